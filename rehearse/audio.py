@@ -1,0 +1,223 @@
+"""Audio devices, audio files and playback (sounddevice + soundfile)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.errors import AudioFileError, DeviceError
+
+SAMPLE_RATE = 16_000  # Hz: what Whisper wants, and what answers are recorded at
+CHANNELS = 1  # mono
+BLOCK_S = 0.1  # s of audio per recording block
+SUBTYPE = "PCM_16"  # WAV sample format of recordings
+MAX_AUDIO_FILE_BYTES = 2 * 1024**3  # refuse larger answer files instead of exhausting memory
+
+
+@dataclass
+class Device:
+    """One PortAudio device as `rehearse devices` lists it."""
+
+    index: int
+    name: str
+    hostapi: str
+    max_input_channels: int
+    max_output_channels: int
+    default_samplerate: float
+    is_default_input: bool = False
+    is_default_output: bool = False
+
+
+def _sd():
+    """Import sounddevice, turning a missing PortAudio library into a clear error."""
+    try:
+        import sounddevice as sd
+    except OSError as e:  # sounddevice raises OSError when libportaudio is absent
+        raise DeviceError(
+            "the PortAudio library is not installed (Debian/Ubuntu: sudo apt-get install "
+            "libportaudio2)"
+        ) from e
+    return sd
+
+
+def list_devices() -> list[Device]:
+    """Return every PortAudio device, the defaults marked."""
+    sd = _sd()
+    try:
+        devices = sd.query_devices()
+        hostapis = sd.query_hostapis()
+        default_in, default_out = sd.default.device
+    except sd.PortAudioError as e:
+        raise DeviceError(f"could not list audio devices: {e}") from e
+    out = []
+    for i, d in enumerate(devices):
+        out.append(
+            Device(
+                index=i,
+                name=d["name"],
+                hostapi=hostapis[d["hostapi"]]["name"],
+                max_input_channels=d["max_input_channels"],
+                max_output_channels=d["max_output_channels"],
+                default_samplerate=d["default_samplerate"],
+                is_default_input=i == default_in,
+                is_default_output=i == default_out,
+            )
+        )
+    return out
+
+
+def resolve_device(spec: str | int | None, kind: str) -> int | None:
+    """Turn ``--input-device``/``--output-device`` (index or name fragment) into an index.
+
+    Args:
+        spec: None for the system default, an index, or a case-insensitive name fragment.
+        kind: "input" or "output".
+
+    Returns:
+        The device index, or None for the default (after checking a default exists).
+    """
+    devices = list_devices()
+    channels = "max_input_channels" if kind == "input" else "max_output_channels"
+    usable = [d for d in devices if getattr(d, channels) > 0]
+    if spec is None or spec == "":
+        if not usable:
+            raise DeviceError(
+                f"no audio {kind} device found; connect one (or start the audio server) "
+                "and check `rehearse devices`"
+            )
+        return None
+    text = str(spec).strip()
+    if text.isdigit():
+        index = int(text)
+        match = [d for d in usable if d.index == index]
+        if not match:
+            raise DeviceError(
+                f"there is no audio {kind} device with index {index}; see `rehearse devices`"
+            )
+        return index
+    match = [d for d in usable if text.lower() in d.name.lower()]
+    if not match:
+        raise DeviceError(f"no audio {kind} device matches '{text}'; see `rehearse devices`")
+    return match[0].index
+
+
+def read_audio(path: str | Path, samplerate: int = SAMPLE_RATE) -> np.ndarray:
+    """Read an answer file (wav, flac, ogg, mp3 …) as mono float32 at ``samplerate``.
+
+    Args:
+        path: the audio file.
+        samplerate: the rate to return (resampled when the file differs).
+
+    Returns:
+        A 1-D float32 array in [-1, 1].
+    """
+    import soundfile as sf
+
+    p = Path(path)
+    if not p.is_file():
+        raise AudioFileError(f"{p}: no such audio file")
+    size = p.stat().st_size
+    if size == 0:
+        raise AudioFileError(f"{p}: the audio file is empty (0 bytes)")
+    if size > MAX_AUDIO_FILE_BYTES:
+        raise AudioFileError(f"{p}: the audio file is larger than 2 GiB")
+    try:
+        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as e:
+        data, rate = _read_with_ffmpeg(p, samplerate, e), samplerate
+        return data
+    if data.shape[0] == 0:
+        raise AudioFileError(f"{p}: the audio file holds no samples")
+    mono = data.mean(axis=1)
+    return resample(mono, rate, samplerate)
+
+
+def _read_with_ffmpeg(path: Path, samplerate: int, first_error: Exception) -> np.ndarray:
+    """Decode formats libsndfile lacks (older mp3 support, m4a …) through ffmpeg, as whisper does."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        raise AudioFileError(f"{path}: not a readable audio file ({first_error})") from first_error
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
+           "-acodec", "pcm_s16le", "-ar", str(samplerate), "-"]
+    proc = subprocess.run(cmd, capture_output=True)
+    if proc.returncode != 0 or not proc.stdout:
+        reason = proc.stderr.decode(errors="replace").strip().splitlines()
+        detail = reason[-1] if reason else "no audio decoded"
+        raise AudioFileError(f"{path}: not a readable audio file ({detail})")
+    return np.frombuffer(proc.stdout, np.int16).astype(np.float32) / 32768.0
+
+
+def resample(audio: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    """Resample mono audio by linear interpolation (enough for speech going into Whisper)."""
+    if rate_in == rate_out or audio.size == 0:
+        return audio.astype(np.float32, copy=False)
+    n_out = int(round(audio.size * rate_out / rate_in))
+    x_old = np.linspace(0.0, 1.0, audio.size, endpoint=False)
+    x_new = np.linspace(0.0, 1.0, n_out, endpoint=False)
+    return np.interp(x_new, x_old, audio).astype(np.float32)
+
+
+def write_wav(path: Path, audio: np.ndarray, samplerate: int = SAMPLE_RATE) -> None:
+    """Write mono float audio as a 16-bit WAV, atomically."""
+    import soundfile as sf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    sf.write(str(tmp), audio, samplerate, subtype=SUBTYPE, format="WAV")
+    tmp.replace(path)
+
+
+def duration_s(path: str | Path) -> float:
+    """Length of an audio file in seconds."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError) as e:
+        raise AudioFileError(f"{path}: not a readable audio file ({e})") from e
+    return info.frames / info.samplerate
+
+
+def level_dbfs(block: np.ndarray) -> float:
+    """RMS level of a block in dB full scale (-120 for digital silence)."""
+    if block.size == 0:
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
+    return max(-120.0, 20.0 * np.log10(rms + 1e-12))
+
+
+def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
+    """Play audio and wait for it to end; Ctrl+C stops it cleanly.
+
+    Args:
+        audio: mono float32 samples.
+        samplerate: their rate in Hz.
+        device: an output device index, or None for the default.
+    """
+    sd = _sd()
+    try:
+        sd.play(audio, samplerate, device=device, blocking=False)
+        sd.wait()
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            sd.stop()
+        raise
+    except sd.PortAudioError as e:
+        raise DeviceError(f"could not play audio on the output device: {e}") from e
+
+
+def play_file(path: str | Path, device: int | None = None, start_s: float = 0.0) -> None:
+    """Play an audio file from ``start_s`` seconds."""
+    import soundfile as sf
+
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as e:
+        raise AudioFileError(f"{path}: not a readable audio file ({e})") from e
+    first = int(max(0.0, start_s) * rate)
+    play(data[first:].mean(axis=1), rate, device)

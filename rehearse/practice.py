@@ -1,0 +1,247 @@
+"""A practice session: speak → record → transcribe → score → store, question after question.
+
+The CLI passes a `SessionEvents` subclass that shows what happens; the core never prints.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from rehearse.deck import Deck, Question
+from rehearse.errors import DeviceError, RehearseError, TTSError
+from rehearse.paths import Workspace, safe_name, workspace
+from rehearse.record import Progress, Recording, RecordOptions
+from rehearse.score import Score
+from rehearse.speak import SpeakOptions
+from rehearse.transcribe import TranscribeOptions
+from rehearse.transcript import Transcript
+
+SECOND_INTERRUPT_S = 2.0  # a second Ctrl+C this soon after the first ends the session
+
+
+@dataclass
+class PracticeOptions:
+    """What a session asks and how."""
+
+    only: list[str] | None = None  # question ids to ask (in deck order); None = all
+    follow_ups: bool = True  # ask follow-ups right after their parent
+    answers_from: Path | None = None  # take DIR/<question-id>.wav instead of the microphone
+    output_device: int | None = None  # None = the default output
+    speak: SpeakOptions = field(default_factory=SpeakOptions)
+    record: RecordOptions = field(default_factory=RecordOptions)
+    transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
+    seed: int | None = None  # for picking question variants reproducibly
+
+
+@dataclass
+class AttemptResult:
+    """One answered question."""
+
+    question: Question
+    asked: str  # the phrasing that was spoken
+    recording: Recording
+    transcript: Transcript
+    score: Score
+    attempt_id: int
+
+
+@dataclass
+class SessionResult:
+    """A finished (or interrupted) session."""
+
+    session_id: str
+    deck: str
+    attempts: list[AttemptResult]
+    skipped: list[tuple[str, str]]  # (question id, why)
+    interrupted: bool = False
+
+    @property
+    def average_score(self) -> float | None:
+        scored = [a.score.score for a in self.attempts if not a.score.no_speech]
+        return sum(scored) / len(scored) if scored else None
+
+
+class SessionEvents:
+    """What a session reports as it goes; the CLI overrides these to show them."""
+
+    def loading_model(self, model: str) -> None: ...
+    def question(self, index: int, total: int, question: Question, asked: str) -> None: ...
+    def warning(self, message: str) -> None: ...
+    def recording(self, question: Question, options: RecordOptions) -> None: ...
+    def progress(self, progress: Progress) -> None: ...
+    def should_stop(self) -> bool:
+        return False
+    def recorded(self, recording: Recording) -> None: ...
+    def transcribing(self, recording: Recording) -> None: ...
+    def feedback(self, result: AttemptResult) -> None: ...
+
+
+def deck_name(deck: Deck) -> str:
+    """The name recordings and history use for a deck (its file's stem, else its title)."""
+    return safe_name(deck.path.stem if deck.path else deck.title)
+
+
+def new_session_id() -> str:
+    """A sortable, unique session id: local time plus a short random suffix."""
+    return datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
+    """The questions a session asks, in order, honouring ``--only`` and follow-up choice."""
+    wanted = set(options.only or [])
+    for qid in wanted:
+        deck.find(qid)  # unknown ids are an error before anything is asked
+    chosen: list[Question] = []
+    for q in deck.questions:
+        if not wanted or q.id in wanted:
+            chosen.append(q)
+        for f in q.follow_ups:
+            if (not wanted and options.follow_ups) or f.id in wanted or (
+                q.id in wanted and options.follow_ups
+            ):
+                chosen.append(f)
+    return chosen
+
+
+def evaluate(deck: Deck, question: Question, transcript: Transcript) -> Score:
+    """Score a transcript against a question's prepared answer."""
+    from rehearse.score import score_answer
+
+    limit = question.time_limit or deck.time_limit
+    return score_answer(
+        question.id,
+        question.answer,
+        question.key_points,
+        transcript,
+        language=deck.language,
+        time_limit_s=limit,
+    )
+
+
+class _ModelWarmup(threading.Thread):
+    """Loads Whisper in the background while the first question is being spoken."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(daemon=True)
+        self.model = model
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from rehearse.transcribe import load_model
+
+        try:
+            load_model(self.model)
+        except BaseException as e:  # handed to the session thread, which raises it
+            self.error = e
+
+    def wait(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def run_session(
+    deck: Deck,
+    options: PracticeOptions | None = None,
+    events: SessionEvents | None = None,
+    ws: Workspace | None = None,
+) -> SessionResult:
+    """Run one practice session over a deck and keep every attempt.
+
+    Args:
+        deck: the loaded deck.
+        options: which questions, devices and engines.
+        events: receives progress for display.
+        ws: the workspace (default: `rehearse.paths.workspace()`).
+
+    Returns:
+        The attempts made, in order.
+    """
+    from rehearse import audio, speak
+    from rehearse.models import resolve_model
+    from rehearse.record import answer_from_file, record_answer
+    from rehearse.store import Store, now_iso
+    from rehearse.transcribe import transcribe
+
+    opts = options or PracticeOptions()
+    ev = events or SessionEvents()
+    ws = ws or workspace()
+    questions = select_questions(deck, opts)
+    if opts.answers_from is not None and not opts.answers_from.is_dir():
+        raise RehearseError(f"{opts.answers_from}: no such folder of answers")
+    resolve_model(opts.transcribe.model)  # a missing model is reported before anything is asked
+    ev.loading_model(opts.transcribe.model)
+    warmup = _ModelWarmup(opts.transcribe.model)
+    warmup.start()
+
+    voice = None
+    if opts.speak.enabled:
+        try:
+            voice = speak.choose_voice(deck.language, opts.speak.voice or deck.voice)
+        except TTSError as e:
+            ev.warning(f"{e}; questions will be shown only")
+    if opts.answers_from is None:
+        audio.resolve_device(opts.record.device, "input")
+
+    name = deck_name(deck)
+    session_id = new_session_id()
+    session_dir = ws.recordings / name / session_id
+    store = Store(ws.history_db)
+    store.start_session(session_id, name, str(deck.path) if deck.path else None, deck.language)
+    rng = random.Random(opts.seed)
+    result = SessionResult(session_id, name, [], [])
+    try:
+        for index, q in enumerate(questions, 1):
+            asked = rng.choice([q.question, *q.variants]) if q.variants else q.question
+            ev.question(index, len(questions), q, asked)
+            if voice is not None:
+                try:
+                    clip = speak.render(asked, voice, ws.tts_cache, opts.speak.rate)
+                    speak.speak(clip, opts.output_device)
+                except (TTSError, DeviceError) as e:
+                    ev.warning(f"{e}; questions will be shown only")
+                    voice = None
+            wav = session_dir / f"{safe_name(q.id)}.wav"
+            started = now_iso()
+            if opts.answers_from is not None:
+                source = opts.answers_from / f"{q.id}.wav"
+                if not source.is_file():
+                    result.skipped.append((q.id, f"no answer file {source}"))
+                    ev.warning(f"{source}: no answer file for '{q.id}'; question skipped")
+                    continue
+                rec = answer_from_file(source, wav)
+            else:
+                rec_opts = RecordOptions(**{**opts.record.__dict__})
+                rec_opts.time_limit_s = q.time_limit or deck.time_limit
+                ev.recording(q, rec_opts)
+                rec = record_answer(wav, rec_opts, ev.progress, ev.should_stop)
+            ev.recorded(rec)
+            # stored before transcription so that an interrupted or failed one leaves a
+            # pending attempt with its audio, never nothing
+            attempt_id = store.add_attempt(
+                session_id=session_id, deck=name, question_id=q.id, question=asked,
+                started_at=started, audio_path=str(rec.path), duration_s=rec.duration_s,
+                status="pending",
+            )
+            ev.transcribing(rec)
+            warmup.wait()
+            transcript = transcribe(audio.read_audio(rec.path), deck.language, opts.transcribe)
+            score = evaluate(deck, q, transcript)
+            store.complete_attempt(attempt_id, transcript, score.score, score.coverage,
+                                   score.to_dict())
+            attempt = AttemptResult(q, asked, rec, transcript, score, attempt_id)
+            result.attempts.append(attempt)
+            ev.feedback(attempt)
+            if rec.ended_by == "device_error":
+                raise DeviceError(f"{rec.error}; the answer so far is kept in {rec.path}")
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        store.end_session(session_id)
+        store.close()
+    return result

@@ -1,0 +1,180 @@
+"""Record: the microphone answer, written to a WAV as it arrives.
+
+Follows python-sounddevice's ``rec_unlimited.py``: the stream callback only copies blocks into a
+queue; the file is opened before the stream starts and every block is written as it arrives, and
+the header is flushed every second, so a crash leaves a playable file up to the last second.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.audio import (
+    BLOCK_S,
+    CHANNELS,
+    SAMPLE_RATE,
+    SUBTYPE,
+    level_dbfs,
+    read_audio,
+    write_wav,
+)
+from rehearse.errors import DeviceError
+
+FLUSH_EVERY_S = 1.0  # s between header updates of the WAV being written
+STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
+TAIL_KEPT_S = 0.6  # s of silence kept after the last speech when an answer ends on silence
+
+
+@dataclass
+class RecordOptions:
+    """When an answer ends and what counts as speech."""
+
+    device: int | None = None  # input device index; None = the default input
+    samplerate: int = SAMPLE_RATE  # Hz
+    time_limit_s: float | None = 120.0  # s; the answer ends here (None = no limit)
+    silence_s: float = 4.0  # s of silence after speech that ends the answer (0 = never)
+    speech_db: float = -45.0  # dBFS; a block louder than this counts as speech
+
+
+@dataclass
+class Progress:
+    """What the recorder reports about ten times a second."""
+
+    elapsed_s: float
+    level_db: float
+    speech_started: bool
+    silence_s: float  # s of silence since the last speech
+
+
+@dataclass
+class Recording:
+    """A recorded (or imported) answer."""
+
+    path: Path
+    duration_s: float
+    ended_by: str  # "enter", "time_limit", "silence", "interrupt", "device_error", "file"
+    speech_detected: bool = True
+    error: str | None = None
+
+
+def record_answer(
+    path: Path,
+    options: RecordOptions | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Recording:
+    """Record one answer from the microphone into ``path`` until it ends.
+
+    The answer ends when ``should_stop()`` returns True (the UI's Enter key), at the time limit,
+    after ``silence_s`` of silence following speech, or on Ctrl+C (the audio is kept in every
+    case). A device failure mid-answer also ends it, keeping what was captured.
+
+    Args:
+        path: the WAV file to write (its folder is created).
+        options: limits and thresholds; defaults when None.
+        on_progress: called with elapsed time and input level for the display.
+        should_stop: polled every block; True ends the answer.
+
+    Returns:
+        The recording, with how it ended.
+    """
+    import sounddevice as sd
+    import soundfile as sf
+
+    opts = options or RecordOptions()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blocks: queue.Queue[np.ndarray] = queue.Queue()
+    blocksize = int(opts.samplerate * BLOCK_S)
+
+    def callback(indata, frames, time_info, status):  # runs on PortAudio's thread: copy only
+        blocks.put(indata[:, 0].copy())
+
+    frames_written = 0
+    last_speech_frame = 0
+    speech_started = False
+    ended_by = "interrupt"
+    error: str | None = None
+    with sf.SoundFile(str(path), "w", opts.samplerate, CHANNELS, SUBTYPE, format="WAV") as out:
+        try:
+            stream = sd.InputStream(
+                samplerate=opts.samplerate, channels=CHANNELS, dtype="float32",
+                blocksize=blocksize, device=opts.device, callback=callback,
+            )
+        except (sd.PortAudioError, ValueError) as e:
+            raise DeviceError(f"could not open the audio input device: {e}") from e
+        last_flush = time.monotonic()
+        last_block = time.monotonic()
+        try:
+            with stream:
+                while True:
+                    try:
+                        block = blocks.get(timeout=0.1)
+                    except queue.Empty:
+                        if time.monotonic() - last_block > STALL_S or not stream.active:
+                            ended_by, error = "device_error", "the input device stopped sending audio"
+                            break
+                        block = None
+                    if block is not None:
+                        last_block = time.monotonic()
+                        out.write(block)
+                        frames_written += block.size
+                        level = level_dbfs(block)
+                        if level > opts.speech_db:
+                            speech_started = True
+                            last_speech_frame = frames_written
+                        if last_block - last_flush > FLUSH_EVERY_S:
+                            out.flush()
+                            last_flush = last_block
+                        elapsed = frames_written / opts.samplerate
+                        silence = (frames_written - last_speech_frame) / opts.samplerate
+                        if on_progress:
+                            on_progress(Progress(elapsed, level, speech_started, silence))
+                        if opts.time_limit_s and elapsed >= opts.time_limit_s:
+                            ended_by = "time_limit"
+                            break
+                        if speech_started and opts.silence_s and silence >= opts.silence_s:
+                            ended_by = "silence"
+                            break
+                    if should_stop and should_stop():
+                        ended_by = "enter"
+                        break
+        except KeyboardInterrupt:
+            ended_by = "interrupt"
+        except sd.PortAudioError as e:
+            ended_by, error = "device_error", f"the audio input device failed: {e}"
+        # blocks already captured belong to the answer too
+        while not blocks.empty():
+            block = blocks.get_nowait()
+            out.write(block)
+            frames_written += block.size
+    if ended_by == "silence":
+        keep = min(frames_written, last_speech_frame + int(TAIL_KEPT_S * opts.samplerate))
+        with sf.SoundFile(str(path), "r+") as f:
+            f.truncate(keep)
+        frames_written = keep
+    return Recording(
+        path=path,
+        duration_s=frames_written / opts.samplerate,
+        ended_by=ended_by,
+        speech_detected=speech_started,
+        error=error,
+    )
+
+
+def answer_from_file(source: Path, path: Path) -> Recording:
+    """Take a prepared audio file as the spoken answer (``--answers-from``).
+
+    The file is converted to the recording format and stored at ``path`` exactly like a
+    microphone answer, so everything after it is the same.
+    """
+    audio = read_audio(source)
+    write_wav(path, audio)
+    speech = bool(audio.size) and level_dbfs(audio) > -60.0
+    return Recording(path=path, duration_s=audio.size / SAMPLE_RATE, ended_by="file",
+                     speech_detected=speech)

@@ -1,0 +1,123 @@
+"""Speak: render each question to a WAV with pyttsx3 (cached), then play it.
+
+pyttsx3's ``say`` on espeak can return before any sound is made, so questions are rendered to a
+file first and played through sounddevice: the reliable path, and it lets the output device be
+chosen like the input device.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rehearse.errors import TTSError
+
+#: Preferred voice ids per deck language (espeak-ng ids first, then other drivers' ids).
+VOICE_PREFERENCES = {
+    "en": ["gmw/en-us", "en-us", "gmw/en", "en"],
+    "ko": ["ko", "sit/ko"],
+}
+
+# pyttsx3 keeps one engine per process and its drivers are not thread-safe.
+_engine_lock = threading.Lock()
+
+
+@dataclass
+class SpeakOptions:
+    """How questions are spoken."""
+
+    voice: str | None = None  # a pyttsx3 voice id; None = chosen from the deck's language
+    rate: int | None = None  # words per minute; None = the engine's default
+    enabled: bool = True  # False = `--no-speak`: questions are shown only
+
+
+@functools.lru_cache(maxsize=1)
+def _engine():
+    try:
+        import pyttsx3
+
+        return pyttsx3.init()
+    except (ImportError, RuntimeError, OSError) as e:
+        raise TTSError(
+            f"the text-to-speech engine could not start ({e}); on Debian/Ubuntu install "
+            "espeak-ng (sudo apt-get install espeak-ng), or use --no-speak"
+        ) from e
+
+
+def choose_voice(language: str, requested: str | None = None) -> str:
+    """Pick the pyttsx3 voice for a deck's language (or check a requested one exists).
+
+    Args:
+        language: the deck's language code ("ko", "en").
+        requested: a voice id the user or the deck asked for.
+
+    Returns:
+        A voice id the engine has.
+    """
+    voices = _engine().getProperty("voices")
+    ids = {v.id: v for v in voices}
+    if requested:
+        if requested in ids:
+            return requested
+        for v in voices:
+            if requested.lower() in (v.name or "").lower():
+                return v.id
+        raise TTSError(f"the text-to-speech engine has no voice '{requested}'")
+    for vid in VOICE_PREFERENCES.get(language, []):
+        if vid in ids:
+            return vid
+    for v in voices:
+        langs = [str(x).lower() for x in (v.languages or [])]
+        if any(x == language or x.startswith(language + "-") for x in langs):
+            return v.id
+    raise TTSError(f"the text-to-speech engine has no voice for language '{language}'")
+
+
+def render(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> Path:
+    """Render ``text`` with ``voice`` to a WAV in ``cache_dir`` (reused when already there).
+
+    Args:
+        text: what to say.
+        voice: a pyttsx3 voice id (see `choose_voice`).
+        cache_dir: where rendered questions are kept, keyed by text, voice and rate.
+        rate: speaking rate in words per minute, or None for the engine's default.
+
+    Returns:
+        The WAV file's path.
+    """
+    key = hashlib.sha256(f"{voice}\0{rate}\0{text}".encode()).hexdigest()[:24]
+    path = cache_dir / f"{key}.wav"
+    if path.is_file() and path.stat().st_size > 44:
+        return path
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f"{key}.part.wav"
+    with _engine_lock:
+        engine = _engine()
+        engine.setProperty("voice", voice)
+        if rate:
+            engine.setProperty("rate", rate)
+        # the espeak driver prints "Audio saved to …" on stdout: keep the session's output clean
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.save_to_file(text, str(tmp))
+            engine.runAndWait()
+    if not tmp.is_file() or tmp.stat().st_size <= 44:
+        raise TTSError(f"the text-to-speech engine produced no audio for voice '{voice}'")
+    tmp.replace(path)
+    return path
+
+
+def speak(path: Path, device: int | None = None) -> None:
+    """Play a rendered question on the output device and wait until it ends."""
+    import soundfile as sf
+
+    from rehearse.audio import play
+
+    data, rate = sf.read(str(path), dtype="float32")
+    if data.ndim > 1:
+        data = data.mean(axis=1)
+    play(data, rate, device)

@@ -1,0 +1,188 @@
+"""Store: every session and attempt in SQLite (``recordings/history.sqlite``).
+
+Named, ordered migrations are applied on every open and recorded in ``_migrations``, so a
+database made by any earlier version is brought up to date in place.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rehearse.errors import RehearseError
+from rehearse.transcript import Transcript
+
+BUSY_TIMEOUT_MS = 10_000  # another rehearse process may be writing: wait rather than fail
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            deck TEXT NOT NULL,
+            deck_path TEXT,
+            language TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES sessions(id),
+            deck TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            question TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            audio_path TEXT,
+            duration_s REAL,
+            transcript TEXT,
+            score INTEGER,
+            coverage REAL,
+            result_json TEXT,
+            engine TEXT,
+            model TEXT,
+            status TEXT NOT NULL DEFAULT 'done'
+        );
+        CREATE INDEX attempts_question ON attempts(deck, question_id);
+        CREATE INDEX attempts_session ON attempts(session_id);
+        """
+    )
+
+
+#: Applied in order; append only, never edit a released one.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+
+
+def now_iso() -> str:
+    """The current time as an ISO 8601 string with the UTC offset."""
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Attempt:
+    """One stored attempt at a question."""
+
+    id: int
+    session_id: str
+    deck: str
+    question_id: str
+    question: str | None
+    started_at: str
+    ended_at: str | None
+    audio_path: str | None
+    duration_s: float | None
+    transcript: str | None
+    score: int | None
+    coverage: float | None
+    result: dict | None
+    engine: str | None
+    model: str | None
+    status: str
+
+
+class Store:
+    """The history database."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrate(self.db)
+        except sqlite3.DatabaseError as e:
+            raise RehearseError(f"{path}: the history database cannot be opened ({e})") from e
+        self.path = path
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def start_session(self, session_id: str, deck: str, deck_path: str | None, language: str) -> None:
+        """Record that a session began."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO sessions (id, deck, deck_path, language, started_at) VALUES (?,?,?,?,?)",
+                (session_id, deck, deck_path, language, now_iso()),
+            )
+
+    def end_session(self, session_id: str) -> None:
+        """Record that a session ended."""
+        with self.db:
+            self.db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now_iso(), session_id))
+
+    def add_attempt(
+        self,
+        *,
+        session_id: str,
+        deck: str,
+        question_id: str,
+        question: str,
+        started_at: str,
+        audio_path: str | None,
+        duration_s: float | None,
+        status: str = "pending",
+    ) -> int:
+        """Store a recorded attempt (pending until its transcript is in); returns its id."""
+        with self.db:
+            cur = self.db.execute(
+                """INSERT INTO attempts (session_id, deck, question_id, question, started_at,
+                   ended_at, audio_path, duration_s, status) VALUES (?,?,?,?,?,?,?,?,?)""",
+                (session_id, deck, question_id, question, started_at, now_iso(), audio_path,
+                 duration_s, status),
+            )
+        return int(cur.lastrowid)
+
+    def complete_attempt(
+        self, attempt_id: int, transcript: Transcript, score: int, coverage: float, result: dict
+    ) -> None:
+        """Add the transcript and score to an attempt, marking it done, in one transaction."""
+        with self.db:
+            self.db.execute(
+                """UPDATE attempts SET transcript = ?, score = ?, coverage = ?, result_json = ?,
+                   engine = ?, model = ?, status = 'done' WHERE id = ?""",
+                (transcript.text, score, coverage, json.dumps(result, ensure_ascii=False),
+                 transcript.engine, transcript.model, attempt_id),
+            )
+
+    def attempts(self, deck: str | None = None, question_id: str | None = None) -> list[Attempt]:
+        """Attempts, oldest first, optionally for one deck and question."""
+        sql = "SELECT * FROM attempts WHERE 1=1"
+        args: list[str] = []
+        if deck is not None:
+            sql += " AND deck = ?"
+            args.append(deck)
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            args.append(question_id)
+        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
+        return [_attempt(r) for r in rows]
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    data = dict(row)
+    raw = data.pop("result_json")
+    return Attempt(result=json.loads(raw) if raw else None, **data)
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet applied; returns the names applied now."""
+    with db:
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {r[0] for r in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db:
+            fn(db)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, now_iso()))
+        applied.append(fn.__name__)
+    return applied
