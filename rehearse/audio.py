@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,31 @@ def _sd():
             "the PortAudio library is not installed (Debian/Ubuntu: sudo apt-get install "
             "libportaudio2)"
         ) from e
+    _quiet_alsa()
     return sd
+
+
+@functools.lru_cache(maxsize=1)
+def _quiet_alsa() -> None:
+    """Stop alsa-lib printing recoverable underruns to the terminal (PortAudio still reports errors)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("asound")
+    if not name:
+        return
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                                    ctypes.c_char_p)
+    global _ALSA_HANDLER
+    _ALSA_HANDLER = handler_type(lambda *args: None)  # kept alive: alsa holds the pointer
+    lib.snd_lib_error_set_handler(_ALSA_HANDLER)
+
+
+_ALSA_HANDLER = None
 
 
 def list_devices() -> list[Device]:
@@ -201,7 +226,8 @@ def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
     """
     sd = _sd()
     try:
-        sd.play(audio, samplerate, device=device, blocking=False)
+        # high latency: a busy CPU (Whisper loading) must not starve playback into underruns
+        sd.play(audio, samplerate, device=device, blocking=False, latency="high")
         sd.wait()
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):

@@ -37,6 +37,9 @@ def load_model(name_or_path: str):
     from rehearse.models import alignment_heads, resolve_model
 
     checkpoint = resolve_model(name_or_path)
+    # OpenMP threads otherwise spin on both cores after each decoding step and starve the audio
+    # threads (question playback underruns); must be set before torch loads its OpenMP runtime
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import whisper
 

@@ -1,0 +1,91 @@
+"""A real practice session end to end: spoken question, real microphone device, real Whisper.
+
+The PulseAudio null sink is both the speaker and (through its monitor) the microphone: the test
+plays an espeak-ng answer into it while `rehearse practice` records from the default input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from rehearse.audio import duration_s
+from rehearse.deck import load_deck
+from rehearse.demo import synthesise
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "questions" / "sample-en.yaml"
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 6}
+
+
+def test_practice_records_transcribes_scores_and_keeps(null_sink, espeak, whisper_base,
+                                                       workspace_dir, tmp_path):
+    deck = load_deck(SAMPLE)
+    question = deck.questions[0]
+    said, unsaid = question.key_points[:-1], question.key_points[-1]
+    assert said, "the sample's first question needs at least two key points"
+    answer = synthesise(" ".join(said), tmp_path / "answer.wav")
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REHEARSE_HOME": str(workspace_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rehearse", "practice", str(SAMPLE), "--only", question.id,
+         "--silence", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    lines: list[str] = []
+    recording = threading.Event()
+
+    def reader():
+        for line in proc.stdout:
+            lines.append(line)
+            if "Recording" in line:
+                recording.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        assert recording.wait(120), "".join(lines)
+        time.sleep(0.3)
+        subprocess.run(["paplay", str(answer)], check=True)
+        proc.wait(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    t.join(5)
+    output = "".join(lines)
+    assert proc.returncode == 0, output
+
+    db = sqlite3.connect(workspace_dir / "recordings" / "history.sqlite")
+    db.row_factory = sqlite3.Row
+    (row,) = db.execute("SELECT * FROM attempts").fetchall()
+    assert row["question_id"] == question.id and row["status"] == "done"
+    assert row["engine"] == "openai-whisper" and row["model"] == "base"
+
+    transcript = row["transcript"].lower()
+    expected = _content_words(" ".join(said))
+    heard = {w for w in expected if w in transcript}
+    assert len(heard) >= 0.7 * len(expected), (transcript, expected - heard)
+
+    import json
+
+    result = json.loads(row["result_json"])
+    status = {kp["text"]: kp["covered"] for kp in result["key_points"]}
+    assert all(status[k] for k in said), result["key_points"]
+    assert status[unsaid] is False, result["key_points"]
+    assert 0 < row["score"] < 100
+
+    wav = Path(row["audio_path"])
+    assert wav.is_relative_to(workspace_dir / "recordings" / "sample-en")
+    spoken = duration_s(answer)
+    assert abs(duration_s(wav) - spoken) <= 0.10 * spoken, (duration_s(wav), spoken)
+    assert abs(row["duration_s"] - duration_s(wav)) < 0.05
+    assert "Question 1/1" in output and question.id in output
