@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,13 +224,13 @@ def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
         device: an output device index, or None for the default.
     """
     sd = _sd()
+    data = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1, 1)
     try:
-        # high latency: a busy CPU (Whisper loading) must not starve playback into underruns
-        sd.play(audio, samplerate, device=device, blocking=False, latency="high")
-        sd.wait()
+        # a stream of our own, closed (after draining) as soon as the clip ends: sd.play() leaves
+        # its stream open, and an idle open ALSA stream underruns and replays stale audio
+        with sd.OutputStream(samplerate=samplerate, channels=1, dtype="float32", device=device) as out:
+            out.write(data)
     except KeyboardInterrupt:
-        with contextlib.suppress(Exception):
-            sd.stop()
         raise
     except sd.PortAudioError as e:
         raise DeviceError(f"could not play audio on the output device: {e}") from e

@@ -35,23 +35,41 @@ def workspace_dir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def null_sink() -> str:
-    """A real PortAudio device pair: a PulseAudio null sink and its monitor as defaults."""
+def null_sink():
+    """A real PortAudio device pair of this test run's own: a PulseAudio null sink and its monitor.
+
+    The sink is private to this run (PULSE_SINK/PULSE_SOURCE point every client, PortAudio's ALSA
+    plugin and paplay included, at it), so runs in parallel never hear each other.
+    """
     if shutil.which("pactl") is None or shutil.which("pulseaudio") is None:
         missing("PulseAudio is not installed (apt-get install pulseaudio pulseaudio-utils)")
     proc = subprocess.run([str(ROOT / "scripts" / "null-sink.sh")], capture_output=True, text=True)
     if proc.returncode != 0:
         missing(f"could not start the PulseAudio null sink: {proc.stderr.strip()}")
+    name = f"rehearse_test_{os.getpid()}"
+    loaded = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}"],
+                            capture_output=True, text=True)
+    if loaded.returncode != 0:
+        missing(f"could not create a null sink: {loaded.stderr.strip()}")
+    saved = {k: os.environ.get(k) for k in ("PULSE_SINK", "PULSE_SOURCE")}
+    os.environ["PULSE_SINK"] = name
+    os.environ["PULSE_SOURCE"] = f"{name}.monitor"
     try:
         import sounddevice as sd
 
         sd._terminate()  # re-scan: the server may have started after sounddevice was imported
         sd._initialize()
-        if sd.default.device[0] < 0 and not any(d["max_input_channels"] for d in sd.query_devices()):
+        if not any(d["max_input_channels"] for d in sd.query_devices()):
             missing("PortAudio sees no input device even with the null sink")
     except OSError as e:
         missing(f"PortAudio is not installed: {e}")
-    return "vmic"
+    yield name
+    subprocess.run(["pactl", "unload-module", loaded.stdout.strip()], capture_output=True)
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
