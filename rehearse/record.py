@@ -68,6 +68,7 @@ def record_answer(
     options: RecordOptions | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_block: Callable[[np.ndarray], None] | None = None,
 ) -> Recording:
     """Record one answer from the microphone into ``path`` until it ends.
 
@@ -80,6 +81,7 @@ def record_answer(
         options: limits and thresholds; defaults when None.
         on_progress: called with elapsed time and input level for the display.
         should_stop: polled every block; True ends the answer.
+        on_block: receives every block of samples as it is written (incremental transcription).
 
     Returns:
         The recording, with how it ended.
@@ -124,6 +126,8 @@ def record_answer(
                         last_block = time.monotonic()
                         out.write(block)
                         frames_written += block.size
+                        if on_block:
+                            on_block(block)
                         level = level_dbfs(block)
                         if level > opts.speech_db:
                             speech_started = True
@@ -153,6 +157,8 @@ def record_answer(
             block = blocks.get_nowait()
             out.write(block)
             frames_written += block.size
+            if on_block:
+                on_block(block)
     if ended_by == "silence":
         keep = min(frames_written, last_speech_frame + int(TAIL_KEPT_S * opts.samplerate))
         with sf.SoundFile(str(path), "r+") as f:
@@ -167,14 +173,35 @@ def record_answer(
     )
 
 
-def answer_from_file(source: Path, path: Path) -> Recording:
+def answer_from_file(
+    source: Path,
+    path: Path,
+    realtime: bool = False,
+    on_block: Callable[[np.ndarray], None] | None = None,
+) -> Recording:
     """Take a prepared audio file as the spoken answer (``--answers-from``).
 
     The file is converted to the recording format and stored at ``path`` exactly like a
     microphone answer, so everything after it is the same.
+
+    Args:
+        source: the answer file (any format `read_audio` reads).
+        path: where the answer is kept, as a 16 kHz mono WAV.
+        realtime: deliver the blocks at the pace of speech, as a microphone would.
+        on_block: receives the answer block by block, like `record_answer`'s.
+
+    Returns:
+        The recording.
     """
     audio = read_audio(source)
     write_wav(path, audio)
+    if on_block is not None:
+        step = int(SAMPLE_RATE * BLOCK_S)
+        start = time.monotonic()
+        for i in range(0, audio.size, step):
+            if realtime:
+                time.sleep(max(0.0, start + i / SAMPLE_RATE - time.monotonic()))
+            on_block(audio[i:i + step])
     speech = bool(audio.size) and level_dbfs(audio) > -60.0
     return Recording(path=path, duration_s=audio.size / SAMPLE_RATE, ended_by="file",
                      speech_detected=speech)
