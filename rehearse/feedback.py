@@ -1,0 +1,160 @@
+"""Terminal rendering of a :class:`~rehearse.score.Score` (rich renderables, no printing here)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from rehearse.score import Score
+
+MARKS = {"covered": ("✓", "green"), "partial": ("~", "yellow"), "missed": ("✗", "red")}
+BAND_STYLE = {"ok": "green", "slow": "yellow", "fast": "yellow", None: "dim"}
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _score_style(value: int) -> str:
+    return "bold green" if value >= 80 else "bold yellow" if value >= 50 else "bold red"
+
+
+def _explain(score: Score) -> str:
+    """The arithmetic behind the score, in one line."""
+    n = len(score.key_points)
+    covered = sum(k.status == "covered" for k in score.key_points)
+    partial = sum(k.status == "partial" for k in score.key_points)
+    content = f"content {score.content_score} = ({covered} + ½×{partial}) / {n}"
+    d = score.delivery
+    if d.score is None:
+        return f"{content}; no timings, so delivery is not scored"
+    parts = ", ".join(f"{name} {value}" for name, value in
+                      (("pace", d.pace), ("fillers", d.fillers), ("pauses", d.pauses),
+                       ("time", d.time)) if value is not None)
+    return (f"{content}; delivery {d.score} (mean of {parts}); "
+            f"score = {score.content_score} × (1 − {d.weight:g} × (1 − {d.score}/100)) = "
+            f"{score.score}")
+
+
+def render_feedback(score: Score, prepared: str | None = None,
+                    show_transcript: bool = True) -> RenderableType:
+    """A compact feedback block: score and verdict, each key point ✓/~/✗ with its evidence,
+    duration against the limit, pace and band, fillers, pauses, verbatim closeness, the score's
+    arithmetic, and the transcript (or, given ``prepared``, a coloured diff against it)."""
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(f"{score.score}/100", style=_score_style(score.score))
+    head.append("  ")
+    head.append(score.verdict, style="bold")
+    parts.append(head)
+    if score.no_speech:
+        if score.transcript:
+            parts.append(Text(f"(Whisper heard only: {score.transcript!r})", style="dim"))
+        return Group(*parts)
+
+    points = Table.grid(padding=(0, 1))
+    points.add_column(width=1)
+    points.add_column(overflow="fold")
+    for kp in score.key_points:
+        mark, style = MARKS[kp.status]
+        body = Text(kp.text, style=style if kp.status == "missed" else "")
+        if kp.evidence:
+            body.append(f"\n“{kp.evidence}”", style="dim italic")
+        points.add_row(Text(mark, style=f"bold {style}"), body)
+    parts.append(points)
+
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    limit = f" / {_clock(score.time_limit_s)}" if score.time_limit_s else ""
+    over = Text(" over time", style="red") if score.over_time else Text("")
+    first = (f"   first word after {score.time_to_first_word_s:.1f} s"
+             if score.time_to_first_word_s is not None else "")
+    said = _clock(score.duration_s) if score.duration_s is not None else "not timed"
+    facts.add_row("Time", Text(f"{said}{limit}") + over + Text(first))
+    pace = score.pace
+    if pace.value is not None:
+        facts.add_row("Pace", Text(f"{pace.value:.0f} {pace.unit} ") + Text(
+            f"{pace.band}", style=BAND_STYLE[pace.band]) + Text(
+            f" (ok {pace.low:.0f}–{pace.high:.0f})", style="dim"))
+    f = score.fillers
+    items = ", ".join(f"{word} ×{n}" for word, n in sorted(f.items.items(), key=lambda x: -x[1]))
+    rate = f" ({f.per_minute:g}/min)" if f.per_minute is not None else ""
+    facts.add_row("Fillers", f"{f.count}{rate}" + (f": {items}" if items else ""))
+    if score.pauses.longest_s is not None:
+        facts.add_row("Pauses", f"{score.pauses.count} over {score.pauses.threshold_s:g} s "
+                                f"(longest {score.pauses.longest_s:.1f} s)")
+    v = score.verbatim
+    if v.value is not None:
+        note = Text("")
+        if v.memorised and v.changed is not None:
+            note = Text(f"  sounds memorised: only {v.changed:.0%} of what you said differs from "
+                        "the prepared words", style="yellow")
+        facts.add_row("Verbatim", Text(f"{v.metric.upper()} {v.value:.2f} against the prepared "
+                                       "answer (0 = word for word)") + note)
+    facts.add_row("Why", Text(_explain(score), style="dim"))
+    parts.append(facts)
+
+    if prepared is not None:
+        parts.append(Text("Prepared vs said (red: left out, green: added):", style="bold"))
+        parts.append(render_diff(prepared, score.transcript, score.language))
+    elif show_transcript:
+        parts.append(Text("Transcript: ", style="bold") + Text(score.transcript))
+    return Group(*parts)
+
+
+def _items(text: str, language: str) -> list[tuple[str, str, bool]]:
+    """(shown, compared, space before) per comparison unit: characters for Korean (spaces and
+    punctuation ignored, as in CER), words for English (as in WER)."""
+    out: list[tuple[str, str, bool]] = []
+    pattern = r"\w" if language == "ko" else r"\w+(?:['’]\w+)*"
+    last = 0
+    for m in re.finditer(pattern, unicodedata.normalize("NFC", text)):
+        gap = text[last : m.start()]
+        spaced = language != "ko" or any(c.isspace() for c in gap)
+        out.append((m.group(), m.group().casefold(), spaced))
+        last = m.end()
+    return out
+
+
+def render_diff(prepared: str, transcript: str, language: str) -> Text:
+    """The prepared answer aligned with what was said: equal text plain, left-out text red and
+    struck through, added text green (Korean by character, English by word)."""
+    from rapidfuzz.distance import Levenshtein
+
+    a, b = _items(prepared, language), _items(transcript, language)
+    out = Text()
+
+    def emit(item: tuple[str, str, bool], style: str) -> None:
+        if out and item[2]:
+            out.append(" ")
+        out.append(item[0], style=style)
+
+    removed: list[tuple[str, str, bool]] = []
+    added: list[tuple[str, str, bool]] = []
+
+    def flush() -> None:  # a run of edits reads best as "all that was left out, then all added"
+        for item in removed:
+            emit(item, "red strike")
+        for item in added:
+            emit(item, "green")
+        removed.clear()
+        added.clear()
+
+    for op in Levenshtein.opcodes([x[1] for x in a], [x[1] for x in b]):
+        if op.tag == "equal":
+            flush()
+            for item in a[op.src_start : op.src_end]:
+                emit(item, "")
+        else:
+            removed.extend(a[op.src_start : op.src_end])
+            added.extend(b[op.dest_start : op.dest_end])
+    flush()
+    return out

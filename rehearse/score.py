@@ -1,0 +1,601 @@
+"""Score a spoken answer against the prepared one: key points, verbatim closeness and delivery.
+
+How each number is made (all shown by ``rehearse score``):
+
+- **Key points.** Each key point and the transcript become content units (:mod:`rehearse.textnorm`:
+  morphemes for Korean, stemmed words for English; numbers, loanwords and spelled acronyms
+  normalised). A key-point unit matches a transcript unit exactly (same key, e.g. ``6100만`` =
+  ``육천백만``) or fuzzily (rapidfuzz ratio >= ``fuzzy_min`` on forms of 6+ characters: jamo for
+  Korean, so an ASR slip such as ``통합계정`` / ``통합개정`` still counts). Units are weighted: names,
+  acronyms and numbers 1.5, words 1.0, verbs 0.6, generic interview words (회사, 개발, work, team)
+  0.25, and, when the deck's other answers are given, rarer units weigh more. The key point's
+  *similarity* is the weighted share of its units found inside one window of the transcript
+  (about twice the key point's length), so words scattered over an unrelated answer do not add up;
+  the evidence is that window's matched span. ``covered`` >= 0.6, ``partial`` >= 0.3, else
+  ``missed``; a key point whose only matches are generic words is missed.
+- **Coverage** = (covered + 0.5 x partial) / number of key points; **content** = 100 x coverage.
+- **Delivery** (0-100, shown separately) = mean of the parts that can be measured: pace (100 inside
+  the band, -2.5 per % outside), fillers (100 at <= 1/min down to 0 at 12/min), pauses (-15 per pause
+  over ``long_pause_s``, -5 per second of waiting beyond 3 s for the first word) and time (-2 per %
+  over the limit).
+- **Score** = content x (1 - ``delivery_weight`` x (1 - delivery/100)): delivery can cost at most
+  ``delivery_weight`` (20%) of the content score and never adds points to an off-topic answer.
+- **Verbatim**: CER for Korean (spaces and punctuation ignored), WER for English, against the
+  prepared answer (fillers left out); "sounds memorised" when at most ``memorised_threshold`` of
+  what was said differs from the prepared wording (so a recital that stops early counts too).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from rehearse import textnorm as tn
+from rehearse.transcript import Segment, Transcript, Word
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+    from jiwer import CharacterOutput, WordOutput
+
+PACE_UNITS = {"en": "wpm", "ko": "syllables/min"}
+NO_ANSWER = "no answer detected"
+
+# Whisper's stock phrases on silence/noise (matched on lower-cased text without spaces/punctuation).
+STOCK_PHRASES = [
+    r"(오늘도|끝까지)?시청해?주셔서(정말)?(감사|고맙)합?니다", r"(감사|고맙)합?니다", r"감사드립니다",
+    r"구독(과|하고)?좋아요(알림설정)?(부탁드립니다|눌러주세요)?", r"다음영상에서(뵙겠습니다|만나요)",
+    r"다음시간에(뵙겠습니다|만나요)", r"mbc뉴스\w{2,4}입니다", r"(한글)?자막(제공|by)\w*",
+    r"이영상은유료광고를포함하고있습니다", r"안녕히계세요", r"네",
+    r"(thank(s|you)(so|very)?much)?(for)?watching", r"thankyou(verymuch)?", r"thanks", r"you",
+    r"(please)?(like(and)?)?subscribe(tomychannel)?", r"subtitlesby\w*", r"byebye|bye",
+    r"(i'?ll|ill)?seeyou(in)?(the)?next(time|video)?", r"okay|ok",
+]
+_STOCK = re.compile("(?:" + "|".join(STOCK_PHRASES) + ")+")
+
+
+@dataclass
+class ScoreOptions:
+    """Thresholds and weights of the scorer; the defaults come from ``shared/design/product.md``."""
+
+    # English 120-160 wpm is the common "good" band; Korean anchors read 330-350 syllables/min and
+    # interview answers run a little slower, so 240-330 is "ok" and above an anchor is "fast".
+    pace_bands: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: {"en": (120.0, 160.0), "ko": (240.0, 330.0)}
+    )
+    long_pause_s: float = 2.0  # a gap between words longer than this is a long pause
+    filler_pause_s: float = 0.3  # a pause after 그/저/이제/like/so makes it a filler
+    filler_ok_per_min: float = 1.0  # coaching target
+    filler_bad_per_min: float = 12.0  # clearly hurts
+    covered_threshold: float = 0.6  # key-point similarity for "covered"
+    partial_threshold: float = 0.3  # ... and for "partial"
+    fuzzy_min: float = 0.8  # rapidfuzz ratio for a fuzzy unit match
+    window_factor: float = 2.0  # evidence window = factor x key-point units + window_extra
+    window_extra: int = 6
+    # "sounds memorised" when at most this share of what was said differs from the prepared
+    # wording (Verbatim.changed; a free paraphrase is at 0.4-0.8, a recital through Whisper's own
+    # errors stays under ~0.2) and at least memorised_min_length characters/words were said
+    memorised_threshold: dict[str, float] = field(default_factory=lambda: {"ko": 0.2, "en": 0.2})
+    memorised_min_length: dict[str, int] = field(default_factory=lambda: {"ko": 40, "en": 15})
+    delivery_weight: float = 0.2  # share of the score that delivery can take away
+    no_speech_prob: float = 0.6  # Whisper's own no-speech rule: prob above this ...
+    logprob_threshold: float = -1.0  # ... and avg log-probability below this
+
+
+@dataclass
+class KeyPointResult:
+    """One key point's verdict, with the transcript span that supports it."""
+
+    text: str
+    status: str  # "covered" | "partial" | "missed"
+    covered: bool
+    evidence: str | None
+    similarity: float  # weighted share of the key point's units found (0-1)
+
+
+@dataclass
+class Verbatim:
+    """Closeness to the prepared wording: CER (Korean) or WER (English); lower is closer."""
+
+    metric: str
+    value: float | None
+    memorised: bool = False
+    # share of what was said (characters/words) that is not in runs of the prepared wording
+    # (>= 4 characters / 2 words in a row); parts of the answer left out do not count here
+    changed: float | None = None
+
+
+@dataclass
+class Pace:
+    """Speaking rate over the span from the first to the last word."""
+
+    value: float | None
+    unit: str
+    band: str | None  # "slow" | "ok" | "fast"; None without timings
+    low: float = 0.0
+    high: float = 0.0
+
+
+@dataclass
+class Fillers:
+    """Fillers found in the transcript."""
+
+    count: int
+    per_minute: float | None
+    items: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Pauses:
+    """Gaps between words longer than ``threshold_s``; ``longest_s`` is the longest gap of all."""
+
+    count: int
+    longest_s: float | None
+    threshold_s: float = 2.0
+
+
+@dataclass
+class Delivery:
+    """Delivery sub-scores (0-100; None when the part cannot be measured) and their mean."""
+
+    score: int | None = None
+    pace: int | None = None
+    fillers: int | None = None
+    pauses: int | None = None
+    time: int | None = None
+    weight: float = 0.2  # share of the content score that poor delivery can take away
+
+
+@dataclass
+class Score:
+    """The judgement of one answer; :meth:`to_dict` is the ``score --json`` contract."""
+
+    question_id: str
+    transcript: str
+    language: str
+    score: int
+    coverage: float
+    key_points: list[KeyPointResult]
+    verbatim: Verbatim
+    pace: Pace
+    fillers: Fillers
+    pauses: Pauses
+    delivery: Delivery
+    duration_s: float | None = None
+    time_limit_s: float | None = None
+    over_time: bool = False
+    time_to_first_word_s: float | None = None
+    no_speech: bool = False
+    content_score: int = 0
+    verdict: str = ""
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (issues 2 and 4's contract, plus a few keys)."""
+        return asdict(self)
+
+
+# --- no speech and Whisper prompts ---------------------------------------------------------------
+def _segment_is_silent(seg: Segment, options: ScoreOptions) -> bool:
+    squashed = tn.squash(seg.text)
+    return (not squashed or bool(_STOCK.fullmatch(squashed))
+            or (seg.no_speech_prob > options.no_speech_prob
+                and seg.avg_logprob < options.logprob_threshold))
+
+
+def _is_noise_text(text: str) -> bool:
+    words = [w for w in re.findall(r"\w+", text.casefold())
+             if w not in tn.FILLERS_EN_ALWAYS and w not in tn.FILLERS_KO_ALWAYS]
+    rest = _STOCK.sub("", tn.squash(" ".join(words)))
+    return len(rest) < 2
+
+
+def is_no_speech(transcript: Transcript, options: ScoreOptions | None = None) -> bool:
+    """True when the transcript holds no answer: empty, only fillers, Whisper's stock phrases on
+    silence ("시청해주셔서 감사합니다", "Thank you for watching"), or only segments Whisper itself
+    rates as silence (no_speech_prob > 0.6 and avg_logprob < -1).
+    """
+    options = options or ScoreOptions()
+    if transcript.segments and all(_segment_is_silent(s, options) for s in transcript.segments):
+        return True
+    return _is_noise_text(transcript.text)
+
+
+def filler_prompt(language: str) -> str:
+    """A short Whisper initial prompt written with fillers, so that Whisper keeps them."""
+    if language == "ko":
+        return "음, 그러니까 저는, 어... 이제 그, 뭐 약간 그런 경험이 있습니다."
+    return "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
+
+
+def jargon_prompt(texts: list[str], language: str, max_chars: int = 160) -> str:
+    """A short Whisper prompt listing the deck's proper nouns and acronyms (``CMP, Jira, Jenkins``).
+
+    Latin-script terms that are acronyms, mixed-case, contain digits or are capitalised inside a
+    sentence, and Korean proper nouns (kiwi ``NNP``, not common loanwords such as 클라우드); most
+    frequent first (Latin first among equals: Whisper mangles those most), within ``max_chars``.
+    """
+    latin: dict[str, int] = {}
+    korean: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    for text in texts:
+        for m in re.finditer(r"[A-Za-z][A-Za-z0-9.+#-]*[A-Za-z0-9+#]|[A-Z]", text):
+            word = m.group()
+            before = text[: m.start()].rstrip()
+            inside = bool(before) and before[-1] not in ".?!\n"
+            if not (word.isupper() and len(word) >= 2 or any(c.isdigit() for c in word)
+                    or any(c.isupper() for c in word[1:]) or (word[0].isupper() and inside)):
+                continue
+            if word.lower() not in tn.STOP_EN:
+                latin[word.lower()] = latin.get(word.lower(), 0) + 1
+                spelling.setdefault(word.lower(), word)
+        if language == "ko":
+            for tok in tn.ko_morphs(text)[0]:
+                if tok.tag == "NNP" and len(tok.form) >= 2 and tn.is_hangul(tok.form) \
+                        and tok.form not in tn.LOANWORDS_KO:
+                    korean[tok.form] = korean.get(tok.form, 0) + 1
+                    spelling.setdefault(tok.form, tok.form)
+    # a fragment of a longer name (스파 of 스파로스) adds nothing
+    korean = {k: n for k, n in korean.items() if not any(k != o and k in o for o in korean)}
+    counts = {**korean, **latin}
+    ranked = sorted(counts, key=lambda k: (-counts[k], k in korean))
+    terms: list[str] = []
+    for key in ranked:
+        if len(", ".join([*terms, spelling[key]])) + 1 <= max_chars:
+            terms.append(spelling[key])
+    return ", ".join(terms) + "." if terms else ""
+
+
+# --- key points ----------------------------------------------------------------------------------
+def split_key_points(prepared: str) -> list[str]:
+    """Key points of a prepared answer without explicit ones: its ``- `` bullets, else its
+    sentences (lines or ``.?!`` endings)."""
+    lines = [ln.strip() for ln in prepared.splitlines() if ln.strip()]
+    bullets = [ln[2:].strip() for ln in lines if ln.startswith("- ")]
+    if bullets:
+        return bullets
+    return [s.strip() for ln in lines for s in re.split(r"(?<=[.?!。])\s+", ln) if s.strip()]
+
+
+@lru_cache(maxsize=16)
+def _deck_frequencies(deck_texts: tuple[str, ...], language: str) -> tuple[dict[str, int], int]:
+    df: dict[str, int] = {}
+    tn.prepare(list(deck_texts), language)
+    for text in deck_texts:
+        for key in {u.key for u in tn.analyse(text, language)}:
+            df[key] = df.get(key, 0) + 1
+    return df, len(deck_texts)
+
+
+def _weights(units: tuple[tn.Unit, ...], rarity: tuple[dict[str, int], int] | None) -> list[float]:
+    """Base weight x deck rarity: 1 for a unit no other answer of the deck uses, down to 0.4 for one
+    that every answer uses (skipped for decks of fewer than 3 answers)."""
+    if rarity is None or rarity[1] < 3:
+        return [u.weight for u in units]
+    import math
+
+    df, n = rarity
+    out = []
+    for u in units:
+        idf = math.log((n + 1) / (df.get(u.key, 0) + 1)) / math.log(n + 1)
+        out.append(u.weight * (0.4 + 0.6 * min(1.0, max(0.0, idf))))
+    return out
+
+
+def _items(units: tuple[tn.Unit, ...], text: str) -> list[tuple[tuple[int, ...], str, str, str]]:
+    """Units as (indices, key, alt, fuzzy), plus adjacent pairs glued together, so that a compound
+    split differently on the two sides (``pay pal`` / ``PayPal``, ``버프 스윗`` / ``버프스윗``)
+    still matches."""
+    out = [((j, ), u.key, u.alt, u.fuzzy) for j, u in enumerate(units)]
+    for j in range(len(units) - 1):
+        a, b = units[j], units[j + 1]
+        gap = text[a.end : b.start]
+        if a.kind in ("number", "counter") or b.kind in ("number", "counter") or len(gap) > 1 \
+                or gap.strip():
+            continue
+        key = a.key + b.key
+        out.append(((j, j + 1), key, "", key if len(key) >= 6 else ""))
+    return out
+
+
+def _match_matrix(kp: tuple[tn.Unit, ...], kp_text: str, tr: tuple[tn.Unit, ...], tr_text: str,
+                  fuzzy_min: float) -> np.ndarray:
+    """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
+    rapidfuzz ratio for a fuzzy match at or above ``fuzzy_min``, else 0."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    sim = np.zeros((len(kp), len(tr)), dtype=np.float32)
+    rows, cols = _items(kp, kp_text), _items(tr, tr_text)
+    index: dict[str, list[int]] = {}
+    for c, (_, key, alt, _f) in enumerate(cols):
+        for k in (key, alt):
+            if k:
+                index.setdefault(k, []).append(c)
+    for idx, key, alt, _f in rows:
+        for k in (key, alt):
+            for c in index.get(k, ()) if k else ():
+                for i in idx:
+                    sim[i, cols[c][0][0]] = 1.0
+    fuzzy_rows = [r for r in rows if r[3]]
+    fuzzy_cols = [c for c in cols if c[3]]
+    if fuzzy_rows and fuzzy_cols:
+        scores = process.cdist([r[3] for r in fuzzy_rows], [c[3] for c in fuzzy_cols],
+                               scorer=fuzz.ratio, score_cutoff=fuzzy_min * 100, dtype=np.float32)
+        for r, c in zip(*np.nonzero(scores), strict=True):
+            j = fuzzy_cols[c][0][0]
+            for i in fuzzy_rows[r][0]:
+                sim[i, j] = max(sim[i, j], scores[r, c] / 100.0)
+    return sim
+
+
+def _expand(text: str, start: int, end: int) -> str:
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end].strip(" ,")
+
+
+def match_key_point(
+    key_point: str, text: str, units: tuple[tn.Unit, ...], language: str,
+    options: ScoreOptions, rarity: tuple[dict[str, int], int] | None = None,
+) -> KeyPointResult:
+    """Judge one key point against the analysed transcript ``units`` of ``text``.
+
+    ``rarity`` is (document frequency per key, number of documents) over the deck's answers.
+    """
+    import numpy as np
+
+    first: dict[str, tn.Unit] = {}
+    for u in tn.analyse(key_point, language):
+        first.setdefault(u.key, u)  # a word said twice in a key point counts once
+    kp = tuple(first.values())
+    if not kp:
+        return KeyPointResult(key_point, "missed", False, None, 0.0)
+    weights = np.array(_weights(kp, rarity), dtype=np.float32)
+    if not units:
+        return KeyPointResult(key_point, "missed", False, None, 0.0)
+    sim = _match_matrix(kp, key_point, units, text, options.fuzzy_min)
+    size = min(len(units), max(8, int(len(kp) * options.window_factor) + options.window_extra))
+    windows = np.lib.stride_tricks.sliding_window_view(sim, size, axis=1).max(axis=2)
+    shares = weights @ windows / weights.sum()
+    best = int(np.argmax(shares))
+    window = sim[:, best : best + size]
+    found = window.max(axis=1)
+    similarity = round(float(shares[best]), 3)
+    anchored = any(found[i] > 0 and kp[i].kind != "generic" for i in range(len(kp)))
+    if similarity >= options.covered_threshold and anchored:
+        status = "covered"
+    elif similarity >= options.partial_threshold and anchored:
+        status = "partial"
+    else:
+        status = "missed"
+    # evidence: for each matched unit the occurrence nearest the middle of all matches, so a word
+    # said twice does not stretch the quoted span
+    options_at = [best + np.flatnonzero(window[i] == found[i]) for i in range(len(kp))
+                  if found[i] > 0 and kp[i].kind != "generic"]
+    hits: list[int] = []
+    if options_at:
+        middle = float(np.median(np.concatenate(options_at)))
+        hits = [int(at[np.argmin(np.abs(at - middle))]) for at in options_at]
+    evidence = None
+    if hits and status != "missed":
+        evidence = _expand(text, min(units[j].start for j in hits), max(units[j].end for j in hits))
+    return KeyPointResult(key_point, status, status == "covered", evidence, similarity)
+
+
+# --- delivery -------------------------------------------------------------------------------------
+def _speech(transcript: Transcript, options: ScoreOptions) -> tuple[str, list[Word]]:
+    """The answer's text and timed words, without segments that are silence or stock phrases."""
+    if not transcript.segments:
+        return unicodedata.normalize("NFC", transcript.text.strip()), []
+    kept = [s for s in transcript.segments if not _segment_is_silent(s, options)]
+    text = unicodedata.normalize("NFC", " ".join(s.text.strip() for s in kept).strip())
+    words = [w for s in kept for w in s.words] or [Word(s.text, s.start, s.end) for s in kept]
+    return text, words
+
+
+def _pause_lookup(text: str, words: list[Word], min_gap: float) -> Callable[[int], bool]:
+    """``pause_after(char_offset)``: did a gap of ``min_gap`` s follow the word ending there?"""
+    ends: dict[int, float] = {}
+    cursor = 0
+    for k, w in enumerate(words):
+        token = w.text.strip()
+        pos = text.find(token, cursor) if token else -1
+        if pos < 0:
+            continue
+        cursor = pos + len(token)
+        gap = words[k + 1].start - w.end if k + 1 < len(words) else 0.0
+        end = cursor
+        while end > pos and not text[end - 1].isalnum():
+            end -= 1
+        ends[end] = gap
+    return lambda offset: ends.get(offset, 0.0) >= min_gap
+
+
+def _linear(value: float, good: float, bad: float) -> int:
+    if value <= good:
+        return 100
+    return max(0, round(100 * (bad - value) / (bad - good)))
+
+
+def _delivery(
+    language: str, text: str, words: list[Word], duration_s: float | None,
+    time_limit_s: float | None, options: ScoreOptions,
+) -> tuple[Pace, Fillers, Pauses, Delivery, float | None]:
+    """Pace, fillers, pauses, the delivery sub-scores and the time to the first word."""
+    low, high = options.pace_bands.get(language, options.pace_bands["en"])
+    span = (words[-1].end - words[0].start) if words else duration_s
+    pace = Pace(None, PACE_UNITS.get(language, "wpm"), None, low, high)
+    pace_part = None
+    if span and span >= 1.0:
+        value = round(tn.syllable_count(text, language) / (span / 60.0), 1)
+        band = "slow" if value < low else "fast" if value > high else "ok"
+        off = (low - value) / low if band == "slow" else (value - high) / high if band == "fast" else 0
+        pace = Pace(value, pace.unit, band, low, high)
+        pace_part = max(0, round(100 - 250 * off))
+    pause_after = _pause_lookup(text, words, options.filler_pause_s) if words else None
+    found = tn.find_fillers(text, language, pause_after)
+    items: dict[str, int] = {}
+    for f in found:
+        items[f.text.lower()] = items.get(f.text.lower(), 0) + 1
+    per_minute = round(len(found) / (span / 60.0), 1) if span and span >= 1.0 else None
+    fillers = Fillers(len(found), per_minute, items)
+    filler_part = None if per_minute is None else _linear(
+        per_minute, options.filler_ok_per_min, options.filler_bad_per_min)
+    gaps = [b.start - a.end for a, b in pairwise(words)]
+    long_gaps = [g for g in gaps if g > options.long_pause_s]
+    pauses = Pauses(len(long_gaps), round(max(gaps), 2) if gaps else None, options.long_pause_s)
+    first = round(words[0].start, 2) if words else None
+    pause_part = None
+    if words:
+        pause_part = max(0, round(100 - 15 * len(long_gaps) - 5 * max(0.0, (first or 0) - 3.0)))
+    time_part = None
+    if time_limit_s and duration_s:
+        time_part = max(0, round(100 - 200 * max(0.0, duration_s / time_limit_s - 1)))
+    parts = [p for p in (pace_part, filler_part, pause_part, time_part) if p is not None]
+    delivery = Delivery(round(sum(parts) / len(parts)) if parts else None,
+                        pace_part, filler_part, pause_part, time_part, options.delivery_weight)
+    return pace, fillers, pauses, delivery, first
+
+
+def _alignment(prepared: str, spoken: str, language: str) -> CharacterOutput | WordOutput | None:
+    """jiwer's alignment of the spoken answer (fillers left out) with the prepared one."""
+    import jiwer
+
+    if language == "ko":
+        said = " ".join(w for w in spoken.split() if w.strip(".,…") not in tn.FILLERS_KO_ALWAYS)
+        ref, hyp = tn.squash(prepared), tn.squash(said)
+        return jiwer.process_characters(ref, hyp) if ref and hyp else None
+    ref_words = re.findall(r"[a-z0-9']+", prepared.casefold())
+    hyp_words = [w for w in re.findall(r"[a-z0-9']+", spoken.casefold())
+                 if w not in tn.FILLERS_EN_ALWAYS]
+    return jiwer.process_words(" ".join(ref_words), " ".join(hyp_words)) \
+        if ref_words and hyp_words else None
+
+
+def verbatim_distance(prepared: str, spoken: str, language: str) -> float | None:
+    """CER (Korean, without spaces/punctuation) or WER (English) of ``spoken`` against ``prepared``
+    (fillers left out); 1.0 when nothing was said, None without a prepared answer."""
+    out = _alignment(prepared, spoken, language)
+    if out is None:
+        return None if not tn.squash(prepared) else 1.0
+    return round(float(out.cer if language == "ko" else out.wer), 3)
+
+
+def _verbatim(prepared: str, spoken: str, language: str, options: ScoreOptions) -> Verbatim:
+    metric = "cer" if language == "ko" else "wer"
+    out = _alignment(prepared, spoken, language)
+    if out is None:
+        return Verbatim(metric, verbatim_distance(prepared, spoken, language))
+    value = round(float(out.cer if language == "ko" else out.wer), 3)
+    said = out.hits + out.substitutions + out.insertions
+    # only runs of >= 4 characters / 2 words count as kept wording: against a long prepared answer
+    # the aligner can always pair up scattered common syllables (다, 을, the) of a paraphrase
+    run = 4 if language == "ko" else 2
+    kept = sum(c.hyp_end_idx - c.hyp_start_idx for c in out.alignments[0]
+               if c.type == "equal" and c.hyp_end_idx - c.hyp_start_idx >= run)
+    changed = round(1 - kept / said, 3) if said else None
+    # memorised: what was said follows the prepared words (a recital that stops early counts too)
+    long_enough = said >= options.memorised_min_length.get(language, 15)
+    memorised = changed is not None and long_enough and \
+        changed <= options.memorised_threshold.get(language, 0.2)
+    return Verbatim(metric, value, memorised, changed)
+
+
+def _verdict(score: int, results: list[KeyPointResult], verbatim: Verbatim, pace: Pace,
+             fillers: Fillers, over_time: bool, duration_s: float | None,
+             time_limit_s: float | None) -> str:
+    covered = sum(r.status == "covered" for r in results)
+    partial = sum(r.status == "partial" for r in results)
+    head = ("Strong answer" if score >= 85 else "Good answer" if score >= 65
+            else "Partial answer" if score >= 35 else "Off target")
+    text = f"{head}: {covered} of {len(results)} key points covered"
+    if partial:
+        text += f", {partial} partly"
+    notes = []
+    if over_time and duration_s and time_limit_s:
+        notes.append(f"{duration_s - time_limit_s:.0f} s over time")
+    if pace.band in ("slow", "fast"):
+        notes.append(f"{pace.band} pace")
+    if fillers.per_minute is not None and fillers.per_minute > 5:
+        notes.append(f"{fillers.per_minute:g} fillers/min")
+    if verbatim.memorised:
+        notes.append("sounds memorised")
+    return text + ("; " + ", ".join(notes) if notes else "")
+
+
+def warm_up(key_points: list[str], language: str, prepared_answer: str = "",
+            deck_texts: list[str] | tuple[str, ...] | None = None) -> None:
+    """Analyse a question's key points (and the deck, for rarity) ahead of time, e.g. while the
+    user is answering, so that :func:`score_answer` only has the transcript left to analyse."""
+    points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
+    tn.prepare(points, language)
+    if deck_texts:
+        _deck_frequencies(tuple(deck_texts), language)
+
+
+def score_answer(
+    question_id: str,
+    prepared_answer: str,
+    key_points: list[str],
+    transcript: Transcript,
+    *,
+    language: str,
+    time_limit_s: float | None = None,
+    options: ScoreOptions | None = None,
+    deck_texts: list[str] | tuple[str, ...] | None = None,
+) -> Score:
+    """Score one spoken answer.
+
+    Args:
+        question_id: the deck's question id (copied into the result).
+        prepared_answer: the answer as prepared (for the verbatim metric).
+        key_points: what a complete answer must contain; empty = the prepared answer's bullets or
+            sentences (:func:`split_key_points`).
+        transcript: what the transcriber heard (timings optional).
+        language: ``ko`` or ``en``.
+        time_limit_s: the question's time limit, for ``over_time`` and the time sub-score.
+        options: thresholds and weights (:class:`ScoreOptions`).
+        deck_texts: the deck's prepared answers; units that occur in many of them weigh less.
+
+    Returns:
+        A :class:`Score`; ``no_speech`` answers score 0 with the verdict "no answer detected".
+    """
+    options = options or ScoreOptions()
+    points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
+    text, words = _speech(transcript, options)
+    duration = transcript.duration_s
+    if duration is None and words:
+        duration = words[-1].end
+    duration = None if duration is None else round(duration, 2)
+    over_time = bool(time_limit_s and duration and duration > time_limit_s)
+    if is_no_speech(transcript, options) or not text:
+        unit = PACE_UNITS.get(language, "wpm")
+        return Score(question_id, transcript.text.strip(), language, 0, 0.0,
+                     [KeyPointResult(p, "missed", False, None, 0.0) for p in points],
+                     Verbatim("cer" if language == "ko" else "wer", None), Pace(None, unit, None),
+                     Fillers(0, None, {}), Pauses(0, None, options.long_pause_s), Delivery(),
+                     duration, time_limit_s, over_time, None, True, 0, NO_ANSWER)
+    tn.prepare([*points, text], language)  # Korean: one parallel kiwi batch
+    units = tn.analyse(text, language)
+    rarity = _deck_frequencies(tuple(deck_texts), language) if deck_texts else None
+    results = [match_key_point(p, text, units, language, options, rarity) for p in points]
+    coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
+                    for r in results) / len(results)) if results else 0.0
+    content = round(100 * coverage)
+    verbatim = _verbatim(prepared_answer, text, language, options)
+    pace, fillers, pauses, delivery, first = _delivery(
+        language, text, words, duration, time_limit_s, options)
+    factor = 1.0 if delivery.score is None else \
+        1 - options.delivery_weight * (1 - delivery.score / 100)
+    score = round(content * factor)
+    verdict = _verdict(score, results, verbatim, pace, fillers, over_time, duration, time_limit_s)
+    return Score(question_id, text, language, score, round(coverage, 3), results, verbatim, pace,
+                 fillers, pauses, delivery, duration, time_limit_s, over_time, first, False,
+                 content, verdict)
