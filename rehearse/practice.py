@@ -120,22 +120,32 @@ def evaluate(deck: Deck, question: Question, transcript: Transcript) -> Score:
         transcript,
         language=deck.language,
         time_limit_s=limit,
+        deck_texts=deck_texts(deck),
     )
 
 
-class _ModelWarmup(threading.Thread):
-    """Loads Whisper in the background while the first question is being spoken."""
+def deck_texts(deck: Deck) -> tuple[str, ...]:
+    """Every prepared answer of the deck: the scorer weighs words common to all of them less."""
+    return tuple(q.answer for q in deck.walk() if q.answer)
 
-    def __init__(self, model: str) -> None:
+
+class _ModelWarmup(threading.Thread):
+    """Loads Whisper and the deck's text analysis in the background while the first question
+    is being spoken, so the first answer does not wait for them."""
+
+    def __init__(self, model: str, deck: Deck) -> None:
         super().__init__(daemon=True)
         self.model = model
+        self.deck = deck
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        from rehearse.score import warm_up
         from rehearse.transcribe import load_model
 
         try:
             load_model(self.model)
+            warm_up([], self.deck.language, deck_texts=deck_texts(self.deck))
         except BaseException as e:  # handed to the session thread, which raises it
             self.error = e
 
@@ -176,7 +186,7 @@ def run_session(
         raise RehearseError(f"{opts.answers_from}: no such folder of answers")
     resolve_model(opts.transcribe.model)  # a missing model is reported before anything is asked
     ev.loading_model(opts.transcribe.model)
-    warmup = _ModelWarmup(opts.transcribe.model)
+    warmup = _ModelWarmup(opts.transcribe.model, deck)
     warmup.start()
 
     voice = None
