@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 APT_PACKAGES=(python3-venv python3-dev libportaudio2 libsndfile1 espeak-ng ffmpeg sox
-              pulseaudio pulseaudio-utils libasound2-plugins chromium)
+              pulseaudio pulseaudio-utils libasound2-plugins chromium fonts-nanum)
 
 echo "==> System packages: ${APT_PACKAGES[*]}"
 $SUDO apt-get update -q

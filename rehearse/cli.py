@@ -85,9 +85,15 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
 
 def _run(deck, options) -> None:
     from rehearse.practice import run_session
+    from rehearse.recover import repair_crashed
 
     console = _console()
+    crashed = repair_crashed()
+    if crashed.repaired:
+        console.print(f"[yellow]Recovered {len(crashed.repaired)} answer(s) cut off by a crash; "
+                      "they are transcribed after this session.[/yellow]")
     result = run_session(deck, options, _ConsoleEvents(console))
+    _finish_pending(console, options.transcribe)
     avg = result.average_score
     console.print()
     console.rule("[bold]Session")
@@ -108,12 +114,18 @@ def _run(deck, options) -> None:
 @click.option("--only", default=None, metavar="ID,…", help="Ask only these question ids.")
 @click.option("--answers-from", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Take DIR/<question-id>.wav as each spoken answer instead of the microphone.")
+@click.option("--due", is_flag=True, help="Ask due and weakest questions first (spaced repetition).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Ask at most N questions.")
+@click.option("--shuffle", is_flag=True, help="Ask in random order (follow-ups stay after their parent).")
+@click.option("--tag", default=None, help="Ask only questions with this tag.")
 @_practice_options
-def practice(deck, only, answers_from, **kw) -> None:
-    """Practise a deck: hear each question, answer aloud, get feedback (Enter ends an answer)."""
+def practice(deck, only, answers_from, due, limit, shuffle, tag, **kw) -> None:
+    """Practise a deck or notes file: hear each question, answer aloud, get feedback."""
     from rehearse.deck import load_deck
 
     options = _build_options(**kw, only=only, answers_from=answers_from)
+    options.due, options.limit, options.shuffle, options.tag = due, limit, shuffle, tag
     _run(load_deck(deck), options)
 
 
@@ -257,6 +269,59 @@ def show(deck, as_json, with_notes) -> None:
                 click.echo(f"{pad}    · {kp.splitlines()[0]}")
             if with_notes and item.notes:
                 click.echo(f"{pad}    notes: {item.notes}")
+
+
+# ---------------------------------------------------------------- recovery
+
+
+def _finish_pending(console, transcribe_options) -> bool:
+    """Transcribe kept answers still waiting; False when there were none."""
+    from rehearse.paths import workspace
+    from rehearse.recover import transcribe_pending
+    from rehearse.store import Store
+
+    store = Store(workspace().history_db)
+    waiting = store.attempts(status="pending") + store.attempts(status="recording")
+    store.close()
+    if not waiting:
+        return False
+    done = transcribe_pending(
+        transcribe_options=transcribe_options,
+        on_attempt=lambda aid, qid: console.print(f"Transcribing kept answer #{aid} ({qid}) …"),
+    )
+    for aid in done.repaired:
+        console.print(f"Repaired the recording of attempt #{aid} (cut off by a crash).")
+    if done.transcribed:
+        console.print(f"Transcribed and scored {len(done.transcribed)} kept answer(s); "
+                      "see `rehearse history`.")
+    for aid, why in done.failed:
+        console.print(f"[yellow]Attempt #{aid} stays pending:[/yellow] {why}")
+    return True
+
+
+@cli.command()
+@click.option("--model", default=None, metavar="NAME|PATH",
+              help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base].")
+def recover(model) -> None:
+    """Repair answers cut off by a crash and transcribe every pending answer."""
+    from rehearse.transcribe import TranscribeOptions, model_spec
+
+    console = _console()
+    if not _finish_pending(console, TranscribeOptions(model=model or model_spec())):
+        console.print("Nothing to recover: every answer is transcribed.")
+
+
+@cli.command("transcribe")
+@click.option("--pending", is_flag=True, required=True,
+              help="Transcribe and score every attempt still waiting for its transcript.")
+@click.option("--model", default=None, metavar="NAME|PATH",
+              help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base].")
+def transcribe_cmd(pending, model) -> None:
+    """Transcribe and score the attempts still pending (after a failure or an interruption)."""
+    from rehearse.transcribe import TranscribeOptions, model_spec
+
+    if not _finish_pending(_console(), TranscribeOptions(model=model or model_spec())):
+        _console().print("No pending answers.")
 
 
 # ---------------------------------------------------------------- score
@@ -520,20 +585,22 @@ def _print_history(questions, sessions) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="Questions", title_justify="left")
-    for col in ("deck", "question", "tries", "best", "latest", "trend", "scores", "last practised"):
+    one_deck = len({q.deck for q in questions}) == 1
+    title = f"Questions of {questions[0].deck}" if one_deck else "Questions"
+    table = Table(title=escape(title), title_justify="left")
+    for col in ("question", "tries", "best", "latest", "trend", "scores", "last practised"):
         table.add_column(col, justify="right" if col in ("tries", "best", "latest") else "left")
     for q in questions:
         d = q.to_dict()
-        table.add_row(escape(q.deck), escape(q.question_id), str(d["attempts"]),
+        table.add_row(escape(q.question_id if one_deck else f"{q.deck}/{q.question_id}"), str(d["attempts"]),
                       "-" if d["best_score"] is None else str(d["best_score"]),
                       "-" if d["latest_score"] is None else str(d["latest_score"]),
                       d["trend_label"], _sparkline(q.scores), (q.last_practised or "")[:16].replace("T", " "))
     sess = Table(title="Sessions", title_justify="left")
-    for col in ("session", "deck", "started", "answers", "average", "pace", "fillers/min"):
+    for col in ("session", "started", "answers", "average", "pace", "fillers/min"):
         sess.add_column(col)
     for s in sessions:
-        sess.add_row(escape(s.id), escape(s.deck), s.started_at[:16].replace("T", " "),
+        sess.add_row(escape(s.id if one_deck else f"{s.deck}/{s.id}"), s.started_at[:16].replace("T", " "),
                      f"{s.scored}/{s.questions}",
                      "-" if s.average_score is None else f"{s.average_score:.0f}",
                      "-" if s.pace is None else f"{s.pace:.0f} {s.pace_unit or ''}",
@@ -566,9 +633,10 @@ def due(deck, show_all, as_json) -> None:
     for d in lists:
         shown = [s for s in d.items if show_all or s.is_due(now)]
         click.secho(f"{d.deck}: {sum(s.is_due(now) for s in d.items)} of {len(d.items)} due", bold=True)
+        width = max((len(s.question_id) for s in shown), default=0)
         for s in shown:
             mark = "●" if s.is_due(now) else " "
-            click.echo(f"  {mark} {s.question_id:<20} {s.why(now)}")
+            click.echo(f"  {mark} {s.question_id:<{width}}  {s.why(now)}")
         if not d.deck_found:
             click.echo("  (deck file not found: only questions practised before are listed)")
     if not lists:
@@ -596,8 +664,9 @@ def report(session_id, deck, output, no_audio) -> None:
     finally:
         store.close()
     attempts = sum(len(q.attempts) for q in result.questions)
-    click.echo(f"Wrote {output} ({result.scope}: {len(result.questions)} questions, {attempts} attempts, "
-               f"{output.stat().st_size / 1e6:.1f} MB)")
+    n = len(result.questions)
+    click.echo(f"Wrote {output} ({result.scope}: {n} question{'s' * (n != 1)}, {attempts} "
+               f"attempt{'s' * (attempts != 1)}, {output.stat().st_size / 1e6:.1f} MB)")
 
 
 @cli.command()

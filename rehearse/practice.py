@@ -16,6 +16,7 @@ from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError, TTSError
 from rehearse.paths import Workspace, safe_name, workspace
 from rehearse.record import Progress, Recording, RecordOptions
+from rehearse.recover import hold_session_lock
 from rehearse.score import Score
 from rehearse.speak import SpeakOptions
 from rehearse.transcribe import TranscribeOptions
@@ -35,7 +36,11 @@ class PracticeOptions:
     speak: SpeakOptions = field(default_factory=SpeakOptions)
     record: RecordOptions = field(default_factory=RecordOptions)
     transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
-    seed: int | None = None  # for picking question variants reproducibly
+    seed: int | None = None  # for picking question variants (and --shuffle) reproducibly
+    due: bool = False  # ask due and weakest questions first (FSRS; see rehearse.schedule)
+    limit: int | None = None  # ask at most this many questions
+    shuffle: bool = False  # ask in random order (follow-ups stay after their parent)
+    tag: str | None = None  # ask only questions with this tag
 
 
 @dataclass
@@ -79,11 +84,6 @@ class SessionEvents:
     def recorded(self, recording: Recording) -> None: ...
     def transcribing(self, recording: Recording) -> None: ...
     def feedback(self, result: AttemptResult) -> None: ...
-
-
-def deck_name(deck: Deck) -> str:
-    """The name recordings and history use for a deck (its file's stem, else its title)."""
-    return safe_name(deck.path.stem if deck.path else deck.title)
 
 
 def new_session_id() -> str:
@@ -182,6 +182,17 @@ def run_session(
     ev = events or SessionEvents()
     ws = ws or workspace()
     questions = select_questions(deck, opts)
+    if opts.due or opts.limit or opts.shuffle or opts.tag:
+        from rehearse.schedule import order_questions
+        from rehearse.store import Store
+
+        history = Store(ws.history_db)
+        try:
+            questions = order_questions(deck, questions, history, due=opts.due, limit=opts.limit,
+                                        shuffle=opts.shuffle, tag=opts.tag,
+                                        rng=random.Random(opts.seed))
+        finally:
+            history.close()
     if opts.answers_from is not None and not opts.answers_from.is_dir():
         raise RehearseError(f"{opts.answers_from}: no such folder of answers")
     resolve_model(opts.transcribe.model)  # a missing model is reported before anything is asked
@@ -198,9 +209,10 @@ def run_session(
     if opts.answers_from is None:
         audio.resolve_device(opts.record.device, "input")
 
-    name = deck_name(deck)
+    name = deck.name
     session_id = new_session_id()
     session_dir = ws.recordings / name / session_id
+    lock = hold_session_lock(session_dir)
     store = Store(ws.history_db)
     store.start_session(session_id, name, str(deck.path) if deck.path else None, deck.language)
     rng = random.Random(opts.seed)
@@ -217,27 +229,31 @@ def run_session(
                     ev.warning(f"{e}; questions will be shown only")
                     voice = None
             wav = session_dir / f"{safe_name(q.id)}.wav"
-            started = now_iso()
+            source = None
             if opts.answers_from is not None:
                 source = opts.answers_from / f"{q.id}.wav"
                 if not source.is_file():
                     result.skipped.append((q.id, f"no answer file {source}"))
                     ev.warning(f"{source}: no answer file for '{q.id}'; question skipped")
                     continue
+            # the attempt exists before its audio does: a crash mid-answer leaves a row in state
+            # "recording" that `rehearse recover` repairs, transcribes and scores
+            attempt_id = store.add_attempt(
+                session_id=session_id, deck=name, question_id=q.id, question=asked,
+                started_at=now_iso(), audio_path=str(wav), duration_s=None, status="recording",
+            )
+            if source is not None:
                 rec = answer_from_file(source, wav)
             else:
                 rec_opts = RecordOptions(**{**opts.record.__dict__})
                 rec_opts.time_limit_s = q.time_limit or deck.time_limit
-                ev.recording(q, rec_opts)
-                rec = record_answer(wav, rec_opts, ev.progress, ev.should_stop)
+                # loading Whisper and kiwi holds the GIL for seconds at a time, which would starve
+                # the input callback and drop the start of the first answer: finish it first
+                warmup.wait()
+                rec = record_answer(wav, rec_opts, ev.progress, ev.should_stop,
+                                    on_started=lambda q=q, o=rec_opts: ev.recording(q, o))
             ev.recorded(rec)
-            # stored before transcription so that an interrupted or failed one leaves a
-            # pending attempt with its audio, never nothing
-            attempt_id = store.add_attempt(
-                session_id=session_id, deck=name, question_id=q.id, question=asked,
-                started_at=started, audio_path=str(rec.path), duration_s=rec.duration_s,
-                status="pending",
-            )
+            store.mark_recorded(attempt_id, rec.duration_s)
             ev.transcribing(rec)
             warmup.wait()
             transcript = transcribe(audio.read_audio(rec.path), deck.language, opts.transcribe)
@@ -254,4 +270,5 @@ def run_session(
     finally:
         store.end_session(session_id)
         store.close()
+        lock.close()
     return result

@@ -7,7 +7,9 @@ the header is flushed every second, so a crash leaves a playable file up to the 
 
 from __future__ import annotations
 
+import os
 import queue
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,38 @@ from rehearse.errors import DeviceError
 FLUSH_EVERY_S = 1.0  # s between header updates of the WAV being written
 STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
 TAIL_KEPT_S = 0.6  # s of silence kept after the last speech when an answer ends on silence
+
+
+def repair_wav(path: Path) -> int:
+    """Make a WAV's RIFF and data sizes match the bytes on disk; returns its frame count.
+
+    libsndfile writes the sizes only when the file is closed, so a WAV being recorded says "0
+    frames" until then. The recorder calls this every second while it writes, and recovery
+    calls it after a crash: either way the file plays up to the last sample written.
+    """
+    with open(path, "r+b") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            raise ValueError(f"{path} is not a RIFF/WAVE file")
+        size = os.fstat(f.fileno()).st_size
+        block_align = 2
+        pos = 12
+        while pos + 8 <= size:
+            f.seek(pos)
+            chunk_id, chunk_size = struct.unpack("<4sI", f.read(8))
+            if chunk_id == b"fmt ":
+                fmt = f.read(16)
+                block_align = max(1, struct.unpack("<HHIIHH", fmt)[4])
+            if chunk_id == b"data":
+                data_bytes = (size - pos - 8) // block_align * block_align
+                if data_bytes != chunk_size:
+                    f.seek(pos + 4)
+                    f.write(struct.pack("<I", data_bytes))
+                    f.seek(4)
+                    f.write(struct.pack("<I", pos + 8 + data_bytes - 8))
+                return data_bytes // block_align
+            pos += 8 + chunk_size + (chunk_size & 1)
+    raise ValueError(f"{path} has no data chunk")
 
 
 @dataclass
@@ -69,6 +103,7 @@ def record_answer(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_block: Callable[[np.ndarray], None] | None = None,
+    on_started: Callable[[], None] | None = None,
 ) -> Recording:
     """Record one answer from the microphone into ``path`` until it ends.
 
@@ -82,6 +117,8 @@ def record_answer(
         on_progress: called with elapsed time and input level for the display.
         should_stop: polled every block; True ends the answer.
         on_block: receives every block of samples as it is written (incremental transcription).
+        on_started: called once the input stream runs: the moment to tell the user to speak
+            (opening a device can take a second or two on a busy machine).
 
     Returns:
         The recording, with how it ended.
@@ -114,6 +151,8 @@ def record_answer(
         last_block = time.monotonic()
         try:
             with stream:
+                if on_started:
+                    on_started()
                 while True:
                     try:
                         block = blocks.get(timeout=0.1)
@@ -134,6 +173,7 @@ def record_answer(
                             last_speech_frame = frames_written
                         if last_block - last_flush > FLUSH_EVERY_S:
                             out.flush()
+                            repair_wav(path)
                             last_flush = last_block
                         elapsed = frames_written / opts.samplerate
                         silence = (frames_written - last_speech_frame) / opts.samplerate

@@ -54,8 +54,19 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def m002_history_indexes(db: sqlite3.Connection) -> None:
+    # history, due and report read attempts by time and sessions by deck; without these every
+    # `rehearse history` scans the whole table once per deck
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS attempts_started ON attempts(deck, started_at);
+        CREATE INDEX IF NOT EXISTS sessions_deck ON sessions(deck, started_at);
+        """
+    )
+
+
 #: Applied in order; append only, never edit a released one.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_history_indexes]
 
 
 def now_iso() -> str:
@@ -83,6 +94,18 @@ class Attempt:
     engine: str | None
     model: str | None
     status: str
+
+
+@dataclass
+class Session:
+    """One stored practice session."""
+
+    id: str
+    deck: str
+    deck_path: str | None
+    language: str | None
+    started_at: str
+    ended_at: str | None
 
 
 class Store:
@@ -140,6 +163,19 @@ class Store:
             )
         return int(cur.lastrowid)
 
+    def mark_recorded(self, attempt_id: int, duration_s: float) -> None:
+        """The attempt's audio is complete: it now waits for its transcript."""
+        with self.db:
+            self.db.execute(
+                "UPDATE attempts SET duration_s = ?, ended_at = ?, status = 'pending' WHERE id = ?",
+                (duration_s, now_iso(), attempt_id),
+            )
+
+    def set_status(self, attempt_id: int, status: str) -> None:
+        """Set an attempt's status ("recording", "pending", "done", "lost")."""
+        with self.db:
+            self.db.execute("UPDATE attempts SET status = ? WHERE id = ?", (status, attempt_id))
+
     def complete_attempt(
         self, attempt_id: int, transcript: Transcript, score: int, coverage: float, result: dict
     ) -> None:
@@ -152,10 +188,15 @@ class Store:
                  transcript.engine, transcript.model, attempt_id),
             )
 
-    def attempts(self, deck: str | None = None, question_id: str | None = None) -> list[Attempt]:
-        """Attempts, oldest first, optionally for one deck and question."""
+    def attempts(
+        self, deck: str | None = None, question_id: str | None = None, status: str | None = None
+    ) -> list[Attempt]:
+        """Attempts, oldest first, optionally for one deck, question and status."""
         sql = "SELECT * FROM attempts WHERE 1=1"
         args: list[str] = []
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status)
         if deck is not None:
             sql += " AND deck = ?"
             args.append(deck)
@@ -164,6 +205,35 @@ class Store:
             args.append(question_id)
         rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
         return [_attempt(r) for r in rows]
+
+    def session_attempts(self, session_id: str) -> list[Attempt]:
+        """The attempts of one session, in the order they were made."""
+        rows = self.db.execute("SELECT * FROM attempts WHERE session_id = ? ORDER BY id",
+                               (session_id,)).fetchall()
+        return [_attempt(r) for r in rows]
+
+    def attempt(self, attempt_id: int) -> Attempt | None:
+        """One attempt by id, or None."""
+        row = self.db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        return _attempt(row) if row else None
+
+    def sessions(self, deck: str | None = None) -> list[Session]:
+        """Sessions, oldest first, optionally of one deck."""
+        sql, args = "SELECT * FROM sessions", ()
+        if deck is not None:
+            sql, args = sql + " WHERE deck = ?", (deck,)
+        rows = self.db.execute(sql + " ORDER BY started_at, id", args).fetchall()
+        return [Session(**dict(r)) for r in rows]
+
+    def session(self, session_id: str) -> Session | None:
+        """One session by id, or None."""
+        row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return Session(**dict(row)) if row else None
+
+    def decks(self) -> list[str]:
+        """Names of the decks that have sessions, alphabetically."""
+        rows = self.db.execute("SELECT DISTINCT deck FROM sessions UNION SELECT DISTINCT deck FROM attempts")
+        return sorted(r[0] for r in rows)
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

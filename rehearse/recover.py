@@ -1,0 +1,138 @@
+"""Recovery: answers cut off by a crash, and attempts still waiting for a transcript.
+
+A session holds an exclusive lock on ``<session folder>/.lock`` while it runs; the operating
+system releases it when the process dies, however it dies. An attempt left in state
+``recording`` or ``pending`` whose session lock is free therefore belongs to a session that is
+gone: its WAV is repaired (`rehearse.record.repair_wav`) and it is transcribed and scored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from rehearse.errors import RehearseError
+from rehearse.paths import Workspace, workspace
+
+LOCK_NAME = ".lock"
+
+
+def hold_session_lock(session_dir: Path) -> IO[bytes]:
+    """Create the session folder and hold its lock until the returned file is closed."""
+    session_dir.mkdir(parents=True, exist_ok=True)
+    f = open(session_dir / LOCK_NAME, "wb")  # noqa: SIM115 - held open for the whole session
+    with contextlib.suppress(ImportError):
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return f
+
+
+def session_is_live(session_dir: Path) -> bool:
+    """True while another process holds this session's lock."""
+    lock = session_dir / LOCK_NAME
+    if not lock.exists():
+        return False
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks: only sessions that ended normally are finished
+        return False
+    with open(lock, "rb") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+@dataclass
+class Recovered:
+    """What `recover` found and did, attempt by attempt."""
+
+    repaired: list[int] = field(default_factory=list)  # crashed mid-answer, WAV repaired
+    transcribed: list[int] = field(default_factory=list)  # pending, now transcribed and scored
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (attempt id, why it stays)
+
+
+def repair_crashed(ws: Workspace | None = None) -> Recovered:
+    """Repair attempts whose session died mid-answer; they become pending (no model needed)."""
+    from rehearse.record import repair_wav
+    from rehearse.store import Store
+
+    ws = ws or workspace()
+    out = Recovered()
+    store = Store(ws.history_db)
+    try:
+        for a in store.attempts(status="recording"):
+            wav = Path(a.audio_path or "")
+            if session_is_live(wav.parent):
+                continue
+            try:
+                frames = repair_wav(wav)
+            except (OSError, ValueError) as e:
+                store.set_status(a.id, "lost")
+                out.failed.append((a.id, f"{wav}: no audio to recover ({e})"))
+                continue
+            store.mark_recorded(a.id, frames / 16_000)
+            out.repaired.append(a.id)
+    finally:
+        store.close()
+    return out
+
+
+def transcribe_pending(
+    ws: Workspace | None = None,
+    transcribe_options=None,
+    on_attempt: Callable[[int, str], None] | None = None,
+) -> Recovered:
+    """Repair crashed attempts, then transcribe and score every pending one of a finished session.
+
+    Args:
+        ws: the workspace.
+        transcribe_options: a `rehearse.transcribe.TranscribeOptions` (model, engine).
+        on_attempt: told (attempt id, "question id") before each transcription, for progress.
+
+    Returns:
+        What was repaired, transcribed, and what could not be (with the reason).
+    """
+    from rehearse.audio import read_audio
+    from rehearse.deck import load_deck
+    from rehearse.practice import evaluate
+    from rehearse.store import Store
+    from rehearse.transcribe import TranscribeOptions, transcribe
+
+    ws = ws or workspace()
+    out = repair_crashed(ws)
+    opts = transcribe_options or TranscribeOptions()
+    store = Store(ws.history_db)
+    decks: dict[str, object] = {}
+    try:
+        for a in store.attempts(status="pending"):
+            wav = Path(a.audio_path or "")
+            if session_is_live(wav.parent):
+                continue
+            session = store.session(a.session_id)
+            deck_path = session.deck_path if session else None
+            try:
+                if not deck_path:
+                    raise RehearseError("the session's deck file is not known")
+                if deck_path not in decks:
+                    decks[deck_path] = load_deck(deck_path)
+                deck = decks[deck_path]
+                question = deck.find(a.question_id)
+                if on_attempt:
+                    on_attempt(a.id, a.question_id)
+                transcript = transcribe(read_audio(wav), deck.language, opts)
+                score = evaluate(deck, question, transcript)
+            except RehearseError as e:
+                out.failed.append((a.id, str(e)))
+                continue
+            store.complete_attempt(a.id, transcript, score.score, score.coverage, score.to_dict())
+            out.transcribed.append(a.id)
+    finally:
+        store.close()
+    return out

@@ -1,0 +1,135 @@
+"""Nothing lost: a session killed mid-answer is recovered, transcribed and scored."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from rehearse.audio import duration_s
+from rehearse.deck import load_deck
+from rehearse.demo import synthesise
+from rehearse.record import repair_wav
+from rehearse.recover import hold_session_lock, repair_crashed, session_is_live
+from rehearse.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "questions" / "sample-en.yaml"
+
+
+def _unclosed_wav(path: Path, seconds: float) -> None:
+    """A WAV as a killed recorder leaves it: samples on disk, sizes in the header still 0."""
+    with sf.SoundFile(str(path), "w", 16_000, 1, "PCM_16", format="WAV") as f:
+        f.write(np.zeros(16_000, np.float32))
+    data = path.read_bytes()
+    header, body = data[:44], np.zeros(int(16_000 * seconds), np.int16).tobytes()
+    header = header[:4] + (0).to_bytes(4, "little") + header[8:40] + (0).to_bytes(4, "little")
+    path.write_bytes(header + body)
+
+
+def test_repair_wav_restores_the_length(tmp_path):
+    wav = tmp_path / "a.wav"
+    _unclosed_wav(wav, 2.5)
+    assert repair_wav(wav) == 40_000
+    assert sf.info(str(wav)).frames == 40_000
+
+
+def test_session_lock_tells_live_from_dead(tmp_path):
+    lock = hold_session_lock(tmp_path / "s")
+    probe = subprocess.run([sys.executable, "-c",
+                            "import sys; from pathlib import Path; from rehearse.recover import "
+                            "session_is_live; print(session_is_live(Path(sys.argv[1])))",
+                            str(tmp_path / "s")], capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "True"
+    lock.close()
+    assert not session_is_live(tmp_path / "s")
+
+
+def test_crashed_attempt_is_repaired_and_becomes_pending(workspace_dir):
+    session_dir = workspace_dir / "recordings" / "d" / "s1"
+    session_dir.mkdir(parents=True)
+    wav = session_dir / "q.wav"
+    _unclosed_wav(wav, 3.0)
+    store = Store(workspace_dir / "recordings" / "history.sqlite")
+    store.start_session("s1", "d", None, "en")
+    aid = store.add_attempt(session_id="s1", deck="d", question_id="q", question="Q?",
+                            started_at="2026-01-01T00:00:00", audio_path=str(wav), duration_s=None,
+                            status="recording")
+    store.close()
+    result = repair_crashed()
+    assert result.repaired == [aid]
+    store = Store(workspace_dir / "recordings" / "history.sqlite")
+    (a,) = store.attempts()
+    assert a.status == "pending" and abs(a.duration_s - 3.0) < 0.01
+
+
+def test_sigkill_mid_answer_is_recovered(null_sink, espeak, whisper_base, workspace_dir, tmp_path):
+    deck = load_deck(SAMPLE)
+    question = deck.questions[0]
+    answer = synthesise(" ".join(question.key_points), tmp_path / "answer.wav")
+    assert duration_s(answer) > 8
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REHEARSE_HOME": str(workspace_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rehearse", "practice", str(SAMPLE), "--only", question.id,
+         "--no-speak", "--silence", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    recording = threading.Event()
+    lines: list[str] = []
+
+    def reader():
+        for line in proc.stdout:
+            lines.append(line)
+            if "Recording" in line:
+                recording.set()
+
+    threading.Thread(target=reader, daemon=True).start()
+    player = None
+    try:
+        assert recording.wait(120), "".join(lines)
+        player = subprocess.Popen(["paplay", str(answer)])
+        # kill 5 s into the answer as the microphone hears it: PulseAudio's monitor pauses for
+        # about a second while a new player connects, so the wall clock would overstate it
+        wav_glob = str(workspace_dir / "recordings" / "*" / "*" / "*.wav")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            wavs = glob.glob(wav_glob)
+            if wavs and (os.path.getsize(wavs[0]) - 44) / 32_000 >= 5.0:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if player is not None:
+            player.wait(30)
+
+    db_path = workspace_dir / "recordings" / "history.sqlite"
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        (status,) = db.execute("SELECT status FROM attempts").fetchone()
+    assert status == "recording"
+
+    rec = subprocess.run([sys.executable, "-m", "rehearse", "recover"], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert rec.returncode == 0, rec.stdout + rec.stderr
+    assert "Repaired the recording" in rec.stdout
+
+    with sqlite3.connect(db_path) as db:
+        db.row_factory = sqlite3.Row
+        (row,) = db.execute("SELECT * FROM attempts").fetchall()
+    assert row["status"] == "done"
+    assert row["duration_s"] >= 4.5
+    assert duration_s(row["audio_path"]) >= 4.5
+    assert "software engineer" in row["transcript"].lower()
+    assert row["score"] is not None
