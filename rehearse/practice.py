@@ -97,14 +97,17 @@ def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
     for qid in wanted:
         deck.find(qid)  # unknown ids are an error before anything is asked
     chosen: list[Question] = []
-    for q in deck.questions:
-        if not wanted or q.id in wanted:
+
+    def visit(q: Question, parent_taken: bool, top: bool) -> None:
+        follows = parent_taken and options.follow_ups
+        take = (q.id in wanted or follows) if wanted else (top or follows)
+        if take:
             chosen.append(q)
-        for f in q.follow_ups:
-            if (not wanted and options.follow_ups) or f.id in wanted or (
-                q.id in wanted and options.follow_ups
-            ):
-                chosen.append(f)
+        for f in q.follow_ups:  # follow-ups of follow-ups too, right after their parent
+            visit(f, take, False)
+
+    for q in deck.questions:
+        visit(q, False, True)
     return chosen
 
 
