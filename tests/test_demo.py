@@ -19,7 +19,9 @@ def test_demo_answers_every_question_with_a_transcript_and_a_score(null_sink, es
     assert proc.returncode == 0, proc.stdout + proc.stderr
     deck = load_deck(sample_deck_path())
     with sqlite3.connect(workspace_dir / "recordings" / "history.sqlite") as db:
-        rows = db.execute("SELECT question_id, status, transcript, score FROM attempts ORDER BY id").fetchall()
+        rows = db.execute(
+            "SELECT question_id, status, transcript, score FROM attempts ORDER BY id"
+        ).fetchall()
     assert [r[0] for r in rows] == [q.id for q in deck.walk()]
     for qid, status, transcript, score in rows:
         assert status == "done" and transcript and score is not None, (qid, transcript)
