@@ -91,3 +91,13 @@ def espeak() -> str:
     if exe is None:
         missing("espeak-ng is not installed")
     return exe
+
+
+def pytest_collection_modifyitems(items):
+    """Mark tests by the real parts they use, so `-m "not whisper"` gives a quick run."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "null_sink" in fixtures:
+            item.add_marker(pytest.mark.audio)
+        if "whisper_base" in fixtures:
+            item.add_marker(pytest.mark.whisper)
