@@ -7,6 +7,7 @@ chosen like the input device.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -41,12 +42,23 @@ def _engine():
     try:
         import pyttsx3
 
-        return pyttsx3.init()
+        engine = pyttsx3.init()
     except (ImportError, RuntimeError, OSError) as e:
         raise TTSError(
             f"the text-to-speech engine could not start ({e}); on Debian/Ubuntu install "
             "espeak-ng (sudo apt-get install espeak-ng), or use --no-speak"
         ) from e
+    # free the engine while the interpreter is whole: pyttsx3's driver finaliser otherwise runs
+    # during shutdown and prints an AttributeError traceback
+    atexit.register(_release_engine)
+    return engine
+
+
+def _release_engine() -> None:
+    import gc
+
+    _engine.cache_clear()
+    gc.collect()
 
 
 def choose_voice(language: str, requested: str | None = None) -> str:
