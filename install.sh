@@ -26,8 +26,8 @@ if [ -n "${TORCH_INDEX:-}" ]; then
 else
   .venv/bin/pip install -q "torch==2.13.0"
 fi
-echo "==> rehearse and its dependencies"
-.venv/bin/pip install -q -e ".[test]"
+echo "==> rehearse, its test tools and the optional faster-whisper engine"
+.venv/bin/pip install -q -e ".[test,fast]"
 echo "==> Whisper base model"
 .venv/bin/rehearse models install base
 echo "==> Ready: .venv/bin/rehearse --help"

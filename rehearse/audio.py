@@ -15,6 +15,7 @@ CHANNELS = 1  # mono
 BLOCK_S = 0.1  # s of audio per recording block
 SUBTYPE = "PCM_16"  # WAV sample format of recordings
 MAX_AUDIO_FILE_BYTES = 2 * 1024**3  # refuse larger answer files instead of exhausting memory
+MAX_AUDIO_S = 15 * 60  # s; an answer file longer than this is refused (answers run 30–120 s)
 
 
 @dataclass
@@ -149,14 +150,33 @@ def read_audio(path: str | Path, samplerate: int = SAMPLE_RATE) -> np.ndarray:
     if size > MAX_AUDIO_FILE_BYTES:
         raise AudioFileError(f"{p}: the audio file is larger than 2 GiB")
     try:
-        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+        mono, rate = _read_mono(p, sf)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as e:
-        data, rate = _read_with_ffmpeg(p, samplerate, e), samplerate
-        return data
-    if data.shape[0] == 0:
+        return _read_with_ffmpeg(p, samplerate, e)
+    if mono.size == 0:
         raise AudioFileError(f"{p}: the audio file holds no samples")
-    mono = data.mean(axis=1)
     return resample(mono, rate, samplerate)
+
+
+def _read_mono(path: Path, sf) -> tuple[np.ndarray, int]:
+    """Decode block by block: a damaged header may claim billions of frames (reading it whole
+    would ask for tens of GB at once), so memory follows the samples actually decoded."""
+    chunks, frames = [], 0
+    with sf.SoundFile(str(path)) as f:
+        rate, block = f.samplerate, max(1, 2**20 // max(1, f.channels))  # ≤ 4 MB per read
+        while True:
+            data = f.read(block, dtype="float32", always_2d=True)
+            if data.shape[0] == 0:
+                break
+            frames += data.shape[0]
+            if frames > MAX_AUDIO_S * rate:
+                raise AudioFileError(f"{path}: the recording is longer than {MAX_AUDIO_S // 60} minutes; "
+                                     "give one answer per file")
+            # a float WAV may hold NaN, infinities or values far past full scale (a damaged file):
+            # Whisper would make nonsense of them, so they become silence or full scale
+            with np.errstate(invalid="ignore", over="ignore"):
+                chunks.append(np.clip(np.nan_to_num(data.mean(axis=1), nan=0.0), -1.0, 1.0))
+    return (np.concatenate(chunks) if chunks else np.zeros(0, np.float32)), rate
 
 
 def _read_with_ffmpeg(path: Path, samplerate: int, first_error: Exception) -> np.ndarray:
@@ -166,13 +186,16 @@ def _read_with_ffmpeg(path: Path, samplerate: int, first_error: Exception) -> np
 
     if shutil.which("ffmpeg") is None:
         raise AudioFileError(f"{path}: not a readable audio file ({first_error})") from first_error
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
-           "-acodec", "pcm_s16le", "-ar", str(samplerate), "-"]
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-t", str(MAX_AUDIO_S + 1),
+           "-f", "s16le", "-ac", "1", "-acodec", "pcm_s16le", "-ar", str(samplerate), "-"]
     proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0 or not proc.stdout:
         reason = proc.stderr.decode(errors="replace").strip().splitlines()
-        detail = reason[-1] if reason else "no audio decoded"
+        detail = reason[-1].removeprefix(f"{path}: ") if reason else "no audio decoded"
         raise AudioFileError(f"{path}: not a readable audio file ({detail})")
+    if len(proc.stdout) > MAX_AUDIO_S * samplerate * 2:
+        raise AudioFileError(f"{path}: the recording is longer than {MAX_AUDIO_S // 60} minutes; "
+                             "give one answer per file")
     return np.frombuffer(proc.stdout, np.int16).astype(np.float32) / 32768.0
 
 
@@ -225,6 +248,12 @@ def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
     """
     sd = _sd()
     data = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1, 1)
+    if device is None:
+        try:
+            sd.query_devices(kind="output")
+        except (sd.PortAudioError, ValueError) as e:  # PortAudio would say "Error querying device -1"
+            raise DeviceError("no audio output device found; connect one (or start the audio "
+                              "server) and check `rehearse devices`") from e
     try:
         # a stream of our own, closed (after draining) as soon as the clip ends: sd.play() leaves
         # its stream open, and an idle open ALSA stream underruns and replays stale audio

@@ -30,6 +30,13 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def _esc(text) -> str:
+    """User text for rich markup: a question reading "What does [x] mean?" shows as written."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 @click.group(cls=_Group, context_settings={"max_content_width": 110, "terminal_width": 110})
 @click.version_option(package_name="rehearse")
 def cli() -> None:
@@ -44,10 +51,15 @@ def main() -> None:
 # ---------------------------------------------------------------- practice
 
 
+_ENGINES = ["openai-whisper", "faster-whisper"]  # rehearse.transcribe.ENGINES, kept out of --help's imports
+
+
 def _practice_options(f):
     opts = [
         click.option("--model", default=None, metavar="NAME|PATH",
                      help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base]."),
+        click.option("--engine", type=click.Choice(_ENGINES), default=None,
+                     help="Transcription engine [env REHEARSE_ENGINE; default openai-whisper]."),
         click.option("--no-speak", is_flag=True, help="Show each question without speaking it."),
         click.option("--voice", default=None, help="Text-to-speech voice id (default: by language)."),
         click.option("--input-device", default=None, help="Microphone: index or name fragment."),
@@ -62,12 +74,12 @@ def _practice_options(f):
 
 
 def _build_options(model, no_speak, voice, input_device, output_device, silence, no_follow_ups,
-                   only=None, answers_from=None):
+                   only=None, answers_from=None, engine=None):
     from rehearse.audio import resolve_device
     from rehearse.practice import PracticeOptions
     from rehearse.record import RecordOptions
     from rehearse.speak import SpeakOptions
-    from rehearse.transcribe import TranscribeOptions, model_spec
+    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
 
     return PracticeOptions(
         only=[s.strip() for s in only.split(",") if s.strip()] if only else None,
@@ -79,7 +91,7 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
             device=resolve_device(input_device, "input") if input_device else None,
             silence_s=silence,
         ),
-        transcribe=TranscribeOptions(model=model or model_spec()),
+        transcribe=TranscribeOptions(model=model or model_spec(), engine=engine or engine_spec()),
     )
 
 
@@ -99,9 +111,9 @@ def _run(deck, options) -> None:
     console.rule("[bold]Session")
     for a in result.attempts:
         verdict = "no answer" if a.score.no_speech else f"{a.score.score:>3}"
-        console.print(f"  {verdict}  {a.question.id}")
+        console.print(f"  {verdict}  {_esc(a.question.id)}")
     for qid, why in result.skipped:
-        console.print(f"  skip  {qid} ({why})")
+        console.print(f"  skip  {_esc(qid)} ({_esc(why)})")
     console.print(
         f"Average score: {avg:.0f}" if avg is not None else "No scored answers.",
         f"· session {result.session_id}" + (" · stopped early" if result.interrupted else ""),
@@ -154,15 +166,15 @@ class _ConsoleEvents:
         self.live_line = sys.stderr.isatty()
 
     def loading_model(self, model: str) -> None:
-        self.console.print(f"[dim]Loading Whisper model '{model}' in the background …[/dim]")
+        self.console.print(f"[dim]Loading Whisper model '{_esc(model)}' in the background …[/dim]")
 
     def question(self, index, total, question, asked) -> None:
         self.console.print()
-        self.console.rule(f"[bold]Question {index}/{total}[/bold] · {question.id}")
-        self.console.print(f"[bold cyan]{asked}[/bold cyan]")
+        self.console.rule(f"[bold]Question {index}/{total}[/bold] · {_esc(question.id)}")
+        self.console.print(f"[bold cyan]{_esc(asked)}[/bold cyan]")
 
     def warning(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/yellow] {message}")
+        self.console.print(f"[yellow]warning:[/yellow] {_esc(message)}")
 
     def recording(self, question, options) -> None:
         ends = "Press Enter when you are done" if self.tty else "Recording"
@@ -191,7 +203,7 @@ class _ConsoleEvents:
         how = {"enter": "you pressed Enter", "time_limit": "time limit reached",
                "silence": "silence after the answer", "interrupt": "Ctrl+C",
                "device_error": "the device failed", "file": "answer file"}[rec.ended_by]
-        self.console.print(f"Recorded {rec.duration_s:.1f} s ({how}) → {rec.path}")
+        self.console.print(f"Recorded {rec.duration_s:.1f} s ({how}) → {_esc(rec.path)}")
 
     def transcribing(self, rec) -> None:
         self.console.print("[dim]Transcribing …[/dim]")
@@ -287,7 +299,7 @@ def _finish_pending(console, transcribe_options) -> bool:
         return False
     done = transcribe_pending(
         transcribe_options=transcribe_options,
-        on_attempt=lambda aid, qid: console.print(f"Transcribing kept answer #{aid} ({qid}) …"),
+        on_attempt=lambda aid, qid: console.print(f"Transcribing kept answer #{aid} ({_esc(qid)}) …"),
     )
     for aid in done.repaired:
         console.print(f"Repaired the recording of attempt #{aid} (cut off by a crash).")
@@ -295,7 +307,7 @@ def _finish_pending(console, transcribe_options) -> bool:
         console.print(f"Transcribed and scored {len(done.transcribed)} kept answer(s); "
                       "see `rehearse history`.")
     for aid, why in done.failed:
-        console.print(f"[yellow]Attempt #{aid} stays pending:[/yellow] {why}")
+        console.print(f"[yellow]Attempt #{aid} stays pending:[/yellow] {_esc(why)}")
     return True
 
 
@@ -336,12 +348,14 @@ def transcribe_cmd(pending, model) -> None:
               help="The answer as text (UTF-8).")
 @click.option("--model", default=None, metavar="NAME|PATH",
               help="Whisper model for --audio [env REHEARSE_MODEL; default base].")
+@click.option("--engine", type=click.Choice(_ENGINES), default=None,
+              help="Transcription engine for --audio [env REHEARSE_ENGINE; default openai-whisper].")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def score(deck, question_id, audio_file, transcript_file, model, as_json) -> None:
+def score(deck, question_id, audio_file, transcript_file, model, engine, as_json) -> None:
     """Score an answer recorded or written elsewhere against a question's prepared answer."""
     from rehearse.deck import load_deck
     from rehearse.practice import evaluate
-    from rehearse.transcribe import TranscribeOptions, model_spec, transcribe
+    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec, transcribe
     from rehearse.transcript import Transcript
 
     if (audio_file is None) == (transcript_file is None):
@@ -352,7 +366,8 @@ def score(deck, question_id, audio_file, transcript_file, model, as_json) -> Non
         from rehearse.audio import read_audio
 
         samples = read_audio(audio_file)
-        t = transcribe(samples, d.language, TranscribeOptions(model=model or model_spec()))
+        opts = TranscribeOptions(model=model or model_spec(), engine=engine or engine_spec())
+        t = transcribe(samples, d.language, opts)
     else:
         try:
             text = transcript_file.read_text(encoding="utf-8")
@@ -416,8 +431,13 @@ def play(question_id, list_, deck, attempt_no, which, start_s, output_device) ->
 def devices() -> None:
     """List audio input and output devices; > marks the defaults."""
     from rehearse.audio import list_devices
+    from rehearse.errors import DeviceError
 
-    for d in list_devices():
+    found = list_devices()
+    if not found:
+        raise DeviceError("no audio devices found; start the audio server (PulseAudio or PipeWire) "
+                          "or connect a microphone and speakers")
+    for d in found:
         kinds = []
         if d.max_input_channels:
             kinds.append(("> " if d.is_default_input else "") + f"in {d.max_input_channels}")

@@ -132,9 +132,21 @@ def detect_language(text: str) -> str:
     return "ko" if hangul and hangul * 3 >= latin else "en"
 
 
+# C0 and C1 control characters but tab and line feed: a question holding ESC [31m would
+# recolour (or retitle) the terminal it is shown on. They become U+FFFD: visible and harmless.
+_CONTROLS = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)], "\ufffd")
+
+
+def neutralise_controls(text: str) -> str:
+    """Replace control characters (but tab and line feed) with U+FFFD."""
+    return text.translate(_CONTROLS)
+
+
 def tidy_block(text: str) -> str:
-    """Normalise a block of text: lines right-stripped, no leading/trailing or doubled blanks."""
+    """Normalise a block of text: control characters neutralised, lines right-stripped, no
+    leading/trailing or doubled blanks."""
     out: list[str] = []
+    text = neutralise_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     for line in text.split("\n"):
         line = line.rstrip()
         if line or (out and out[-1]):

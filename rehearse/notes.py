@@ -41,6 +41,7 @@ from rehearse.deck import (
     Question,
     check_size,
     detect_language,
+    neutralise_controls,
     tidy_block,
     too_many_questions,
 )
@@ -98,11 +99,11 @@ def read_text(path: str | Path) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Drop a BOM, make every line break ``\\n`` and compose Unicode (NFC) so Hangul compares."""
+    """Drop a BOM, make every line break ``\\n``, neutralise control characters, compose (NFC)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     # the breaks YAML also counts as lines, so line numbers agree everywhere
     text = text.translate({0x0D: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", neutralise_controls(text))
 
 
 def looks_like_yaml(path: str | Path, text: str) -> bool:

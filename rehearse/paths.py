@@ -48,7 +48,10 @@ def workspace() -> Workspace:
 
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+# Windows device names, reserved with any extension too ("con.txt"); ¹²³ count as digits there
+_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$",
+             *(f"{dev}{n}" for dev in ("com", "lpt") for n in [*"0123456789", "¹", "²", "³"])}
+MAX_NAME_BYTES = 200  # UTF-8 bytes of one name: file systems allow 255, ".wav.part" and "-2" need room
 
 
 def safe_name(text: str, max_len: int = 80) -> str:
@@ -56,7 +59,7 @@ def safe_name(text: str, max_len: int = 80) -> str:
 
     Args:
         text: an id, title or other user-supplied string.
-        max_len: longest result, in characters.
+        max_len: longest result, in characters (and never more than `MAX_NAME_BYTES` bytes).
 
     Returns:
         A non-empty name with no separators, no control characters, no leading dot and no
@@ -65,9 +68,44 @@ def safe_name(text: str, max_len: int = 80) -> str:
     name = unicodedata.normalize("NFC", text)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = _UNSAFE.sub("-", name).strip("-._")
-    name = name[:max_len].rstrip("-._")
+    name = name[:max_len]
+    while len(name.encode("utf-8")) > MAX_NAME_BYTES:  # 4-byte letters (CJK extensions)
+        name = name[:-1]
+    name = name.rstrip("-._")
     if not name:
         name = "untitled"
-    if name.lower() in _RESERVED:
+    if name.split(".")[0].lower() in _RESERVED:
         name = f"_{name}"
     return name
+
+
+def unique_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem+suffix``, or ``stem-2``, ``stem-3`` … when taken: two ids with the same safe
+    name (``a/b`` and ``a-b``, or two long ids alike in their first 80 characters) never share
+    a recording."""
+    path, n = folder / f"{stem}{suffix}", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{suffix}"
+    return path
+
+
+def answer_file(folder: Path, question_id: str) -> Path:
+    """The ``--answers-from`` file of a question: ``folder/<id>.wav``, else ``folder/<safe name>.wav``.
+
+    An id that is not a plain file name (``../x``, ``a/b``, control characters, 500 characters)
+    is only looked up under its safe name, the name its recording gets: a hostile id never
+    reads a file outside ``folder``.
+
+    Returns:
+        The file found, or the safe-name path (which does not exist) to name in a message.
+    """
+    safe = folder / f"{safe_name(question_id)}.wav"
+    plain = (question_id == question_id.strip() and not question_id.startswith(".")
+             and len(question_id.encode("utf-8", "replace")) <= MAX_NAME_BYTES
+             and not any(c in question_id for c in "/\\\0")
+             and all(unicodedata.category(c)[0] != "C" for c in question_id))
+    for path in ([folder / f"{question_id}.wav"] if plain else []) + [safe]:
+        if path.is_file():
+            return path
+    return safe

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError, TTSError
-from rehearse.paths import Workspace, safe_name, workspace
+from rehearse.paths import Workspace, answer_file, safe_name, unique_path, workspace
 from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import hold_session_lock
 from rehearse.score import Score
@@ -32,6 +32,7 @@ class PracticeOptions:
     only: list[str] | None = None  # question ids to ask (in deck order); None = all
     follow_ups: bool = True  # ask follow-ups right after their parent
     answers_from: Path | None = None  # take DIR/<question-id>.wav instead of the microphone
+    realtime: bool = False  # play --answers-from files at speaking pace, transcribed as they play
     output_device: int | None = None  # None = the default output
     speak: SpeakOptions = field(default_factory=SpeakOptions)
     record: RecordOptions = field(default_factory=RecordOptions)
@@ -176,10 +177,10 @@ def run_session(
         The attempts made, in order.
     """
     from rehearse import audio, speak
-    from rehearse.models import resolve_model
     from rehearse.record import answer_from_file, record_answer
     from rehearse.store import Store, now_iso
-    from rehearse.transcribe import transcribe
+    from rehearse.stream import IncrementalTranscriber, transcribe_answer
+    from rehearse.transcribe import check_model
 
     opts = options or PracticeOptions()
     ev = events or SessionEvents()
@@ -198,9 +199,9 @@ def run_session(
             history.close()
     if opts.answers_from is not None and not opts.answers_from.is_dir():
         raise RehearseError(f"{opts.answers_from}: no such folder of answers")
-    resolve_model(opts.transcribe.model)  # a missing model is reported before anything is asked
+    check_model(opts.transcribe)  # a missing model is reported before anything is asked
     ev.loading_model(opts.transcribe.model)
-    warmup = _ModelWarmup(opts.transcribe.model, deck)
+    warmup = _ModelWarmup(opts.transcribe, deck)  # load_model takes the options: engine and model
     warmup.start()
 
     voice = None
@@ -220,6 +221,7 @@ def run_session(
     store.start_session(session_id, name, str(deck.path) if deck.path else None, deck.language)
     rng = random.Random(opts.seed)
     result = SessionResult(session_id, name, [], [])
+    incremental: IncrementalTranscriber | None = None
     try:
         for index, q in enumerate(questions, 1):
             asked = rng.choice([q.question, *q.variants]) if q.variants else q.question
@@ -231,10 +233,10 @@ def run_session(
                 except (TTSError, DeviceError) as e:
                     ev.warning(f"{e}; questions will be shown only")
                     voice = None
-            wav = session_dir / f"{safe_name(q.id)}.wav"
+            wav = unique_path(session_dir, safe_name(q.id), ".wav")
             source = None
             if opts.answers_from is not None:
-                source = opts.answers_from / f"{q.id}.wav"
+                source = answer_file(opts.answers_from, q.id)
                 if not source.is_file():
                     result.skipped.append((q.id, f"no answer file {source}"))
                     ev.warning(f"{source}: no answer file for '{q.id}'; question skipped")
@@ -245,21 +247,30 @@ def run_session(
                 session_id=session_id, deck=name, question_id=q.id, question=asked,
                 started_at=now_iso(), audio_path=str(wav), duration_s=None, status="recording",
             )
+            # transcribed while it is spoken, so feedback waits only for the last few seconds
+            incremental = None
+            if source is None or opts.realtime:
+                rate = opts.record.samplerate if source is None else audio.SAMPLE_RATE
+                incremental = IncrementalTranscriber(deck.language, opts.transcribe, samplerate=rate)
+            feed = incremental.feed if incremental is not None else None
             if source is not None:
-                rec = answer_from_file(source, wav)
+                rec = answer_from_file(source, wav, realtime=opts.realtime, on_block=feed)
             else:
                 rec_opts = RecordOptions(**{**opts.record.__dict__})
                 rec_opts.time_limit_s = q.time_limit or deck.time_limit
                 # loading Whisper and kiwi holds the GIL for seconds at a time, which would starve
                 # the input callback and drop the start of the first answer: finish it first
                 warmup.wait()
-                rec = record_answer(wav, rec_opts, ev.progress, ev.should_stop,
+                rec = record_answer(wav, rec_opts, ev.progress, ev.should_stop, on_block=feed,
                                     on_started=lambda q=q, o=rec_opts: ev.recording(q, o))
             ev.recorded(rec)
             store.mark_recorded(attempt_id, rec.duration_s)
             ev.transcribing(rec)
             warmup.wait()
-            transcript = transcribe(audio.read_audio(rec.path), deck.language, opts.transcribe)
+            # the WAV on disk is whole even when the incremental transcript is not: it is the fallback
+            transcript = transcribe_answer(rec.path, deck.language, opts.transcribe, incremental)
+            if incremental is not None and incremental.fallback_reason:
+                ev.warning(f"{incremental.fallback_reason}; the whole answer was transcribed instead")
             score = evaluate(deck, q, transcript)
             store.complete_attempt(attempt_id, transcript, score.score, score.coverage,
                                    score.to_dict())
@@ -271,6 +282,8 @@ def run_session(
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
+        if incremental is not None:
+            incremental.close()  # its worker stops after the stretch in hand; the WAV is kept
         store.end_session(session_id)
         store.close()
         lock.close()

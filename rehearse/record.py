@@ -7,11 +7,13 @@ the header is flushed every second, so a crash leaves a playable file up to the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import struct
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from rehearse.audio import (
     CHANNELS,
     SAMPLE_RATE,
     SUBTYPE,
+    _sd,
     level_dbfs,
     read_audio,
     write_wav,
@@ -30,7 +33,11 @@ from rehearse.errors import DeviceError
 
 FLUSH_EVERY_S = 1.0  # s between header updates of the WAV being written
 STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
+FIRST_BLOCK_S = 6.0  # s the first block may take: a PulseAudio monitor starts ~2.5 s late under load
+SHUTDOWN_S = 2.0  # s to wait for PortAudio to let go of a stream (see `_shut_down`)
 TAIL_KEPT_S = 0.6  # s of silence kept after the last speech when an answer ends on silence
+DEVICE_GONE = ("the microphone stopped sending audio (unplugged, or the audio server stopped; "
+               "see `rehearse devices`)")
 
 
 def repair_wav(path: Path) -> int:
@@ -63,6 +70,65 @@ def repair_wav(path: Path) -> int:
                 return data_bytes // block_align
             pos += 8 + chunk_size + (chunk_size & 1)
     raise ValueError(f"{path} has no data chunk")
+
+
+@contextlib.contextmanager
+def _running(stream, failed: Callable[[], bool]) -> Iterator[None]:
+    """Run a PortAudio stream; at the end stop it, or abort it when its device failed."""
+    healthy = False
+    try:
+        stream.start()
+        yield
+        healthy = not failed()
+    except KeyboardInterrupt:
+        healthy = True
+        raise
+    finally:
+        _shut_down(stream, healthy)
+
+
+def _shut_down(stream, healthy: bool) -> None:
+    """Stop and close a stream, giving up after `SHUTDOWN_S` rather than hanging the session.
+
+    When the audio server dies, PortAudio's ALSA thread can fall into an endless error loop
+    (``error:`` label → ``PA_UNLESS`` → ``goto error`` in ``PaAlsaStream_WaitForFrames``, with
+    cancellation disabled): stop(), abort() and close() would all wait for it forever.
+    """
+
+    def close() -> None:
+        if healthy:
+            stream.stop(ignore_errors=True)
+        else:
+            stream.abort(ignore_errors=True)  # cancels PortAudio's thread where it can be cancelled
+        stream.close(ignore_errors=True)
+
+    closer = threading.Thread(target=close, name="rehearse-close-stream", daemon=True)
+    closer.start()
+    closer.join(SHUTDOWN_S)
+    if closer.is_alive():
+        _abandon_portaudio()
+
+
+def _abandon_portaudio() -> None:
+    """Leave PortAudio's stuck thread behind: its endless error lines go to /dev/null instead of
+    the terminal (Python's own stderr keeps a copy of the real one), and PortAudio is not
+    terminated at exit, which would wait for that thread forever."""
+    import atexit
+    import sys
+
+    import sounddevice as sd
+
+    atexit.unregister(sd._exit_handler)
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = open(real, "w", buffering=1, encoding=sys.stderr.encoding or "utf-8",  # noqa: SIM115
+                          errors="backslashreplace")
+    except (OSError, ValueError):  # no real file descriptor 2 (an embedding host): leave it be
+        pass
 
 
 @dataclass
@@ -123,9 +189,9 @@ def record_answer(
     Returns:
         The recording, with how it ended.
     """
-    import sounddevice as sd
     import soundfile as sf
 
+    sd = _sd()  # a missing PortAudio library is a DeviceError, and alsa-lib's chatter is off
     opts = options or RecordOptions()
     path.parent.mkdir(parents=True, exist_ok=True)
     blocks: queue.Queue[np.ndarray] = queue.Queue()
@@ -150,15 +216,17 @@ def record_answer(
         last_flush = time.monotonic()
         last_block = time.monotonic()
         try:
-            with stream:
+            with _running(stream, failed=lambda: ended_by == "device_error"):
                 if on_started:
                     on_started()
+                last_block = time.monotonic()  # the stream runs from here
                 while True:
                     try:
                         block = blocks.get(timeout=0.1)
                     except queue.Empty:
-                        if time.monotonic() - last_block > STALL_S or not stream.active:
-                            ended_by, error = "device_error", "the input device stopped sending audio"
+                        stall = STALL_S if frames_written else FIRST_BLOCK_S
+                        if time.monotonic() - last_block > stall or not stream.active:
+                            ended_by, error = "device_error", DEVICE_GONE
                             break
                         block = None
                     if block is not None:
@@ -191,7 +259,7 @@ def record_answer(
         except KeyboardInterrupt:
             ended_by = "interrupt"
         except sd.PortAudioError as e:
-            ended_by, error = "device_error", f"the audio input device failed: {e}"
+            ended_by, error = "device_error", f"the audio input device failed ({e})"
         # blocks already captured belong to the answer too
         while not blocks.empty():
             block = blocks.get_nowait()
@@ -199,6 +267,9 @@ def record_answer(
             frames_written += block.size
             if on_block:
                 on_block(block)
+    if ended_by == "device_error" and frames_written == 0:
+        # nothing to keep or transcribe: the empty file's attempt is dropped by `repair_crashed`
+        raise DeviceError(f"{error}; nothing was recorded")
     if ended_by == "silence":
         keep = min(frames_written, last_speech_frame + int(TAIL_KEPT_S * opts.samplerate))
         with sf.SoundFile(str(path), "r+") as f:

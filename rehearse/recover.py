@@ -54,6 +54,7 @@ class Recovered:
     """What `recover` found and did, attempt by attempt."""
 
     repaired: list[int] = field(default_factory=list)  # crashed mid-answer, WAV repaired
+    dropped: list[int] = field(default_factory=list)  # no audio at all (device failed at once)
     transcribed: list[int] = field(default_factory=list)  # pending, now transcribed and scored
     failed: list[tuple[int, str]] = field(default_factory=list)  # (attempt id, why it stays)
 
@@ -76,6 +77,11 @@ def repair_crashed(ws: Workspace | None = None) -> Recovered:
             except (OSError, ValueError) as e:
                 store.set_status(a.id, "lost")
                 out.failed.append((a.id, f"{wav}: no audio to recover ({e})"))
+                continue
+            if frames == 0:  # the device failed before any sound: nothing was said, nothing to keep
+                store.delete_attempt(a.id)
+                wav.unlink(missing_ok=True)
+                out.dropped.append(a.id)
                 continue
             store.mark_recorded(a.id, frames / 16_000)
             out.repaired.append(a.id)

@@ -83,8 +83,14 @@ class ScoreOptions:
     memorised_threshold: dict[str, float] = field(default_factory=lambda: {"ko": 0.2, "en": 0.2})
     memorised_min_length: dict[str, int] = field(default_factory=lambda: {"ko": 40, "en": 15})
     delivery_weight: float = 0.2  # share of the score that delivery can take away
-    no_speech_prob: float = 0.6  # Whisper's own no-speech rule: prob above this ...
-    logprob_threshold: float = -1.0  # ... and avg log-probability below this
+    # A Whisper segment is not speech when its no_speech_prob > p and avg_logprob < lp for one of
+    # these (p, lp). Whisper's own rule is (0.6, -1.0); on espeak-ng speech, silence, noise and
+    # hum (bench/PROMPTS.md) its made-up sentences scored (0.44-0.79, -0.83 or lower) and
+    # (0.21-0.55, -1.6 to -5.8); real speech (0.0-0.55, -0.9 or higher).
+    silence_rules: list[tuple[float, float]] = field(
+        default_factory=lambda: [(0.5, -0.7), (0.3, -1.0), (0.0, -2.0)])
+    # ... or when it only repeats the initial prompt's words and no_speech_prob > this
+    echo_no_speech_prob: float = 0.2
 
 
 @dataclass
@@ -180,29 +186,50 @@ class Score:
 
 
 # --- no speech and Whisper prompts ---------------------------------------------------------------
-def _segment_is_silent(seg: Segment, options: ScoreOptions) -> bool:
+def _words_of(text: str) -> list[str]:
+    """Lower-cased words without fillers (for comparing a segment with the prompt)."""
+    return [w for w in re.findall(r"[^\W_]+(?:'[^\W_]+)?", unicodedata.normalize("NFC", text).casefold())
+            if w not in tn.FILLERS_EN_ALWAYS and w not in tn.FILLERS_KO_ALWAYS]
+
+
+def _segment_is_silent(seg: Segment, options: ScoreOptions,
+                       prompt_words: frozenset[str] = frozenset()) -> bool:
+    """A segment that is not speech: empty, a stock phrase, rated as silence or improbable by
+    Whisper itself, or a repetition of the initial prompt heard in silence."""
     squashed = tn.squash(seg.text)
-    return (not squashed or bool(_STOCK.fullmatch(squashed))
-            or (seg.no_speech_prob > options.no_speech_prob
-                and seg.avg_logprob < options.logprob_threshold))
+    if not squashed or _STOCK.fullmatch(squashed):
+        return True
+    if any(seg.no_speech_prob > p and seg.avg_logprob < lp for p, lp in options.silence_rules):
+        return True
+    words = _words_of(seg.text)
+    return (bool(prompt_words) and bool(words) and all(w in prompt_words for w in words)
+            and seg.no_speech_prob > options.echo_no_speech_prob)
 
 
 def _is_noise_text(text: str) -> bool:
-    words = [w for w in re.findall(r"\w+", text.casefold())
-             if w not in tn.FILLERS_EN_ALWAYS and w not in tn.FILLERS_KO_ALWAYS]
-    rest = _STOCK.sub("", tn.squash(" ".join(words)))
+    rest = _STOCK.sub("", tn.squash(" ".join(_words_of(text))))
     return len(rest) < 2
 
 
-def is_no_speech(transcript: Transcript, options: ScoreOptions | None = None) -> bool:
-    """True when the transcript holds no answer: empty, only fillers, Whisper's stock phrases on
-    silence ("시청해주셔서 감사합니다", "Thank you for watching"), or only segments Whisper itself
-    rates as silence (no_speech_prob > 0.6 and avg_logprob < -1).
+def _kept_segments(transcript: Transcript, options: ScoreOptions, prompt: str | None) -> list[Segment]:
+    prompt_words = frozenset(_words_of(prompt or ""))
+    return [s for s in transcript.segments if not _segment_is_silent(s, options, prompt_words)]
+
+
+def is_no_speech(transcript: Transcript, options: ScoreOptions | None = None,
+                 prompt: str | None = None) -> bool:
+    """True when the transcript holds no answer.
+
+    No answer: empty, only fillers, Whisper's stock phrases on silence ("시청해주셔서 감사합니다",
+    "Thank you for watching"), or only segments that are not speech: rated as silence or too
+    improbable by Whisper itself (``no_speech_prob`` and ``avg_logprob`` past one of the options'
+    ``silence_rules``), or only repeating ``prompt``, the initial prompt Whisper was given (it does
+    that on silence).
     """
     options = options or ScoreOptions()
-    if transcript.segments and all(_segment_is_silent(s, options) for s in transcript.segments):
-        return True
-    return _is_noise_text(transcript.text)
+    if not transcript.segments:
+        return _is_noise_text(transcript.text)
+    return _is_noise_text(" ".join(s.text for s in _kept_segments(transcript, options, prompt)))
 
 
 def filler_prompt(language: str) -> str:
@@ -212,27 +239,45 @@ def filler_prompt(language: str) -> str:
     return "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
 
 
-def jargon_prompt(texts: list[str], language: str, max_chars: int = 160) -> str:
-    """A short Whisper prompt listing the deck's proper nouns and acronyms (``CMP, Jira, Jenkins``).
+# common sentence openers that are not names, although a deck may never write them lower-case
+_OPENERS_EN = frozenset(
+    "since however therefore first second third finally later today yesterday overall instead "
+    "sometimes usually often still even last next meanwhile afterwards eventually thanks "
+    "unfortunately luckily honestly".split())
+
+
+def jargon_terms(texts: list[str], language: str, max_chars: int = 160) -> list[str]:
+    """The deck's proper nouns and acronyms, as a Whisper prompt should spell them.
 
     Latin-script terms that are acronyms, mixed-case, contain digits or are capitalised inside a
-    sentence, and Korean proper nouns (kiwi ``NNP``, not common loanwords such as 클라우드); most
-    frequent first (Latin first among equals: Whisper mangles those most), within ``max_chars``.
+    sentence (or open one and never appear lower-case in the deck: ``Jenkins builds ...``), any
+    Latin word inside Korean text, and Korean proper nouns (kiwi ``NNP``, not common loanwords
+    such as 클라우드); most frequent first (Latin first among equals: Whisper mangles those most;
+    sentence openers last), as many as fit in ``max_chars`` when joined with ", ".
     """
     latin: dict[str, int] = {}
+    openers: dict[str, int] = {}  # capitalised only where they open a sentence
     korean: dict[str, int] = {}
     spelling: dict[str, str] = {}
+    lower_case = {w for text in texts for w in re.findall(r"(?<![\w-])[a-z][a-z0-9'-]*", text)}
     for text in texts:
         for m in re.finditer(r"[A-Za-z][A-Za-z0-9.+#-]*[A-Za-z0-9+#]|[A-Z]", text):
-            word = m.group()
+            word, key = m.group(), m.group().lower()
             before = text[: m.start()].rstrip()
             inside = bool(before) and before[-1] not in ".?!\n"
-            if not (word.isupper() and len(word) >= 2 or any(c.isdigit() for c in word)
-                    or any(c.isupper() for c in word[1:]) or (word[0].isupper() and inside)):
+            hangul_around = bool(re.search(r"[가-힣]", text[max(0, m.start() - 20) : m.end() + 20]))
+            if key in tn.STOP_EN:
                 continue
-            if word.lower() not in tn.STOP_EN:
-                latin[word.lower()] = latin.get(word.lower(), 0) + 1
-                spelling.setdefault(word.lower(), word)
+            if (word.isupper() and len(word) >= 2) or any(c.isdigit() for c in word) \
+                    or any(c.isupper() for c in word[1:]) or (word[0].isupper() and inside) \
+                    or (language == "ko" and hangul_around and len(word) >= 2):
+                latin[key] = latin.get(key, 0) + 1
+            elif word[0].isupper() and key not in lower_case and key not in _OPENERS_EN \
+                    and not key.endswith("ly") and len(word) >= 3:
+                openers[key] = openers.get(key, 0) + 1
+            else:
+                continue
+            spelling.setdefault(key, word)
         if language == "ko":
             for tok in tn.ko_morphs(text)[0]:
                 if tok.tag == "NNP" and len(tok.form) >= 2 and tn.is_hangul(tok.form) \
@@ -241,13 +286,76 @@ def jargon_prompt(texts: list[str], language: str, max_chars: int = 160) -> str:
                     spelling.setdefault(tok.form, tok.form)
     # a fragment of a longer name (스파 of 스파로스) adds nothing
     korean = {k: n for k, n in korean.items() if not any(k != o and k in o for o in korean)}
-    counts = {**korean, **latin}
-    ranked = sorted(counts, key=lambda k: (-counts[k], k in korean))
+    for key, n in openers.items():
+        if key in latin:
+            latin[key] += n  # capitalised inside a sentence elsewhere: a name wherever it stands
+    openers = {k: n for k, n in openers.items() if k not in latin}
+    counts = {**korean, **latin, **openers}
+    ranked = sorted(counts, key=lambda k: (k in openers, -counts[k], k in korean))
     terms: list[str] = []
     for key in ranked:
-        if len(", ".join([*terms, spelling[key]])) + 1 <= max_chars:
+        if len(", ".join([*terms, spelling[key]])) <= max_chars:
             terms.append(spelling[key])
+    return terms
+
+
+def jargon_prompt(texts: list[str], language: str, max_chars: int = 160) -> str:
+    """A Whisper prompt listing the deck's proper nouns and acronyms (``CMP, Jira, Jenkins.``),
+    at most ``max_chars`` long (:func:`jargon_terms`)."""
+    terms = jargon_terms(texts, language, max_chars - 1)
     return ", ".join(terms) + "." if terms else ""
+
+
+# what goes before and after the deck's terms in the prompt (a speaker listing tools, hesitating)
+_TERM_SENTENCE = {
+    "en": ("Um, so, uh, we use ", "."),
+    "ko": ("음, 그러니까 저는, 어... ", " 같은 걸 이제 썼습니다."),
+}
+
+
+def whisper_prompt(deck_texts: list[str], language: str, *, jargon: bool = False,
+                   max_chars: int = 120, max_terms: int = 8) -> str | None:
+    """The initial prompt practice gives Whisper: the short filler prompt (:func:`filler_prompt`).
+
+    The deck's jargon is left out by default. Measured on espeak-ng English (bench/PROMPTS.md):
+    every prompt naming the deck's terms got them spelled right (42% -> 100%) and gave no
+    coverage to answers that never said them, but made Whisper end a 30 s window early and skip
+    the speech up to its end in 1-2 of 5 long answers (a fifth to a third of the words lost),
+    which the filler prompt alone and no prompt never did. A lost sentence costs more coverage
+    than a misspelt term, and the prompt only reaches the first 30 s window anyway.
+
+    Args:
+        deck_texts: the deck's prepared answers (and key points), for ``jargon=True``.
+        language: ``ko`` or ``en``.
+        jargon: one sentence in the user's register with fillers and the deck's terms instead
+            (``Um, so, uh, we use Jira, GitLab, CMP, like, Kubernetes and Grafana.``), for
+            measuring; the filler prompt when the deck has no terms.
+        max_chars: the jargon sentence's length limit (long prompts make Whisper drop or loop text).
+        max_terms: at most this many terms, the deck's most frequent.
+
+    Returns:
+        The prompt (never None today; None would mean "no prompt").
+    """
+    if not jargon:
+        return filler_prompt(language)
+    ko = language == "ko"
+    head, tail = _TERM_SENTENCE["ko" if ko else "en"]
+    terms = jargon_terms(deck_texts, language, max_chars)[:max_terms]
+    while terms and len(_term_sentence(head, terms, tail, ko)) > max_chars:
+        terms.pop()
+    return _term_sentence(head, terms, tail, ko) if terms else filler_prompt(language)
+
+
+def _term_sentence(head: str, terms: list[str], tail: str, ko: bool) -> str:
+    """``head`` + the terms as a spoken list with a filler before the 4th + ``tail``."""
+    parts = list(terms)
+    if len(parts) >= 4:
+        parts[3] = ("뭐 " if ko else "like, ") + parts[3]
+    if ko or len(parts) == 1:
+        body = ", ".join(parts)
+    else:
+        body = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return head + body + tail
 
 
 # --- key points ----------------------------------------------------------------------------------
@@ -390,14 +498,43 @@ def match_key_point(
 
 
 # --- delivery -------------------------------------------------------------------------------------
-def _speech(transcript: Transcript, options: ScoreOptions) -> tuple[str, list[Word]]:
+def _speech(transcript: Transcript, options: ScoreOptions, prompt: str | None) -> tuple[str, list[Word]]:
     """The answer's text and timed words, without segments that are silence or stock phrases."""
     if not transcript.segments:
         return unicodedata.normalize("NFC", transcript.text.strip()), []
-    kept = [s for s in transcript.segments if not _segment_is_silent(s, options)]
+    kept = _kept_segments(transcript, options, prompt)
     text = unicodedata.normalize("NFC", " ".join(s.text.strip() for s in kept).strip())
-    words = [w for s in kept for w in s.words] or [Word(s.text, s.start, s.end) for s in kept]
-    return text, words
+    words = _repair_onsets([w for s in kept for w in s.words])
+    return text, words or [Word(s.text, s.start, s.end) for s in kept]
+
+
+def _longest_word_s(text: str) -> float:
+    """A generous upper bound on how long saying one word takes (s): 0.15 s plus 0.07 s per Latin
+    letter, 0.25 s per Hangul syllable, 0.2 s per digit."""
+    latin = sum(c.isascii() and c.isalpha() for c in text)
+    hangul = sum("가" <= c <= "힣" for c in text)
+    digits = sum(c.isdigit() for c in text)
+    return 0.15 + 0.07 * latin + 0.25 * hangul + 0.2 * digits
+
+
+def _is_hesitation(word: str) -> bool:
+    core = word.strip(" .,!?…-").casefold()
+    return core in tn.FILLERS_EN_ALWAYS or core in tn.FILLERS_KO_ALWAYS
+
+
+def _repair_onsets(words: list[Word], min_gap: float = 0.5) -> list[Word]:
+    """Whisper stretches the first word after silence back into the silence (a measured 0.6-0.7 s
+    for "I" after 1.5 s of silence: it starts at 0.8 s instead of 1.5 s), which shortens the time
+    to the first word and every long pause. The first word, and each word after a gap of
+    ``min_gap`` s, starts no earlier than its end minus a generous estimate of its length."""
+    out = list(words)
+    for k, w in enumerate(out):
+        if k and w.start - out[k - 1].end < min_gap:
+            continue
+        longest = _longest_word_s(w.text)
+        if w.end - w.start > longest and not _is_hesitation(w.text):  # "ummm" may last 1 s
+            out[k] = Word(w.text, round(w.end - longest, 3), w.end, w.probability)
+    return out
 
 
 def _pause_lookup(text: str, words: list[Word], min_gap: float) -> Callable[[int], bool]:
@@ -550,6 +687,7 @@ def score_answer(
     time_limit_s: float | None = None,
     options: ScoreOptions | None = None,
     deck_texts: list[str] | tuple[str, ...] | None = None,
+    prompt: str | None = None,
 ) -> Score:
     """Score one spoken answer.
 
@@ -563,19 +701,21 @@ def score_answer(
         time_limit_s: the question's time limit, for ``over_time`` and the time sub-score.
         options: thresholds and weights (:class:`ScoreOptions`).
         deck_texts: the deck's prepared answers; units that occur in many of them weigh less.
+        prompt: the initial prompt Whisper was given (:func:`whisper_prompt`): a segment that
+            only repeats it where the user was silent is not part of the answer.
 
     Returns:
         A :class:`Score`; ``no_speech`` answers score 0 with the verdict "no answer detected".
     """
     options = options or ScoreOptions()
     points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
-    text, words = _speech(transcript, options)
+    text, words = _speech(transcript, options, prompt)
     duration = transcript.duration_s
     if duration is None and words:
         duration = words[-1].end
     duration = None if duration is None else round(duration, 2)
     over_time = bool(time_limit_s and duration and duration > time_limit_s)
-    if is_no_speech(transcript, options) or not text:
+    if is_no_speech(transcript, options, prompt) or not text:
         unit = PACE_UNITS.get(language, "wpm")
         return Score(question_id, transcript.text.strip(), language, 0, 0.0,
                      [KeyPointResult(p, "missed", False, None, 0.0) for p in points],

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ VOICE_PREFERENCES = {
 
 # pyttsx3 keeps one engine per process and its drivers are not thread-safe.
 _engine_lock = threading.Lock()
+RENDER_TIMEOUT_S = 60.0  # s to wait for a question to be synthesised (espeak: ~50× real time)
+RENDER_ATTEMPTS = 3  # the espeak driver now and then finishes an utterance with no audio
 
 
 @dataclass
@@ -113,14 +116,44 @@ def render(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> P
         engine.setProperty("voice", voice)
         if rate:
             engine.setProperty("rate", rate)
+        for _ in range(RENDER_ATTEMPTS):
+            tmp.unlink(missing_ok=True)
+            _save(engine, text, tmp)
+            if _whole_wav(tmp):
+                tmp.replace(path)
+                return path
+    raise TTSError(f"the text-to-speech engine produced no audio for voice '{voice}'")
+
+
+def _save(engine, text: str, path: Path) -> None:
+    """Synthesise into ``path`` and return once the engine is done with it.
+
+    pyttsx3's espeak driver synthesises on espeak's own thread, and ``runAndWait()`` can return
+    before the file is written (long questions then "produced no audio", or a half-written file
+    went into the cache): wait for the driver's "finished-utterance".
+    """
+    finished = threading.Event()
+    token = engine.connect("finished-utterance", lambda *args, **kwargs: finished.set())
+    try:
         # the espeak driver prints "Audio saved to …" on stdout: keep the session's output clean
         with contextlib.redirect_stdout(io.StringIO()):
-            engine.save_to_file(text, str(tmp))
+            engine.save_to_file(text, str(path))
             engine.runAndWait()
-    if not tmp.is_file() or tmp.stat().st_size <= 44:
-        raise TTSError(f"the text-to-speech engine produced no audio for voice '{voice}'")
-    tmp.replace(path)
-    return path
+            finished.wait(RENDER_TIMEOUT_S)
+    finally:
+        engine.disconnect(token)
+
+
+def _whole_wav(path: Path) -> bool:
+    """True for a finished WAV with samples: its RIFF size matches the file (the espeak driver
+    sometimes ends an utterance with an empty file; a second attempt then works)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return False
+    return size > 44 and head[:4] == b"RIFF" and int.from_bytes(head[4:8], "little") == size - 8
 
 
 def speak(path: Path, device: int | None = None) -> None:

@@ -19,8 +19,20 @@ from rehearse.transcript import Transcript
 BUSY_TIMEOUT_MS = 10_000  # another rehearse process may be writing: wait rather than fail
 
 
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run a migration's statements inside `migrate`'s transaction.
+
+    ``executescript`` would commit that transaction first, so a kill (or a second process)
+    mid-migration could leave half a schema that no later open can finish.
+    """
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE sessions (
             id TEXT PRIMARY KEY,
@@ -57,7 +69,8 @@ def m001_initial(db: sqlite3.Connection) -> None:
 def m002_history_indexes(db: sqlite3.Connection) -> None:
     # history, due and report read attempts by time and sessions by deck; without these every
     # `rehearse history` scans the whole table once per deck
-    db.executescript(
+    _script(
+        db,
         """
         CREATE INDEX IF NOT EXISTS attempts_started ON attempts(deck, started_at);
         CREATE INDEX IF NOT EXISTS sessions_deck ON sessions(deck, started_at);
@@ -176,6 +189,11 @@ class Store:
         with self.db:
             self.db.execute("UPDATE attempts SET status = ? WHERE id = ?", (status, attempt_id))
 
+    def delete_attempt(self, attempt_id: int) -> None:
+        """Forget an attempt that holds no audio at all."""
+        with self.db:
+            self.db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+
     def complete_attempt(
         self, attempt_id: int, transcript: Transcript, score: int, coverage: float, result: dict
     ) -> None:
@@ -243,16 +261,31 @@ def _attempt(row: sqlite3.Row) -> Attempt:
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet applied; returns the names applied now."""
-    with db:
+    """Apply every migration not yet applied; returns the names applied now.
+
+    All of them run in one ``BEGIN IMMEDIATE`` transaction: a second process opening the same
+    new database waits (busy timeout) and then finds them applied, and a kill mid-migration
+    leaves the database as it was before.
+    """
+    names = [fn.__name__ for fn in MIGRATIONS]
+    try:
+        if {r[0] for r in db.execute("SELECT name FROM _migrations")} >= set(names):
+            return []  # the usual case: up to date, no write lock taken
+    except sqlite3.OperationalError:  # no _migrations table yet: a new database
+        pass
+    db.execute("BEGIN IMMEDIATE")
+    try:
         db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    done = {r[0] for r in db.execute("SELECT name FROM _migrations")}
-    applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db:
+        done = {r[0] for r in db.execute("SELECT name FROM _migrations")}
+        applied = []
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
             fn(db)
             db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, now_iso()))
-        applied.append(fn.__name__)
+            applied.append(fn.__name__)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
     return applied

@@ -61,8 +61,9 @@ STOP_EN = frozenset(
     these they they'd they'll they're they've this those through to too under until up very was
     wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while
     who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your
-    yours yourself yourselves um umm uh uhh uhm er erm ah ahh hmm hm mm yeah yes okay ok oh gonna
-    wanna got really basically actually just like also quite now every around""".split()
+    yours yourself yourselves um umm ummm uh uhh uhhh uhm er err erm ah ahh ahhh hmm hmmm hm mm mmm
+    mhm eh ehm yeah yes okay ok oh gonna wanna got really basically actually just like also quite
+    now every around""".split()
 )
 
 # English terms commonly said (and transcribed) in Hangul -> the Latin spelling.
@@ -100,7 +101,9 @@ JOSA = ("으로", "에서", "라는", "이라는", "을", "를", "이", "가", "
 
 FILLERS_KO_ALWAYS = frozenset("음 어 아 에 흠 엄 으 으음 어어 음음 뭐 약간 뭔가 그러니까 막".split())
 FILLERS_KO_CONTEXT = frozenset("그 저 이제".split())
-FILLERS_EN_ALWAYS = frozenset("um umm uh uhh uhm er erm ah ahh hmm hm mm".split())
+# with the spellings Whisper writes them in ("Umm", "Err", "Hmmm", "Mhm")
+FILLERS_EN_ALWAYS = frozenset(
+    "um umm ummm uh uhh uhhh uhm er err erm ah ahh ahhh hm hmm hmmm mm mmm mhm eh ehm".split())
 FILLERS_EN_PHRASES = (("you", "know"), ("i", "mean"))
 
 

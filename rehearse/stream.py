@@ -1,0 +1,397 @@
+"""Stream: transcribe an answer while it is being spoken, so feedback waits only for its tail.
+
+The recorder hands every 0.1 s block to `IncrementalTranscriber.feed`. A voice-activity detector
+marks the pauses; a background worker, whenever it is free, takes the audio up to the latest pause
+and transcribes that stretch while recording goes on. When the answer ends, `finish` transcribes
+only what is left after the last cut and joins the parts, timings shifted to the whole answer.
+
+Why an energy detector (measured on a 42 s espeak-ng answer by ``bench/bench_latency.py``, see
+``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since every
+stretch, pauses included, goes to Whisper. A level threshold 6 dB over an adaptive noise floor
+found the same 9 pauses between sentences as Silero (the VAD bundled with faster-whisper) on the
+clean answer and with white noise added at -55 and -45 dBFS, at 0.4 ms of CPU per second of audio
+(Silero: 2-3 ms; both negligible next to Whisper). It needs numpy only, so it serves the default
+engine without onnxruntime (Silero ships only inside the optional faster-whisper extra; webrtcvad
+would add a compiled dependency). Where it is worse: with noise at -35 dBFS (~15 dB below the
+speech) it also cuts at 13 weak stretches inside speech that Silero leaves alone; such a cut can
+garble a word at the seam, which the benchmark's WER comparison would show.
+
+Guarantees: `feed` never raises into the recorder (a failure is kept and reported by `finish`);
+`close` never waits; `finish` raises `TranscriptionError` when the worker failed or did not see
+every sample of the recording, and `transcribe_answer` then transcribes the WAV on disk whole.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.audio import SAMPLE_RATE, resample
+from rehearse.errors import TranscriptionError
+from rehearse.transcribe import TranscribeOptions, transcribe
+from rehearse.transcript import Segment, Transcript, Word
+
+FRAME_S = 0.02  # s per level measurement of the voice-activity detector
+FLOOR_RISE_DB_S = 2.5  # dB/s the noise-floor estimate may rise (it falls at once)
+
+TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
+
+
+@dataclass
+class StreamOptions:
+    """Where an answer is cut and how much goes to Whisper at once."""
+
+    # Whisper pads every stretch to 30 s and guesses worse with less speech in view. Measured on
+    # espeak-ng answers of 65 and 122 s (whole file: WER 3.1% and 2.3%): cuts at sentence pauses
+    # into stretches of at least 12 s gave 3.1% and 1.6%; at least 8 s, 6.1% and 3.3%; allowing
+    # comma pauses (0.2 s), 4.9%; the previous stretch's text as Whisper's prompt, never better.
+    # Shorter stretches would shorten the tail, the only work left when the answer ends.
+    min_chunk_s: float = 12.0  # s; never cut a shorter stretch
+    long_chunk_s: float = 22.0  # s; until a stretch is this long, only a sentence pause cuts it
+    max_chunk_s: float = 26.0  # s; cut here even without a pause (Whisper sees 30 s at once)
+    pause_s: float = 0.2  # s of quiet that count as a pause (espeak: 0.2 at commas, 0.5 at full stops)
+    sentence_pause_s: float = 0.4  # s; a pause this long most likely ends a sentence
+    # s; a pause this long may end the answer (the recorder stops after `silence_s`): cut there at
+    # any length, so the last stretch is transcribed while the recorder waits out the silence
+    end_pause_s: float = 1.0
+    margin_db: float = 6.0  # dB; a frame this far above the noise floor is voice
+    min_voice_db: float = -50.0  # dBFS; a frame quieter than this is never voice
+    min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
+
+
+@dataclass
+class Chunk:
+    """One transcribed stretch, with the worker's own timestamps (``time.monotonic()``)."""
+
+    start: int  # first sample
+    end: int  # one past the last sample
+    cut_at: float  # when the stretch was cut (all of its audio had arrived)
+    started_at: float
+    done_at: float
+    by: str  # "worker" (while recording) or "finish" (the tail)
+    voiced: bool  # False: silence only, not sent to Whisper
+    text: str = ""
+
+
+@dataclass
+class Pause:
+    """A quiet run: where it starts and how long it is so far, in frames."""
+
+    start: int  # frame
+    frames: int
+    frame: int  # samples per frame
+
+    @property
+    def cut(self) -> int:
+        """The sample to cut at: the middle of the pause (of its first second, if it goes on)."""
+        return (self.start + min(self.frames, round(1.0 / FRAME_S)) // 2) * self.frame
+
+    def cut_after(self, lo: int) -> int | None:
+        """Where to cut at or after sample ``lo``: `cut`, or ``lo`` itself if a long pause spans it."""
+        if self.cut >= lo:
+            return self.cut
+        if lo <= (self.start + self.frames) * self.frame - self.frame * 5:  # 0.1 s of it left after
+            return lo
+        return None
+
+    @property
+    def seconds(self) -> float:
+        return self.frames * FRAME_S
+
+
+class EnergyVad:
+    """Frame levels over an adaptive noise floor; reports pauses as candidate cut points."""
+
+    def __init__(self, options: StreamOptions, samplerate: int) -> None:
+        self.opts = options
+        self.frame = max(1, int(FRAME_S * samplerate))
+        self.rise = FLOOR_RISE_DB_S * FRAME_S
+        self.floor: float | None = None
+        self.levels: list[float] = []  # dBFS per frame
+        self.voiced: list[bool] = []
+        self.pauses: list[Pause] = []  # every quiet run of at least ``pause_s``
+        self._quiet_run = 0  # frames
+        self._pause: Pause | None = None  # the pause going on now
+        self._pause_frames = max(1, round(options.pause_s / FRAME_S))
+
+    def update(self, audio: np.ndarray, upto: int) -> None:
+        """Measure every whole frame of ``audio[:upto]`` not measured yet."""
+        first = len(self.levels)
+        n = upto // self.frame - first
+        if n <= 0:
+            return
+        frames = audio[first * self.frame:(first + n) * self.frame].reshape(n, self.frame)
+        rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+        for i, level in enumerate(20.0 * np.log10(rms + 1e-12)):
+            level = max(-120.0, float(level))
+            # starts no higher than the quietest voice, so an answer recorded from mid-word is voice
+            floor = self.opts.min_voice_db if self.floor is None else self.floor + self.rise
+            self.floor = min(level, floor)
+            voice = level > max(self.floor + self.opts.margin_db, self.opts.min_voice_db)
+            self.levels.append(level)
+            self.voiced.append(voice)
+            self._quiet_run = 0 if voice else self._quiet_run + 1
+            if self._quiet_run == self._pause_frames:
+                self._pause = Pause(first + i + 1 - self._quiet_run, self._quiet_run, self.frame)
+                self.pauses.append(self._pause)
+            elif self._quiet_run > self._pause_frames and self._pause is not None:
+                self._pause.frames = self._quiet_run  # still growing (the worker may have dropped it)
+
+    def voiced_s(self, start: int, end: int) -> float:
+        """Seconds of voice between two sample positions."""
+        return sum(self.voiced[start // self.frame:end // self.frame]) * FRAME_S
+
+    def quietest(self, start: int, end: int) -> int:
+        """The sample position of the quietest 60 ms between two positions (a forced cut)."""
+        lo, hi = start // self.frame, end // self.frame
+        levels = np.asarray(self.levels[lo:hi])
+        if levels.size < 3:
+            return end
+        smooth = np.convolve(levels, np.ones(3) / 3, mode="same")
+        return (lo + int(np.argmin(smooth))) * self.frame
+
+
+@dataclass
+class _State:
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(SAMPLE_RATE * 30, np.float32))
+    fed: int = 0  # samples received
+    done: int = 0  # samples transcribed (or skipped as silence) by the worker
+    finishing: bool = False
+    closed: bool = False
+
+
+class IncrementalTranscriber:
+    """Transcribes an answer stretch by stretch while it is being recorded.
+
+    Use ``feed`` as the recorder's ``on_block``; then ``finish()`` once, or ``close()`` to give up.
+
+    Args:
+        language: the deck's language code.
+        options: engine, model and decoding settings (the same for every stretch).
+        stream: where to cut.
+        samplerate: the rate of the fed blocks (Hz); stretches are resampled to 16 kHz.
+        transcribe_fn: the transcriber (tests pass a fake).
+    """
+
+    def __init__(
+        self,
+        language: str,
+        options: TranscribeOptions | None = None,
+        stream: StreamOptions | None = None,
+        samplerate: int = SAMPLE_RATE,
+        transcribe_fn: TranscribeFn | None = None,
+    ) -> None:
+        self.language = language
+        self.options = options or TranscribeOptions()
+        self.stream = stream or StreamOptions()
+        self.samplerate = samplerate
+        self.transcribe_fn = transcribe_fn or transcribe
+        self.chunks: list[Chunk] = []
+        self.error: BaseException | None = None  # what stopped the worker (or feed)
+        self.fallback_reason: str | None = None  # set by `transcribe_answer` when it fell back
+        self._parts: list[tuple[int, Transcript]] = []  # (first sample, transcript of the stretch)
+        self._state = _State()
+        self._vad = EnergyVad(self.stream, samplerate)
+        self._cond = threading.Condition()
+        self._worker = threading.Thread(target=self._work, name="rehearse-incremental", daemon=True)
+        self._worker.start()
+
+    # ------------------------------------------------------------ the recorder's side
+
+    def feed(self, block: np.ndarray) -> None:
+        """Take the next block of samples (the recorder's ``on_block``); never raises an Exception."""
+        try:
+            with self._cond:
+                s = self._state
+                if s.closed or s.finishing or self.error is not None:
+                    return
+                samples = np.asarray(block, dtype=np.float32).reshape(-1)
+                if s.fed + samples.size > s.audio.size:
+                    grown = np.zeros(max(s.audio.size * 2, s.fed + samples.size), np.float32)
+                    grown[:s.fed] = s.audio[:s.fed]
+                    s.audio = grown
+                s.audio[s.fed:s.fed + samples.size] = samples
+                s.fed += samples.size  # counted only once stored: an interrupted feed is visible
+                self._vad.update(s.audio, s.fed)
+                self._cond.notify_all()
+        except Exception as e:  # the recorder must keep recording; `finish` reports this
+            self.error = e
+
+    @property
+    def fed_s(self) -> float:
+        """Seconds of audio received so far."""
+        return self._state.fed / self.samplerate
+
+    # ------------------------------------------------------------ the worker
+
+    def _next_cut(self) -> int | None:
+        s, o, rate = self._state, self.stream, self.samplerate
+        ended = [p.cut for p in self._vad.pauses if p.seconds >= o.end_pause_s and p.cut > s.done]
+        if ended:
+            return ended[-1]
+        lo, hi = s.done + int(o.min_chunk_s * rate), s.done + int(o.max_chunk_s * rate)
+        if s.fed < lo:
+            return None
+        # the latest pause: one bigger stretch costs less than two, and gives Whisper more context
+        cuts = [(p, p.cut_after(lo)) for p in self._vad.pauses]
+        pauses = [(p, c) for p, c in cuts if c is not None and c <= min(hi, s.fed)]
+        sentences = [c for p, c in pauses if p.seconds >= o.sentence_pause_s]
+        if sentences:
+            return sentences[-1]
+        if pauses and s.fed >= s.done + int(o.long_chunk_s * rate):
+            return pauses[-1][1]
+        if s.fed >= hi:
+            return self._vad.quietest(s.done + (hi - s.done) // 2, hi)
+        return None
+
+    def _work(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    cut = None
+                    while not (self._state.closed or self._state.finishing):
+                        cut = self._next_cut()
+                        if cut is not None:
+                            break
+                        self._cond.wait(0.5)
+                    if cut is None:
+                        return
+                    start = self._state.done
+                    audio = self._state.audio[start:cut].copy()
+                self._transcribe(start, cut, audio, time.monotonic(), "worker")
+                with self._cond:
+                    self._state.done = cut
+                    self._vad.pauses = [p for p in self._vad.pauses if (p.start + p.frames) * p.frame > cut]
+                    self._cond.notify_all()
+        except BaseException as e:  # kept for `finish`, which falls back to the whole file
+            self.error = e
+
+    def _transcribe(self, start: int, end: int, audio: np.ndarray, cut_at: float, by: str) -> None:
+        began = time.monotonic()
+        voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
+        text = ""
+        if voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
+            part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
+                                      self.options)
+            self._parts.append((start, part))
+            text = part.text
+        self.chunks.append(Chunk(start, end, cut_at, began, time.monotonic(), by, voiced, text))
+
+    # ------------------------------------------------------------ the caller's side
+
+    def finish(self, samples: int | None = None, timeout_s: float | None = None) -> Transcript:
+        """Transcribe what is left after the last cut and join it with the rest.
+
+        Args:
+            samples: how many samples the answer has (the WAV's length: the recorder trims
+                trailing silence); None = everything fed.
+            timeout_s: longest wait for the worker's current stretch (None: as long as it takes).
+
+        Returns:
+            The whole answer's transcript, timings from its start.
+
+        Raises:
+            TranscriptionError: the worker failed, is still busy after ``timeout_s``, or did not
+                receive all ``samples``; the caller then transcribes the WAV whole.
+        """
+        with self._cond:
+            self._state.finishing = True
+            self._cond.notify_all()
+        self._worker.join(timeout_s)
+        if self._worker.is_alive():
+            raise TranscriptionError("incremental transcription is still busy with an earlier stretch")
+        if self.error is not None:
+            raise TranscriptionError(f"incremental transcription failed: {self.error!r}") from self.error
+        s = self._state
+        total = s.fed if samples is None else samples
+        if total > s.fed:
+            raise TranscriptionError(
+                f"incremental transcription received {s.fed / self.samplerate:.2f} s of "
+                f"{total / self.samplerate:.2f} s of audio"
+            )
+        if total > s.done:
+            now = time.monotonic()
+            self._vad.update(s.audio, total)
+            try:
+                self._transcribe(s.done, total, s.audio[s.done:total].copy(), now, "finish")
+            except Exception as e:  # whatever the engine raised: the caller falls back to the WAV
+                self.error = e
+                raise TranscriptionError(f"incremental transcription failed on the tail: {e!r}") from e
+        return self._joined(total)
+
+    def close(self) -> None:
+        """Stop the worker after its current stretch, without waiting (Ctrl+C, errors)."""
+        with self._cond:
+            self._state.closed = True
+            self._cond.notify_all()
+
+    def __enter__(self) -> IncrementalTranscriber:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _joined(self, total: int) -> Transcript:
+        segments: list[Segment] = []
+        for start, part in sorted(self._parts, key=lambda p: p[0]):
+            offset = start / self.samplerate
+            for seg in part.segments:
+                segments.append(Segment(
+                    start=seg.start + offset, end=seg.end + offset, text=seg.text,
+                    words=[Word(w.text, w.start + offset, w.end + offset, w.probability) for w in seg.words],
+                    no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
+                    compression_ratio=seg.compression_ratio,
+                ))
+        texts = [part.text.strip() for _, part in sorted(self._parts, key=lambda p: p[0])]
+        return Transcript(
+            text=" ".join(t for t in texts if t),
+            language=self.language,
+            segments=segments,
+            duration_s=total / self.samplerate,
+            engine=self.options.engine,
+            model=self.options.model,
+        )
+
+
+def transcribe_answer(
+    path: Path,
+    language: str,
+    options: TranscribeOptions | None = None,
+    incremental: IncrementalTranscriber | None = None,
+    transcribe_fn: TranscribeFn | None = None,
+) -> Transcript:
+    """The answer's transcript: the incremental one when it is whole, else the WAV transcribed whole.
+
+    Args:
+        path: the recorded answer (the WAV on disk is the truth: it holds every sample).
+        language: the deck's language code.
+        options: engine, model and decoding settings.
+        incremental: the transcriber that was fed the answer while it was recorded, if any.
+        transcribe_fn: the whole-file transcriber (tests pass a fake).
+
+    Returns:
+        The transcript; ``incremental.fallback_reason`` says why the whole file was used instead.
+    """
+    import soundfile as sf
+
+    from rehearse.audio import read_audio
+
+    if incremental is not None:
+        try:
+            frames = sf.info(str(path)).frames
+        except (RuntimeError, OSError) as e:  # an unreadable header: read_audio below says why
+            incremental.fallback_reason = f"could not read {path}: {e}"
+            incremental.close()
+        else:
+            try:
+                return incremental.finish(samples=frames)
+            except TranscriptionError as e:
+                incremental.fallback_reason = str(e)
+            finally:
+                incremental.close()
+    return (transcribe_fn or transcribe)(read_audio(path), language, options or TranscribeOptions())

