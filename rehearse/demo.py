@@ -12,7 +12,7 @@ from rehearse.paths import BUNDLED_QUESTIONS, workspace
 
 SAMPLE_DECK = "sample-en.yaml"
 DEMO_VOICE = "en-us"  # espeak-ng's American English: the voice Whisper understands best
-DEMO_WPM = 135  # espeak-ng words per minute; it comes out near 150 wpm, inside the 120–160 band
+DEMO_WPM = 125  # espeak-ng's rate setting; it comes out at 135–150 wpm, inside the 120–160 band
 
 
 def sample_deck_path() -> Path:

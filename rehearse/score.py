@@ -84,9 +84,10 @@ class ScoreOptions:
     memorised_min_length: dict[str, int] = field(default_factory=lambda: {"ko": 40, "en": 15})
     delivery_weight: float = 0.2  # share of the score that delivery can take away
     # A Whisper segment is not speech when its no_speech_prob > p and avg_logprob < lp for one of
-    # these (p, lp). Whisper's own rule is (0.6, -1.0); on espeak-ng speech, silence, noise and
-    # hum (bench/PROMPTS.md) its made-up sentences scored (0.44-0.79, -0.83 or lower) and
-    # (0.21-0.55, -1.6 to -5.8); real speech (0.0-0.55, -0.9 or higher).
+    # these (p, lp). Whisper's own rule is (0.6, -1.0). Measured (bench/PROMPTS.md): its made-up
+    # text on silence, noise and hum scored (0.44-0.79, -0.83 or lower) or (0.21-0.55, -1.6 to
+    # -5.8); 558 segments of espeak-ng speech had avg_logprob >= -0.33 when no_speech_prob > 0.5,
+    # >= -0.53 when > 0.3, and >= -0.89 always.
     silence_rules: list[tuple[float, float]] = field(
         default_factory=lambda: [(0.5, -0.7), (0.3, -1.0), (0.0, -2.0)])
     # ... or when it only repeats the initial prompt's words and no_speech_prob > this
