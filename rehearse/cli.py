@@ -380,7 +380,7 @@ def score(deck, question_id, audio_file, transcript_file, model, engine, as_json
     else:
         from rehearse.feedback import render_feedback
 
-        _console().print(render_feedback(result))
+        _console().print(render_feedback(result, q.answer))
 
 
 # ---------------------------------------------------------------- play, devices
