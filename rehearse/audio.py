@@ -16,6 +16,7 @@ BLOCK_S = 0.1  # s of audio per recording block
 SUBTYPE = "PCM_16"  # WAV sample format of recordings
 MAX_AUDIO_FILE_BYTES = 2 * 1024**3  # refuse larger answer files instead of exhausting memory
 MAX_AUDIO_S = 15 * 60  # s; an answer file longer than this is refused (answers run 30–120 s)
+MIN_RATE, MAX_RATE = 4_000, 192_000  # Hz; an answer file's sample rate outside these is damage
 
 
 @dataclass
@@ -153,9 +154,10 @@ def read_audio(path: str | Path, samplerate: int = SAMPLE_RATE) -> np.ndarray:
         mono, rate = _read_mono(p, sf)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as e:
         return _read_with_ffmpeg(p, samplerate, e)
-    if mono.size == 0:
+    audio = resample(mono, rate, samplerate)
+    if audio.size == 0:  # none at all, or fewer than one at `samplerate` (a damaged rate)
         raise AudioFileError(f"{p}: the audio file holds no samples")
-    return resample(mono, rate, samplerate)
+    return audio
 
 
 def _read_mono(path: Path, sf) -> tuple[np.ndarray, int]:
@@ -164,6 +166,8 @@ def _read_mono(path: Path, sf) -> tuple[np.ndarray, int]:
     chunks, frames = [], 0
     with sf.SoundFile(str(path)) as f:
         rate, block = f.samplerate, max(1, 2**20 // max(1, f.channels))  # ≤ 4 MB per read
+        if not MIN_RATE <= rate <= MAX_RATE:  # a damaged header: 8 MHz would cost GBs per minute
+            raise AudioFileError(f"{path}: an unusable sample rate ({rate} Hz); the file is damaged")
         while True:
             data = f.read(block, dtype="float32", always_2d=True)
             if data.shape[0] == 0:

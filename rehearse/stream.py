@@ -5,16 +5,17 @@ marks the pauses; a background worker, whenever it is free, takes the audio up t
 and transcribes that stretch while recording goes on. When the answer ends, `finish` transcribes
 only what is left after the last cut and joins the parts, timings shifted to the whole answer.
 
-Why an energy detector (measured on a 42 s espeak-ng answer by ``bench/bench_latency.py``, see
-``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since every
-stretch, pauses included, goes to Whisper. A level threshold 6 dB over an adaptive noise floor
-found the same 9 pauses between sentences as Silero (the VAD bundled with faster-whisper) on the
-clean answer and with white noise added at -55 and -45 dBFS, at 0.4 ms of CPU per second of audio
-(Silero: 2-3 ms; both negligible next to Whisper). It needs numpy only, so it serves the default
-engine without onnxruntime (Silero ships only inside the optional faster-whisper extra; webrtcvad
-would add a compiled dependency). Where it is worse: with noise at -35 dBFS (~15 dB below the
-speech) it also cuts at 13 weak stretches inside speech that Silero leaves alone; such a cut can
-garble a word at the seam, which the benchmark's WER comparison would show.
+Why an energy detector (measured by ``bench/bench_latency.py`` on its 122 s espeak-ng answer, see
+``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since
+every stretch, pauses included, goes to Whisper. A level threshold 6 dB over an adaptive noise floor
+found 31 pauses, every one inside one of the 32 gaps Silero (the VAD bundled with faster-whisper)
+finds, on the clean answer and with white noise added at -55 dBFS; at -45 dBFS 2 more. It costs
+0.2 ms of CPU per second of audio (Silero: 2-2.5 ms; both negligible next to Whisper) and needs numpy
+only, so it serves the default engine without onnxruntime (Silero ships only inside the optional
+faster-whisper extra; webrtcvad would add a compiled dependency). Where it is worse: with noise at
+-35 dBFS (~15 dB below the speech) it also finds 24 "pauses" inside speech that Silero leaves
+alone. Cuts prefer sentence pauses (>= 0.4 s), so most of those are never used, but a noisy room
+can put a seam inside a word; ``StreamOptions.margin_db`` is the knob.
 
 Guarantees: `feed` never raises into the recorder (a failure is kept and reported by `finish`);
 `close` never waits; `finish` raises `TranscriptionError` when the worker failed or did not see

@@ -77,9 +77,10 @@ def load_model(spec: str | TranscribeOptions) -> Any:
         The engine's model object (``whisper.Whisper`` or ``faster_whisper.WhisperModel``).
     """
     opts = spec if isinstance(spec, TranscribeOptions) else TranscribeOptions(model=spec)
-    _check_engine(opts.engine)
-    # CTranslate2 fixes its thread count at load; torch's is set per call
-    key = (opts.engine, opts.model, threads_of(opts) if opts.engine == FASTER_WHISPER else 0)
+    # keyed by the weights found now (REHEARSE_MODELS may change), not by the name asked for;
+    # CTranslate2 fixes its thread count at load, torch's is set per call
+    weights = check_model(opts)
+    key = (opts.engine, str(weights), threads_of(opts) if opts.engine == FASTER_WHISPER else 0)
     with _models_lock:
         if key not in _models:
             loader = _load_faster if opts.engine == FASTER_WHISPER else _load_openai

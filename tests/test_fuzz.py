@@ -245,6 +245,9 @@ def _check_audio(suffix: str, data: bytes) -> None:
 
 @fuzz(40)
 @given(mutated_audio())
+# found by the 10,000-case run: a sample rate of 8,388,608 Hz left no sample at 16 kHz
+@example((".wav", b"RIFF\x00\x0c\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x00\x00\x80\x00\x00}\x00\x00"
+                  b"\x02\x00\x10\x00data\x80\x0c\x00\x00\x00\x00"))
 def test_audio_reader_on_mutated_real_files(case):
     _check_audio(*case)
 

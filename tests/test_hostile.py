@@ -252,6 +252,22 @@ def test_a_header_claiming_billions_of_frames_costs_only_what_is_there(tmp_path,
     assert abs(read_audio(lying).size - 32_000) < 10
 
 
+def test_a_damaged_sample_rate_is_one_error(tmp_path):
+    # found by the 10,000-case fuzz run: 8 MHz left no sample at 16 kHz, and would cost GBs
+    path = tmp_path / "rate.wav"
+    sf.write(str(path), np.zeros(4, np.float32), 16_000)
+    data = bytearray(path.read_bytes())
+    data[24:28] = (8_388_608).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(AudioFileError) as e:
+        read_audio(path)
+    assert str(e.value) == f"{path}: an unusable sample rate (8388608 Hz); the file is damaged"
+    few = tmp_path / "few.wav"
+    sf.write(str(few), np.zeros(4, np.float32), 192_000)  # 4 samples at 192 kHz: none at 16 kHz
+    with pytest.raises(AudioFileError, match="the audio file holds no samples"):
+        read_audio(few)
+
+
 def test_nan_in_a_float_wav_becomes_silence(tmp_path):
     # found by tests/test_fuzz.py: a damaged float WAV handed NaN to Whisper
     path = tmp_path / "nan.wav"

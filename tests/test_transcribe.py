@@ -95,6 +95,7 @@ def test_a_model_is_loaded_once_when_warm_up_and_worker_ask_at_once(monkeypatch)
 
     monkeypatch.setattr(tr, "_load_openai", slow_load)
     monkeypatch.setattr(tr, "_models", {})
+    monkeypatch.setattr(tr, "check_model", lambda opts: Path("/models") / f"{opts.model}.pt")
     got = []
     threads = [threading.Thread(target=lambda: got.append(load_model(TranscribeOptions(model="x"))))
                for _ in range(3)]
