@@ -316,10 +316,10 @@ def _finish_pending(console, transcribe_options) -> bool:
               help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base].")
 def recover(model) -> None:
     """Repair answers cut off by a crash and transcribe every pending answer."""
-    from rehearse.transcribe import TranscribeOptions, model_spec
+    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
 
     console = _console()
-    if not _finish_pending(console, TranscribeOptions(model=model or model_spec())):
+    if not _finish_pending(console, TranscribeOptions(model=model or model_spec(), engine=engine_spec())):
         console.print("Nothing to recover: every answer is transcribed.")
 
 
@@ -330,9 +330,9 @@ def recover(model) -> None:
               help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base].")
 def transcribe_cmd(pending, model) -> None:
     """Transcribe and score the attempts still pending (after a failure or an interruption)."""
-    from rehearse.transcribe import TranscribeOptions, model_spec
+    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
 
-    if not _finish_pending(_console(), TranscribeOptions(model=model or model_spec())):
+    if not _finish_pending(_console(), TranscribeOptions(model=model or model_spec(), engine=engine_spec())):
         _console().print("No pending answers.")
 
 
