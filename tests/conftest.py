@@ -6,9 +6,15 @@ reason, so a developer without a sound server can still run the fast tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,6 +28,57 @@ def missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"real part missing in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@dataclass
+class Practice:
+    """A `rehearse practice` process whose microphone is open (see `practice_recording`)."""
+
+    proc: subprocess.Popen
+    lines: list[str] = field(default_factory=list)  # what it printed on stdout so far
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
+@contextlib.contextmanager
+def practice_recording(args: list[str], env: dict[str, str], stderr=subprocess.STDOUT,
+                       timeout: float = 120) -> Iterator[Practice]:
+    """Run ``rehearse practice ARGS`` and enter once it prints "Recording": the moment to play an
+    answer into the microphone. The process is killed on leaving if it still runs.
+
+    Args:
+        args: what follows ``rehearse practice``.
+        env: its environment (``REHEARSE_HOME``, the PulseAudio server and devices).
+        stderr: ``subprocess.STDOUT`` (into `Practice.lines`) or ``subprocess.PIPE``.
+        timeout: s it may take to start (loading Whisper on a busy machine).
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "rehearse", "practice", *args],
+                            stdout=subprocess.PIPE, stderr=stderr, text=True,
+                            env={**env, "PYTHONUNBUFFERED": "1"})
+    practice = Practice(proc)
+    recording = threading.Event()
+
+    def reader():
+        for line in proc.stdout:
+            practice.lines.append(line)
+            if "Recording" in line:
+                recording.set()
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not recording.wait(0.2):
+            assert thread.is_alive() and time.monotonic() < deadline, (
+                f"`rehearse practice` never started recording (exit {proc.poll()}):\n{practice.output}")
+        yield practice
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(30)
+        thread.join(5)
 
 
 @pytest.fixture(autouse=True)

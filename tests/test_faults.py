@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from click.testing import CliRunner
-from conftest import missing
+from conftest import missing, practice_recording
 
 from rehearse.audio import duration_s, level_dbfs
 from rehearse.cli import cli
@@ -199,30 +199,17 @@ def test_session_reports_a_dead_microphone_in_one_sentence_and_keeps_the_attempt
     deck = load_deck(SAMPLE)
     question = deck.questions[0]
     answer = synthesise(" ".join(question.key_points), tmp_path / "answer.wav")
-    env = {**private_pulse.env, "PYTHONUNBUFFERED": "1", "REHEARSE_HOME": str(workspace_dir), **WIDE}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rehearse", "practice", str(SAMPLE), "--only", question.id, "--no-speak",
-         "--silence", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    recording = threading.Event()
-    out: list[str] = []
-
-    def reader():
-        for line in proc.stdout:
-            out.append(line)
-            if "Recording" in line:
-                recording.set()
-
-    threading.Thread(target=reader, daemon=True).start()
+    env = {**private_pulse.env, "REHEARSE_HOME": str(workspace_dir), **WIDE}
     player = None
     try:
-        assert recording.wait(120), "".join(out)
-        player = subprocess.Popen(["paplay", str(answer)], env=private_pulse.env, stderr=subprocess.DEVNULL)
-        _kill_when_recorded(private_pulse, lambda: list(workspace_dir.glob("recordings/*/*/*.wav")), 4.0)
-        stderr = proc.stderr.read()
-        assert proc.wait(300) == 3, "".join(out) + stderr
+        with practice_recording([str(SAMPLE), "--only", question.id, "--no-speak", "--silence", "0"],
+                                env, stderr=subprocess.PIPE) as practice:
+            player = subprocess.Popen(["paplay", str(answer)], env=private_pulse.env,
+                                      stderr=subprocess.DEVNULL)
+            _kill_when_recorded(private_pulse, lambda: list(workspace_dir.glob("recordings/*/*/*.wav")), 4.0)
+            stderr = practice.proc.stderr.read()
+            assert practice.proc.wait(300) == 3, practice.output + stderr
     finally:
-        if proc.poll() is None:
-            proc.kill()
         if player is not None:
             player.wait(30)
 

@@ -10,10 +10,10 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
+
+from conftest import practice_recording
 
 from rehearse.audio import duration_s
 from rehearse.deck import load_deck
@@ -35,34 +35,13 @@ def test_practice_records_transcribes_scores_and_keeps(null_sink, espeak, whispe
     assert said, "the sample's first question needs at least two key points"
     answer = synthesise(" ".join(said), tmp_path / "answer.wav")
 
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REHEARSE_HOME": str(workspace_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rehearse", "practice", str(SAMPLE), "--only", question.id,
-         "--silence", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    lines: list[str] = []
-    recording = threading.Event()
-
-    def reader():
-        for line in proc.stdout:
-            lines.append(line)
-            if "Recording" in line:
-                recording.set()
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    try:
-        assert recording.wait(120), "".join(lines)
+    env = {**os.environ, "REHEARSE_HOME": str(workspace_dir)}
+    with practice_recording([str(SAMPLE), "--only", question.id, "--silence", "2"], env) as practice:
         time.sleep(0.3)
         subprocess.run(["paplay", str(answer)], check=True)
-        proc.wait(timeout=300)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    t.join(5)
-    output = "".join(lines)
-    assert proc.returncode == 0, output
+        practice.proc.wait(timeout=300)
+    output = practice.output
+    assert practice.proc.returncode == 0, output
 
     db = sqlite3.connect(workspace_dir / "recordings" / "history.sqlite")
     db.row_factory = sqlite3.Row

@@ -8,12 +8,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from conftest import practice_recording
 
 from rehearse.audio import duration_s
 from rehearse.deck import load_deck
@@ -77,40 +77,24 @@ def test_sigkill_mid_answer_is_recovered(null_sink, espeak, whisper_base, worksp
     question = deck.questions[0]
     answer = synthesise(" ".join(question.key_points), tmp_path / "answer.wav")
     assert duration_s(answer) > 8
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REHEARSE_HOME": str(workspace_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rehearse", "practice", str(SAMPLE), "--only", question.id,
-         "--no-speak", "--silence", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    recording = threading.Event()
-    lines: list[str] = []
-
-    def reader():
-        for line in proc.stdout:
-            lines.append(line)
-            if "Recording" in line:
-                recording.set()
-
-    threading.Thread(target=reader, daemon=True).start()
+    env = {**os.environ, "REHEARSE_HOME": str(workspace_dir)}
     player = None
     try:
-        assert recording.wait(120), "".join(lines)
-        player = subprocess.Popen(["paplay", str(answer)])
+        with practice_recording([str(SAMPLE), "--only", question.id, "--no-speak", "--silence", "0"],
+                                env) as practice:
+            player = subprocess.Popen(["paplay", str(answer)])
         # kill 5 s into the answer as the microphone hears it: PulseAudio's monitor pauses for
         # about a second while a new player connects, so the wall clock would overstate it
-        wav_glob = str(workspace_dir / "recordings" / "*" / "*" / "*.wav")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            wavs = glob.glob(wav_glob)
-            if wavs and (os.path.getsize(wavs[0]) - 44) / 32_000 >= 5.0:
-                break
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+            wav_glob = str(workspace_dir / "recordings" / "*" / "*" / "*.wav")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                wavs = glob.glob(wav_glob)
+                if wavs and (os.path.getsize(wavs[0]) - 44) / 32_000 >= 5.0:
+                    break
+                time.sleep(0.05)
+            practice.proc.send_signal(signal.SIGKILL)
+            practice.proc.wait(10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
         if player is not None:
             player.wait(30)
 
