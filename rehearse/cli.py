@@ -211,7 +211,7 @@ class _ConsoleEvents:
     def feedback(self, attempt) -> None:
         from rehearse.feedback import render_feedback
 
-        self.console.print(render_feedback(attempt.score))
+        self.console.print(render_feedback(attempt.score, attempt.question.answer or None))
 
 
 # ---------------------------------------------------------------- decks
@@ -354,8 +354,8 @@ def transcribe_cmd(pending, model) -> None:
 def score(deck, question_id, audio_file, transcript_file, model, engine, as_json) -> None:
     """Score an answer recorded or written elsewhere against a question's prepared answer."""
     from rehearse.deck import load_deck
-    from rehearse.practice import evaluate
-    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec, transcribe
+    from rehearse.practice import deck_transcribe_options, evaluate, transcribe_heard
+    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
     from rehearse.transcript import Transcript
 
     if (audio_file is None) == (transcript_file is None):
@@ -366,15 +366,18 @@ def score(deck, question_id, audio_file, transcript_file, model, engine, as_json
         from rehearse.audio import read_audio
 
         samples = read_audio(audio_file)
-        opts = TranscribeOptions(model=model or model_spec(), engine=engine or engine_spec())
-        t = transcribe(samples, d.language, opts)
+        opts = deck_transcribe_options(d, TranscribeOptions(model=model or model_spec(),
+                                                              engine=engine or engine_spec()))
+        prompt = opts.initial_prompt
+        t = transcribe_heard(samples, d.language, opts)
     else:
         try:
             text = transcript_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise RehearseError(f"{transcript_file}: cannot read the transcript ({e})") from e
         t = Transcript.from_text(text, d.language)
-    result = evaluate(d, q, t)
+        prompt = None
+    result = evaluate(d, q, t, prompt)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

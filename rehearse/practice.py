@@ -8,9 +8,10 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError, TTSError
@@ -21,6 +22,9 @@ from rehearse.score import Score
 from rehearse.speak import SpeakOptions
 from rehearse.transcribe import TranscribeOptions
 from rehearse.transcript import Transcript
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SECOND_INTERRUPT_S = 2.0  # a second Ctrl+C this soon after the first ends the session
 
@@ -112,8 +116,12 @@ def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
     return chosen
 
 
-def evaluate(deck: Deck, question: Question, transcript: Transcript) -> Score:
-    """Score a transcript against a question's prepared answer."""
+def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str | None = None) -> Score:
+    """Score a transcript against a question's prepared answer.
+
+    Args:
+        prompt: the initial prompt Whisper was given, so that an echo of it is not scored.
+    """
     from rehearse.score import score_answer
 
     limit = question.time_limit or deck.time_limit
@@ -125,6 +133,7 @@ def evaluate(deck: Deck, question: Question, transcript: Transcript) -> Score:
         language=deck.language,
         time_limit_s=limit,
         deck_texts=deck_texts(deck),
+        prompt=prompt,
     )
 
 
@@ -133,13 +142,61 @@ def deck_texts(deck: Deck) -> tuple[str, ...]:
     return tuple(q.answer for q in deck.walk() if q.answer)
 
 
+def deck_transcribe_options(deck: Deck, options: TranscribeOptions) -> TranscribeOptions:
+    """``options`` with the deck's Whisper prompt (:func:`rehearse.score.whisper_prompt`: written
+    with fillers, so that Whisper keeps the user's), unless a prompt was given."""
+    from rehearse.score import whisper_prompt
+
+    if options.initial_prompt is not None:
+        return options
+    return replace(options, initial_prompt=whisper_prompt(list(deck_texts(deck)), deck.language))
+
+
+MIN_VOICE_S = 0.3  # s of voice an answer needs before Whisper is asked to transcribe it
+VOICE_OVER_FLOOR_DB = 10.0  # dB over the answer's noise floor (its quietest tenth) that is voice
+MIN_VOICE_DB = -60.0  # dBFS; quieter frames are never voice
+
+
+def heard_voice(samples: np.ndarray, samplerate: int) -> bool:
+    """Whether an answer holds any voice: `MIN_VOICE_S` of 20 ms frames `VOICE_OVER_FLOOR_DB`
+    above its own noise floor.
+
+    Whisper given silence or steady noise invents text, and with an initial prompt it first
+    retries at higher temperatures for 26-39 s (bench/PROMPTS.md); an answer without voice skips
+    it. Silence, white and pink noise and mains hum vary by under 10 dB from frame to frame;
+    speech, even 26 dB down or over noise, spends seconds above that (tests/test_score_audio.py).
+    """
+    import numpy as np
+
+    frame = max(1, int(0.02 * samplerate))
+    n = samples.size // frame
+    if n == 0:
+        return False
+    frames = samples[: n * frame].reshape(n, frame).astype(np.float64)
+    levels = 20.0 * np.log10(np.sqrt(np.mean(np.square(frames), axis=1)) + 1e-12)
+    threshold = max(float(np.percentile(levels, 10)) + VOICE_OVER_FLOOR_DB, MIN_VOICE_DB)
+    return int(np.count_nonzero(levels > threshold)) * frame / samplerate >= MIN_VOICE_S
+
+
+def transcribe_heard(samples: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
+    """Transcribe 16 kHz audio, or return an empty transcript (no answer) if it holds no voice."""
+    from rehearse.audio import SAMPLE_RATE
+    from rehearse.transcribe import transcribe
+
+    if not heard_voice(samples, SAMPLE_RATE):
+        return Transcript(text="", language=language, segments=[],
+                          duration_s=samples.size / SAMPLE_RATE, engine=options.engine,
+                          model=options.model)
+    return transcribe(samples, language, options)
+
+
 class _ModelWarmup(threading.Thread):
     """Loads Whisper and the deck's text analysis in the background while the first question
     is being spoken, so the first answer does not wait for them."""
 
-    def __init__(self, model: str, deck: Deck) -> None:
+    def __init__(self, options: TranscribeOptions, deck: Deck) -> None:
         super().__init__(daemon=True)
-        self.model = model
+        self.options = options
         self.deck = deck
         self.error: BaseException | None = None
 
@@ -148,7 +205,7 @@ class _ModelWarmup(threading.Thread):
         from rehearse.transcribe import load_model
 
         try:
-            load_model(self.model)
+            load_model(self.options)
             warm_up([], self.deck.language, deck_texts=deck_texts(self.deck))
         except BaseException as e:  # handed to the session thread, which raises it
             self.error = e
@@ -201,7 +258,8 @@ def run_session(
         raise RehearseError(f"{opts.answers_from}: no such folder of answers")
     check_model(opts.transcribe)  # a missing model is reported before anything is asked
     ev.loading_model(opts.transcribe.model)
-    warmup = _ModelWarmup(opts.transcribe, deck)  # load_model takes the options: engine and model
+    warmup = _ModelWarmup(opts.transcribe, deck)
+    heard = deck_transcribe_options(deck, opts.transcribe)
     warmup.start()
 
     voice = None
@@ -251,7 +309,7 @@ def run_session(
             incremental = None
             if source is None or opts.realtime:
                 rate = opts.record.samplerate if source is None else audio.SAMPLE_RATE
-                incremental = IncrementalTranscriber(deck.language, opts.transcribe, samplerate=rate)
+                incremental = IncrementalTranscriber(deck.language, heard, samplerate=rate)
             feed = incremental.feed if incremental is not None else None
             if source is not None:
                 rec = answer_from_file(source, wav, realtime=opts.realtime, on_block=feed)
@@ -268,10 +326,11 @@ def run_session(
             ev.transcribing(rec)
             warmup.wait()
             # the WAV on disk is whole even when the incremental transcript is not: it is the fallback
-            transcript = transcribe_answer(rec.path, deck.language, opts.transcribe, incremental)
+            transcript = transcribe_answer(rec.path, deck.language, heard, incremental,
+                                           transcribe_fn=transcribe_heard)
             if incremental is not None and incremental.fallback_reason:
                 ev.warning(f"{incremental.fallback_reason}; the whole answer was transcribed instead")
-            score = evaluate(deck, q, transcript)
+            score = evaluate(deck, q, transcript, heard.initial_prompt)
             store.complete_attempt(attempt_id, transcript, score.score, score.coverage,
                                    score.to_dict())
             attempt = AttemptResult(q, asked, rec, transcript, score, attempt_id)

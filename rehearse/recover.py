@@ -107,9 +107,9 @@ def transcribe_pending(
     """
     from rehearse.audio import read_audio
     from rehearse.deck import load_deck
-    from rehearse.practice import evaluate
+    from rehearse.practice import deck_transcribe_options, evaluate, transcribe_heard
     from rehearse.store import Store
-    from rehearse.transcribe import TranscribeOptions, transcribe
+    from rehearse.transcribe import TranscribeOptions
 
     ws = ws or workspace()
     out = repair_crashed(ws)
@@ -132,8 +132,9 @@ def transcribe_pending(
                 question = deck.find(a.question_id)
                 if on_attempt:
                     on_attempt(a.id, a.question_id)
-                transcript = transcribe(read_audio(wav), deck.language, opts)
-                score = evaluate(deck, question, transcript)
+                heard = deck_transcribe_options(deck, opts)  # as the session itself would have
+                transcript = transcribe_heard(read_audio(wav), deck.language, heard)
+                score = evaluate(deck, question, transcript, heard.initial_prompt)
             except RehearseError as e:
                 out.failed.append((a.id, str(e)))
                 continue

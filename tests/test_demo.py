@@ -26,6 +26,8 @@ def test_demo_answers_every_question_with_a_transcript_and_a_score(null_sink, es
     for qid, status, transcript, score in rows:
         assert status == "done" and transcript and score is not None, (qid, transcript)
     assert "Average score:" in proc.stdout
+    # each answer is shown against the prepared one, word by word
+    assert proc.stdout.count("Prepared vs said") == len(rows)
     assert "warning" not in proc.stdout  # questions were spoken on the (virtual) speaker
     # the synthetic candidate leaves the last key point out: the feedback must say so
     assert all(score < 100 for *_, score in rows)

@@ -19,6 +19,7 @@ import yaml
 
 from rehearse import textnorm as tn
 from rehearse.audio import SAMPLE_RATE, read_audio
+from rehearse.practice import heard_voice
 from rehearse.score import NO_ANSWER, Score, filler_prompt, is_no_speech, score_answer, whisper_prompt
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
@@ -242,3 +243,46 @@ def test_silence_and_noise_are_no_answer(whisper_base, kind, prompt):
     assert score.verdict == NO_ANSWER
     assert all(k.status == "missed" and k.evidence is None for k in score.key_points)
     assert json.loads(json.dumps(score.to_dict()))["no_speech"] is True
+
+
+# --- what practice does with this: the prompt, and no Whisper for an answer without voice -------
+@pytest.mark.parametrize("kind", ["silence", "white noise", "pink noise", "50 Hz hum"])
+def test_no_voice_in_silence_or_steady_noise(kind):
+    assert not heard_voice(_non_speech(kind), SAMPLE_RATE)
+
+
+def test_voice_heard_in_speech_even_when_quiet_and_over_noise(audio):
+    speech = audio(PLAIN)
+    assert heard_voice(speech, SAMPLE_RATE)
+    assert heard_voice(0.05 * speech, SAMPLE_RATE)  # 26 dB down: a quiet microphone
+    noise = _non_speech("white noise", speech.size / SAMPLE_RATE) * 0.2
+    assert heard_voice(speech + noise, SAMPLE_RATE)
+    # a sigh of 0.2 s is not an answer
+    assert not heard_voice(np.concatenate([silence(3.0), speech[:int(0.2 * SAMPLE_RATE)]]), SAMPLE_RATE)
+
+
+def test_practice_gives_whisper_the_filler_prompt_and_skips_it_on_silence(audio, tmp_path, workspace_dir):
+    """A session over two answer files: one with five fillers, one of silence. With the prompt
+    Whisper keeps the fillers (3 of 5 without it, above); the silent answer never reaches Whisper,
+    which given the prompt would echo it or make a sentence up."""
+    import soundfile as sf
+
+    from rehearse.deck import load_deck
+    from rehearse.demo import sample_deck_path
+    from rehearse.practice import PracticeOptions, run_session
+    from rehearse.speak import SpeakOptions
+
+    deck = load_deck(sample_deck_path())
+    first, second = deck.questions[0].id, deck.questions[1].id
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    sf.write(answers / f"{first}.wav", audio(WITH_FILLERS), SAMPLE_RATE)
+    sf.write(answers / f"{second}.wav", silence(6.0), SAMPLE_RATE)
+    result = run_session(deck, PracticeOptions(only=[first, second], follow_ups=False,
+                                               answers_from=answers,
+                                               speak=SpeakOptions(enabled=False)))
+    spoken, silent = result.attempts
+    print(f"\npractice heard {spoken.transcript.text!r}: fillers {spoken.score.fillers.items}")
+    assert spoken.score.fillers.count >= FILLERS_SAID - 1, spoken.transcript.text
+    assert silent.transcript.text == "" and silent.transcript.segments == []
+    assert silent.score.no_speech and silent.score.verdict == NO_ANSWER
