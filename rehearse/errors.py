@@ -62,3 +62,9 @@ class TranscriptionError(RehearseError):
     """Whisper failed on an answer (the audio is kept)."""
 
     exit_code = 7
+
+
+class DiskError(RehearseError):
+    """The disk is full, or refused a write; what was written before it is kept."""
+
+    exit_code = 8

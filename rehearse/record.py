@@ -2,12 +2,14 @@
 
 Follows python-sounddevice's ``rec_unlimited.py``: the stream callback only copies blocks into a
 queue; the file is opened before the stream starts and every block is written as it arrives, and
-the header is flushed every second, so a crash leaves a playable file up to the last second.
+the header is flushed every second, so a crash leaves a playable file up to the last second. A
+full disk ends the answer the same way: what reached the disk is kept, its header repaired.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import queue
 import struct
@@ -29,7 +31,7 @@ from rehearse.audio import (
     read_audio,
     write_wav,
 )
-from rehearse.errors import DeviceError
+from rehearse.errors import DeviceError, DiskError
 
 FLUSH_EVERY_S = 1.0  # s between header updates of the WAV being written
 STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
@@ -131,6 +133,93 @@ def _abandon_portaudio() -> None:
         pass
 
 
+class AnswerFile:
+    """The WAV an answer is written to as it arrives, its header brought up to date every second.
+
+    A write that fails (the disk is full, or refuses it) is kept in `error` instead of raised:
+    the recorder then stops, and what reached the disk stays a playable file.
+    """
+
+    def __init__(self, path: Path, samplerate: int) -> None:
+        import soundfile as sf
+
+        self.path = path
+        self.samplerate = samplerate
+        self.frames = 0
+        self.error: Exception | None = None
+        self.reason = ""  # the operating system's words for `error`
+        self.write_errors = (sf.SoundFileRuntimeError, OSError)  # libsndfile's, and repair_wav's
+        try:
+            self.file = sf.SoundFile(str(path), "w", samplerate, CHANNELS, SUBTYPE, format="WAV")
+        except self.write_errors as e:
+            raise DiskError(_not_written(path, _reason(e, None), 0.0)) from e
+        self.last_flush = time.monotonic()
+
+    def write(self, block: np.ndarray) -> bool:
+        """Append a block; False once a write has failed (nothing more is written then)."""
+        if self.error is not None:
+            return False
+        try:
+            self.file.write(block)
+            self.frames += block.size
+            if time.monotonic() - self.last_flush > FLUSH_EVERY_S:
+                self.file.flush()
+                repair_wav(self.path)
+                self.last_flush = time.monotonic()
+        except self.write_errors as e:
+            self.error = e
+            self.reason = _reason(e, self.file)
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close the file; after a failed write, repair its header and count what it holds."""
+        try:
+            self.file.close()
+        except self.write_errors as e:
+            if self.error is None:
+                self.error, self.reason = e, _reason(e, None)
+        if self.error is not None:
+            # rewriting the header in place needs no new space; should it fail all the same,
+            # `rehearse recover` repairs it once there is room
+            with contextlib.suppress(OSError, ValueError):
+                self.frames = repair_wav(self.path)
+
+    def failure(self) -> DiskError:
+        """The error to raise after a failed write: what happened, what is kept, what to do."""
+        return DiskError(_not_written(self.path, self.reason, self.frames / self.samplerate))
+
+
+def _reason(e: Exception, file) -> str:
+    """The operating system's words for a failed write ("No space left on device").
+
+    soundfile's exception says only "System error."; libsndfile keeps the words of the errno
+    (for ``file``, or for the last failed open when it is None).
+    """
+    if isinstance(e, OSError):
+        return e.strerror or str(e)
+    import soundfile as sf
+
+    try:
+        handle = sf._ffi.NULL if file is None or file._file is None else file._file
+        text = sf._ffi.string(sf._snd.sf_strerror(handle)).decode("utf-8", "replace")
+    except (AttributeError, TypeError):  # a soundfile whose internals moved: its own words
+        text = str(e)
+    return text.removeprefix("System error : ").rstrip(".") or str(e)
+
+
+def _not_written(path: Path, reason: str, kept_s: float) -> str:
+    if reason in (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT)):
+        if kept_s <= 0:
+            return f"{path}: the disk is full; nothing was recorded; free some space and try again"
+        return (f"{path}: the disk is full; recording stopped after {kept_s:.1f} s, which are kept; "
+                "free some space, then run `rehearse recover`")
+    if kept_s <= 0:
+        return f"{path}: the recording could not be written ({reason}); nothing was recorded"
+    return (f"{path}: the recording could not be written ({reason}); it stopped after {kept_s:.1f} s, "
+            "which are kept; run `rehearse recover` once the disk takes writes again")
+
+
 @dataclass
 class RecordOptions:
     """When an answer ends and what counts as speech."""
@@ -200,12 +289,12 @@ def record_answer(
     def callback(indata, frames, time_info, status):  # runs on PortAudio's thread: copy only
         blocks.put(indata[:, 0].copy())
 
-    frames_written = 0
     last_speech_frame = 0
     speech_started = False
     ended_by = "interrupt"
     error: str | None = None
-    with sf.SoundFile(str(path), "w", opts.samplerate, CHANNELS, SUBTYPE, format="WAV") as out:
+    out = AnswerFile(path, opts.samplerate)
+    try:
         try:
             stream = sd.InputStream(
                 samplerate=opts.samplerate, channels=CHANNELS, dtype="float32",
@@ -213,7 +302,6 @@ def record_answer(
             )
         except (sd.PortAudioError, ValueError) as e:
             raise DeviceError(f"could not open the audio input device: {e}") from e
-        last_flush = time.monotonic()
         last_block = time.monotonic()
         try:
             with _running(stream, failed=lambda: ended_by == "device_error"):
@@ -224,27 +312,23 @@ def record_answer(
                     try:
                         block = blocks.get(timeout=0.1)
                     except queue.Empty:
-                        stall = STALL_S if frames_written else FIRST_BLOCK_S
+                        stall = STALL_S if out.frames else FIRST_BLOCK_S
                         if time.monotonic() - last_block > stall or not stream.active:
                             ended_by, error = "device_error", DEVICE_GONE
                             break
                         block = None
                     if block is not None:
                         last_block = time.monotonic()
-                        out.write(block)
-                        frames_written += block.size
+                        if not out.write(block):  # the disk is full: raised once the file is closed
+                            break
                         if on_block:
                             on_block(block)
                         level = level_dbfs(block)
                         if level > opts.speech_db:
                             speech_started = True
-                            last_speech_frame = frames_written
-                        if last_block - last_flush > FLUSH_EVERY_S:
-                            out.flush()
-                            repair_wav(path)
-                            last_flush = last_block
-                        elapsed = frames_written / opts.samplerate
-                        silence = (frames_written - last_speech_frame) / opts.samplerate
+                            last_speech_frame = out.frames
+                        elapsed = out.frames / opts.samplerate
+                        silence = (out.frames - last_speech_frame) / opts.samplerate
                         if on_progress:
                             on_progress(Progress(elapsed, level, speech_started, silence))
                         if opts.time_limit_s and elapsed >= opts.time_limit_s:
@@ -263,10 +347,15 @@ def record_answer(
         # blocks already captured belong to the answer too
         while not blocks.empty():
             block = blocks.get_nowait()
-            out.write(block)
-            frames_written += block.size
+            if not out.write(block):
+                break
             if on_block:
                 on_block(block)
+    finally:
+        out.close()
+    if out.error is not None:
+        raise out.failure() from out.error
+    frames_written = out.frames
     if ended_by == "device_error" and frames_written == 0:
         # nothing to keep or transcribe: the empty file's attempt is dropped by `repair_crashed`
         raise DeviceError(f"{error}; nothing was recorded")

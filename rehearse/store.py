@@ -6,17 +6,20 @@ database made by any earlier version is brought up to date in place.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rehearse.errors import RehearseError
+from rehearse.errors import DiskError, RehearseError
 from rehearse.transcript import Transcript
 
 BUSY_TIMEOUT_MS = 10_000  # another rehearse process may be writing: wait rather than fail
+SQLITE_FULL = 13  # "database or disk is full" (sqlite3.SQLITE_FULL from Python 3.11 on)
 
 
 def _script(db: sqlite3.Connection, sql: str) -> None:
@@ -141,18 +144,41 @@ class Store:
         """Close the connection."""
         self.db.close()
 
+    @contextlib.contextmanager
+    def _writing(self, what: str, then: str = "try again") -> Iterator[None]:
+        """One write transaction; a full disk (or a database that refuses the write) becomes one
+        sentence naming the database, ``what`` could not be saved, and ``then`` what to do."""
+        try:
+            with self.db:
+                yield
+        except sqlite3.OperationalError as e:
+            if getattr(e, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(e):
+                raise DiskError(f"{self.path}: the disk is full; {what} could not be saved; "
+                                f"free some space and {then}") from e
+            raise RehearseError(f"{self.path}: {what} could not be saved ({e})") from e
+
     def start_session(self, session_id: str, deck: str, deck_path: str | None, language: str) -> None:
         """Record that a session began."""
-        with self.db:
+        with self._writing("the new session"):
             self.db.execute(
                 "INSERT INTO sessions (id, deck, deck_path, language, started_at) VALUES (?,?,?,?,?)",
                 (session_id, deck, deck_path, language, now_iso()),
             )
 
     def end_session(self, session_id: str) -> None:
-        """Record that a session ended."""
-        with self.db:
-            self.db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now_iso(), session_id))
+        """Record that a session ended.
+
+        Sessions end in a ``finally``: when an error is already on its way out (a recording
+        stopped by a full disk), the session's end time is given up rather than let a second
+        "disk is full" hide the one that names the recording.
+        """
+        ending_on = sys.exc_info()[1]
+        try:
+            with self._writing("the session's end time"):
+                self.db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now_iso(), session_id))
+        except DiskError:
+            if ending_on is None:
+                raise
 
     def add_attempt(
         self,
@@ -167,7 +193,7 @@ class Store:
         status: str = "pending",
     ) -> int:
         """Store a recorded attempt (pending until its transcript is in); returns its id."""
-        with self.db:
+        with self._writing("the new attempt"):
             cur = self.db.execute(
                 """INSERT INTO attempts (session_id, deck, question_id, question, started_at,
                    ended_at, audio_path, duration_s, status) VALUES (?,?,?,?,?,?,?,?,?)""",
@@ -178,7 +204,7 @@ class Store:
 
     def mark_recorded(self, attempt_id: int, duration_s: float) -> None:
         """The attempt's audio is complete: it now waits for its transcript."""
-        with self.db:
+        with self._writing(f"the end of attempt #{attempt_id}'s recording", "run `rehearse recover`"):
             self.db.execute(
                 "UPDATE attempts SET duration_s = ?, ended_at = ?, status = 'pending' WHERE id = ?",
                 (duration_s, now_iso(), attempt_id),
@@ -186,19 +212,19 @@ class Store:
 
     def set_status(self, attempt_id: int, status: str) -> None:
         """Set an attempt's status ("recording", "pending", "done", "lost")."""
-        with self.db:
+        with self._writing(f"attempt #{attempt_id}'s status"):
             self.db.execute("UPDATE attempts SET status = ? WHERE id = ?", (status, attempt_id))
 
     def delete_attempt(self, attempt_id: int) -> None:
         """Forget an attempt that holds no audio at all."""
-        with self.db:
+        with self._writing(f"the removal of attempt #{attempt_id}"):
             self.db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
     def complete_attempt(
         self, attempt_id: int, transcript: Transcript, score: int, coverage: float, result: dict
     ) -> None:
         """Add the transcript and score to an attempt, marking it done, in one transaction."""
-        with self.db:
+        with self._writing(f"the transcript and score of attempt #{attempt_id}", "run `rehearse recover`"):
             self.db.execute(
                 """UPDATE attempts SET transcript = ?, score = ?, coverage = ?, result_json = ?,
                    engine = ?, model = ?, status = 'done' WHERE id = ?""",

@@ -129,6 +129,43 @@ def null_sink():
             os.environ[k] = v
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """Mount a real file system of a few hundred KiB (tmpfs) that fills up: ``small_disk(kib)``.
+
+    A full disk is ENOSPC from the kernel, as on a real one; mounting needs root (CI runs as
+    root), so elsewhere the test is skipped.
+    """
+    mounted: list[Path] = []
+
+    def mount(kib: int) -> Path:
+        point = tmp_path / f"disk{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(point)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            missing(f"cannot mount a small tmpfs (needs root): {done.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "--lazy", str(point)], capture_output=True)
+
+
+def fill_disk(disk: Path, leave: int = 0) -> Path:
+    """Take the free space of ``disk`` but about ``leave`` bytes; returns the filler file."""
+    filler = disk / f"filler-{len(list(disk.glob('filler-*')))}"
+    with open(filler, "wb", buffering=0) as f:
+        want = max(0, shutil.disk_usage(disk).free - leave)
+        try:
+            while want > 0:
+                want -= f.write(b"\0" * min(want, 1 << 16))
+        except OSError:  # full already
+            pass
+    return filler
+
+
 @pytest.fixture(scope="session")
 def whisper_base() -> Path:
     """The real Whisper base weights, as `rehearse models install base` provides them."""

@@ -25,16 +25,17 @@ import numpy as np
 import pytest
 import soundfile as sf
 from click.testing import CliRunner
-from conftest import missing, practice_recording
+from conftest import fill_disk, missing, practice_recording
 
 from rehearse.audio import duration_s, level_dbfs
 from rehearse.cli import cli
 from rehearse.deck import load_deck
 from rehearse.demo import synthesise
-from rehearse.errors import RehearseError, TTSError
-from rehearse.record import DEVICE_GONE, SHUTDOWN_S, STALL_S
+from rehearse.errors import DiskError, RehearseError, TTSError
+from rehearse.record import DEVICE_GONE, SHUTDOWN_S, STALL_S, AnswerFile, record_answer
 from rehearse.recover import repair_crashed
 from rehearse.store import MIGRATIONS, Store
+from rehearse.transcript import Transcript
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "questions" / "sample-en.yaml"
@@ -225,6 +226,162 @@ def test_session_reports_a_dead_microphone_in_one_sentence_and_keeps_the_attempt
     assert duration_s(wav) >= 4.0 and row["duration_s"] >= 4.0
     if row["status"] == "done":
         assert "software engineer" in row["transcript"].lower()
+
+
+# ---------------------------------------------------------------- the disk fills up
+
+def _tone(seconds: float) -> np.ndarray:
+    t = np.arange(int(16_000 * seconds)) / 16_000
+    return (0.3 * np.sin(2 * np.pi * 220 * t)).astype("float32")
+
+
+def _plays_as_written(wav: Path) -> int:
+    """The header agrees with the samples on disk (a cut-off block may leave one byte over)."""
+    info = sf.info(str(wav))
+    assert 0 <= wav.stat().st_size - (44 + 2 * info.frames) <= 1
+    samples, _ = sf.read(str(wav), dtype="float32")
+    assert samples.size == info.frames
+    return info.frames
+
+
+def test_a_full_disk_stops_the_answer_file_and_keeps_what_was_written(small_disk):
+    disk = small_disk(128)
+    fill_disk(disk, leave=64 * 1024)
+    wav = disk / "q.wav"
+    out = AnswerFile(wav, 16_000)
+    block = _tone(0.1)
+    blocks = 0
+    while out.write(block):
+        blocks += 1
+        assert blocks < 100, "the disk never filled"
+    assert not out.write(block)  # nothing more once a write failed
+    out.close()
+    kept = _plays_as_written(wav)
+    assert blocks * 1600 <= kept < (blocks + 1) * 1600 and kept / 16_000 > 1.0
+    assert str(out.failure()) == (f"{wav}: the disk is full; recording stopped after {kept / 16_000:.1f} s, "
+                                  "which are kept; free some space, then run `rehearse recover`")
+
+
+def test_a_disk_full_before_the_answer_records_nothing(small_disk):
+    disk = small_disk(64)
+    fill_disk(disk)
+    wav = disk / "q.wav"
+    with pytest.raises(DiskError) as e:
+        record_answer(wav)  # fails at the file, before any audio device is opened
+    assert str(e.value) == f"{wav}: the disk is full; nothing was recorded; free some space and try again"
+    assert e.value.exit_code == 8
+
+
+FILE_SIZE_LIMIT = """
+import resource, signal, sys
+import numpy as np
+from pathlib import Path
+from rehearse.record import AnswerFile
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (32_044, 32_044))
+out = AnswerFile(Path(sys.argv[1]), 16_000)
+while out.write(np.zeros(1600, dtype="float32")):
+    pass
+out.close()
+print(out.failure())
+"""
+
+
+def test_a_write_refused_for_another_reason_names_it(tmp_path):
+    wav = tmp_path / "q.wav"
+    done = subprocess.run([sys.executable, "-c", FILE_SIZE_LIMIT, str(wav)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (f"{wav}: the recording could not be written (File too large); it stopped "
+                                   "after 1.0 s, which are kept; run `rehearse recover` once the disk takes "
+                                   "writes again")
+    assert _plays_as_written(wav) == 16_000
+
+
+def test_a_full_disk_mid_answer_ends_the_session_in_one_sentence_and_keeps_the_audio(
+        null_sink, espeak, whisper_base, small_disk, tmp_path, monkeypatch):
+    deck = load_deck(SAMPLE)
+    question = deck.questions[0]
+    answer = synthesise(" ".join(question.key_points), tmp_path / "answer.wav")
+    disk = small_disk(2048)  # the workspace: recordings and history
+    env = {**os.environ, "REHEARSE_HOME": str(disk), **WIDE}
+    player = None
+    try:
+        with practice_recording([str(SAMPLE), "--only", question.id, "--no-speak", "--silence", "0"],
+                                env, stderr=subprocess.PIPE) as practice:
+            player = subprocess.Popen(["paplay", str(answer)], stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while not [w for w in disk.glob("recordings/*/*/*.wav") if w.stat().st_size > 44 + 2 * 32_000]:
+                assert time.monotonic() < deadline and practice.proc.poll() is None, practice.output
+                time.sleep(0.05)
+            filler = fill_disk(disk, leave=64 * 1024)  # about 2 s more of audio
+            stderr = practice.proc.stderr.read()
+            assert practice.proc.wait(120) == 8, practice.output + stderr
+    finally:
+        if player is not None:
+            player.wait(30)
+
+    (wav,) = disk.glob("recordings/*/*/*.wav")
+    kept = _plays_as_written(wav) / 16_000
+    assert kept >= 3.0
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
+        f"error: {wav}: the disk is full; recording stopped after {kept:.1f} s, which are kept; "
+        "free some space, then run `rehearse recover`")
+    samples, _ = sf.read(str(wav), dtype="float32")
+    assert max(level_dbfs(samples[i:i + 1600]) for i in range(0, samples.size, 1600)) > -40  # the answer
+    db_path = disk / "recordings" / "history.sqlite"
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        (status,) = db.execute("SELECT status FROM attempts").fetchone()
+    assert status == "recording"  # cut off: for `rehearse recover`, as the message says
+
+    filler.unlink()  # "free some space"
+    monkeypatch.setenv("REHEARSE_HOME", str(disk))
+    (aid,) = repair_crashed().repaired
+    store = Store(db_path)
+    attempt = store.attempt(aid)
+    store.close()
+    assert attempt.status == "pending" and abs(attempt.duration_s - kept) < 0.01
+
+
+def test_a_full_disk_at_a_history_write_is_one_sentence(small_disk):
+    disk = small_disk(512)
+    db_path = disk / "history.sqlite"
+    store = Store(db_path)
+    store.start_session("s1", "d", None, "en")
+    aid = store.add_attempt(session_id="s1", deck="d", question_id="q", question="Q?",
+                            started_at="2026-01-01T00:00:00", audio_path="/x/q.wav", duration_s=None,
+                            status="recording")
+    store.mark_recorded(aid, 1.0)
+    filler = fill_disk(disk)
+    result = {"pad": "x" * 50_000}  # more pages than the log has room for
+    with pytest.raises(DiskError) as e:
+        store.complete_attempt(aid, Transcript.from_text("hello", "en"), 50, 0.5, result)
+    assert str(e.value) == (f"{db_path}: the disk is full; the transcript and score of attempt #{aid} "
+                            "could not be saved; free some space and run `rehearse recover`")
+    new_attempt = "the disk is full; the new attempt could not be saved; free some space and try again$"
+    with pytest.raises(DiskError, match=new_attempt):
+        for i in range(1000):
+            store.add_attempt(session_id="s1", deck="d", question_id=f"q{i}", question="Q?" * 2000,
+                              started_at="2026-01-01T00:00:00", audio_path="/x/q.wav", duration_s=None)
+    # a session ending on an error already on its way out keeps that error, not this one
+    with pytest.raises(RuntimeError, match="the recording's error"):
+        try:
+            raise RuntimeError("the recording's error")
+        finally:
+            store.end_session("s1")
+    with pytest.raises(DiskError, match="the session's end time could not be saved"):
+        store.end_session("s1")
+    store.close()
+    filler.unlink()
+    store = Store(db_path)
+    assert store.attempt(aid).status == "pending"  # the failed write left the attempt as it was
+    store.complete_attempt(aid, Transcript.from_text("hello", "en"), 50, 0.5, result)
+    assert store.attempt(aid).status == "done"
+    store.close()
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 # ---------------------------------------------------------------- no speakers, no voice, no server
