@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import sys
 from pathlib import Path
 
@@ -25,16 +24,15 @@ class _Group(click.Group):
 
 
 def _console(stderr: bool = False):
-    from rich.console import Console
+    from rehearse.display import console
 
-    return Console(stderr=stderr, highlight=False)
+    return console(stderr)
 
 
 def _esc(text) -> str:
-    """User text for rich markup: a question reading "What does [x] mean?" shows as written."""
-    from rich.markup import escape
+    from rehearse.display import esc
 
-    return escape(str(text))
+    return esc(text)
 
 
 @click.group(cls=_Group, context_settings={"max_content_width": 110, "terminal_width": 110})
@@ -96,6 +94,7 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
 
 
 def _run(deck, options) -> None:
+    from rehearse.display import ConsoleEvents
     from rehearse.practice import run_session
     from rehearse.recover import repair_crashed
 
@@ -104,7 +103,7 @@ def _run(deck, options) -> None:
     if crashed.repaired:
         console.print(f"[yellow]Recovered {len(crashed.repaired)} answer(s) cut off by a crash; "
                       "they are transcribed after this session.[/yellow]")
-    result = run_session(deck, options, _ConsoleEvents(console))
+    result = run_session(deck, options, ConsoleEvents(console))
     _finish_pending(console, options.transcribe)
     avg = result.average_score
     console.print()
@@ -155,63 +154,6 @@ def demo(**kw) -> None:
         _console().print("Synthesising the demo's spoken answers with espeak-ng …")
         synthesise_answers(deck, Path(tmp))
         _run(deck, _build_options(**kw, answers_from=tmp))
-
-
-class _ConsoleEvents:
-    """Shows a session in the terminal."""
-
-    def __init__(self, console) -> None:
-        self.console = console
-        self.tty = sys.stdin.isatty()
-        self.live_line = sys.stderr.isatty()
-
-    def loading_model(self, model: str) -> None:
-        self.console.print(f"[dim]Loading Whisper model '{_esc(model)}' in the background …[/dim]")
-
-    def question(self, index, total, question, asked) -> None:
-        self.console.print()
-        self.console.rule(f"[bold]Question {index}/{total}[/bold] · {_esc(question.id)}")
-        self.console.print(f"[bold cyan]{_esc(asked)}[/bold cyan]")
-
-    def warning(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/yellow] {_esc(message)}")
-
-    def recording(self, question, options) -> None:
-        ends = "Press Enter when you are done" if self.tty else "Recording"
-        limit = f", {options.time_limit_s:.0f} s limit" if options.time_limit_s else ""
-        self.console.print(f"[red]●[/red] Recording … {ends}{limit}; Ctrl+C ends the answer.")
-
-    def progress(self, p) -> None:
-        if not self.live_line:
-            return
-        bars = max(0, min(30, int((p.level_db + 60) / 2)))
-        sys.stderr.write(f"\r  {p.elapsed_s:5.1f} s  [{'█' * bars:<30}] {p.level_db:6.1f} dB ")
-        sys.stderr.flush()
-
-    def should_stop(self) -> bool:
-        if not self.tty:
-            return False
-        ready, _, _ = select.select([sys.stdin], [], [], 0)
-        if ready:
-            sys.stdin.readline()
-            return True
-        return False
-
-    def recorded(self, rec) -> None:
-        if self.live_line:
-            sys.stderr.write("\n")
-        how = {"enter": "you pressed Enter", "time_limit": "time limit reached",
-               "silence": "silence after the answer", "interrupt": "Ctrl+C",
-               "device_error": "the device failed", "file": "answer file"}[rec.ended_by]
-        self.console.print(f"Recorded {rec.duration_s:.1f} s ({how}) → {_esc(rec.path)}")
-
-    def transcribing(self, rec) -> None:
-        self.console.print("[dim]Transcribing …[/dim]")
-
-    def feedback(self, attempt) -> None:
-        from rehearse.feedback import render_feedback
-
-        self.console.print(render_feedback(attempt.score, attempt.question.answer or None))
 
 
 # ---------------------------------------------------------------- decks
@@ -406,6 +348,7 @@ def play(question_id, list_, deck, attempt_no, which, start_s, output_device) ->
     import time
 
     from rehearse.audio import play_file, resolve_device
+    from rehearse.display import show_attempt
     from rehearse.history import playback
 
     if attempt_no is not None and which is not None:
@@ -417,6 +360,7 @@ def play(question_id, list_, deck, attempt_no, which, start_s, output_device) ->
         return
     plan = playback(_history_for_play(question_id, deck), attempt_no or which or "latest")
     device = resolve_device(output_device, "output")
+    out = _console()
     try:
         for i, (label, n) in enumerate(plan):
             if n.attempt.duration_s is not None and start_s >= n.attempt.duration_s:
@@ -424,7 +368,7 @@ def play(question_id, list_, deck, attempt_no, which, start_s, output_device) ->
                                     f"--from {start_s:g} is past its end")
             if i:
                 time.sleep(COMPARE_GAP_S)
-            _show_attempt(label, n)
+            show_attempt(out, label, n)
             play_file(n.attempt.audio_path, device, start_s)
     except KeyboardInterrupt:
         click.echo("Stopped.")
@@ -516,7 +460,6 @@ def paths() -> None:
 # ---------------------------------------------------------------- history, due, report, export
 
 COMPARE_GAP_S = 0.8  # s of silence between the answers of `play --compare`, so they are heard apart
-_MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
 
 
 def _open_store():
@@ -563,29 +506,12 @@ def _list_recordings(question_id, deck) -> None:
         click.echo("No recordings yet.")
 
 
-def _show_attempt(label, n) -> None:
-    """What `play` shows beside an attempt while it plays: when, score, transcript, key points."""
-    a = n.attempt
-    score_text = "not scored" if a.score is None else f"score {a.score}"
-    click.secho(f"▶ {label}: {a.deck}/{a.question_id} attempt #{n.number} · {a.started_at} · "
-                f"{score_text} · {a.duration_s or 0:.1f} s", bold=True)
-    if a.transcript:
-        click.echo(f"  You said: {a.transcript}")
-    for p in (a.result or {}).get("key_points") or []:
-        status = p.get("status") or ("covered" if p.get("covered") else "missed")
-        click.echo(f"  {_MARK.get(status, '?')} {p.get('text', '')}")
-
-
-def _sparkline(scores) -> str:
-    bars = "▁▂▃▄▅▆▇█"
-    return "".join(bars[min(7, int(s) * 8 // 101)] for s in scores)
-
-
 @cli.command()
 @click.argument("deck", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
 def history(deck, as_json) -> None:
     """Show past practice: attempts, best, latest and trend per question; averages per session."""
+    from rehearse.display import print_history
     from rehearse.history import question_histories, resolve_deck, session_summaries
 
     store = _open_store()
@@ -601,36 +527,7 @@ def history(deck, as_json) -> None:
     if not questions:
         click.echo("No practice recorded yet; run: rehearse practice DECK")
         return
-    _print_history(questions, sessions)
-
-
-def _print_history(questions, sessions) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    one_deck = len({q.deck for q in questions}) == 1
-    title = f"Questions of {questions[0].deck}" if one_deck else "Questions"
-    table = Table(title=escape(title), title_justify="left")
-    for col in ("question", "tries", "best", "latest", "trend", "scores", "last practised"):
-        table.add_column(col, justify="right" if col in ("tries", "best", "latest") else "left")
-    for q in questions:
-        d = q.to_dict()
-        table.add_row(escape(q.question_id if one_deck else f"{q.deck}/{q.question_id}"), str(d["attempts"]),
-                      "-" if d["best_score"] is None else str(d["best_score"]),
-                      "-" if d["latest_score"] is None else str(d["latest_score"]),
-                      d["trend_label"], _sparkline(q.scores), (q.last_practised or "")[:16].replace("T", " "))
-    sess = Table(title="Sessions", title_justify="left")
-    for col in ("session", "started", "answers", "average", "pace", "fillers/min"):
-        sess.add_column(col)
-    for s in sessions:
-        sess.add_row(escape(s.id if one_deck else f"{s.deck}/{s.id}"), s.started_at[:16].replace("T", " "),
-                     f"{s.scored}/{s.questions}",
-                     "-" if s.average_score is None else f"{s.average_score:.0f}",
-                     "-" if s.pace is None else f"{s.pace:.0f} {s.pace_unit or ''}",
-                     "-" if s.fillers_per_minute is None else f"{s.fillers_per_minute:.1f}")
-    console = _console()
-    console.print(table)
-    console.print(sess)
+    print_history(_console(), questions, sessions)
 
 
 @cli.command()
