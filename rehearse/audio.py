@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +71,100 @@ def _quiet_alsa() -> None:
 
 
 _ALSA_HANDLER = None
+
+
+@contextlib.contextmanager
+def quiet_portaudio() -> Iterator[None]:
+    """While a stream runs, drop PortAudio's own diagnostics from the terminal.
+
+    When a device fails, PortAudio's ALSA code prints lines like ``Expression '…' failed in
+    'src/hostapi/alsa/pa_linux_alsa.c', line: 3665`` before rehearse can say what happened.
+    It prints them with C's ``fprintf(stderr, …)``, and the libportaudio that distributions ship
+    does not export ``PaUtil_SetDebugPrintFunction``, so they cannot be turned off. Instead C's
+    ``stderr`` (not file descriptor 2: Python's own output is untouched) is pointed at a pipe
+    whose reader drops those lines and passes every other one on. Where C's ``stderr`` cannot be
+    swapped (not glibc), nothing changes.
+    """
+    quiet = _stderr_filter()
+    if quiet is None:
+        yield
+        return
+    with quiet:
+        yield
+
+
+@functools.lru_cache(maxsize=1)
+def _stderr_filter() -> _StderrFilter | None:
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        import ctypes
+
+        return _StderrFilter(ctypes.CDLL(None))
+    except (OSError, ValueError, AttributeError):  # no confstr name, no libc symbol
+        return None
+
+
+class _StderrFilter:
+    """C's ``stderr`` through a pipe that drops PortAudio's diagnostics (see `quiet_portaudio`).
+
+    The pipe and its reader live as long as the process: PortAudio's thread may still hold the
+    pipe's ``FILE *`` after a stream is given up (`rehearse.record._abandon_portaudio`). C output
+    still in the pipe when the process aborts is lost; Python's own output never passes here.
+    """
+
+    DRAINED = b"\0rehearse-stderr-drained\0"  # written on the way out: all before it is passed on
+
+    def __init__(self, libc) -> None:
+        import ctypes
+
+        self.stderr = ctypes.c_void_p.in_dll(libc, "stderr")
+        read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.write_fd, False)  # a full pipe drops lines, never stalls an audio thread
+        libc.fdopen.restype = ctypes.c_void_p
+        libc.fdopen.argtypes = [ctypes.c_int, ctypes.c_char_p]
+        libc.setvbuf.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t]
+        self.file = libc.fdopen(self.write_fd, b"w")
+        if not self.file:
+            raise OSError("fdopen failed")
+        libc.setvbuf(self.file, None, 2, 0)  # _IONBF: one write per line, like the real stderr
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved: int | None = None
+        self.drained = threading.Event()
+        threading.Thread(target=self._forward, args=(read_fd,), name="rehearse-stderr-filter",
+                         daemon=True).start()
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.users == 0:
+                self.saved = self.stderr.value
+                self.stderr.value = self.file
+            self.users += 1
+
+    def __exit__(self, *exc) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users:
+                return
+            self.stderr.value = self.saved
+        self.drained.clear()
+        try:
+            os.write(self.write_fd, self.DRAINED)
+        except OSError:  # full: a stuck PortAudio thread is filling it; nothing worth waiting for
+            return
+        self.drained.wait(1.0)  # what C printed during the stream comes before what follows it
+
+    def _forward(self, read_fd: int) -> None:
+        while data := os.read(read_fd, 1 << 16):
+            drained = self.DRAINED in data
+            kept = b"".join(line for line in data.replace(self.DRAINED, b"").splitlines(keepends=True)
+                            if not (line.startswith(b"Expression '") and b"' failed in '" in line))
+            if kept:
+                with contextlib.suppress(OSError):
+                    os.write(2, kept)
+            if drained:
+                self.drained.set()
 
 
 def list_devices() -> list[Device]:
@@ -261,7 +359,8 @@ def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
     try:
         # a stream of our own, closed (after draining) as soon as the clip ends: sd.play() leaves
         # its stream open, and an idle open ALSA stream underruns and replays stale audio
-        with sd.OutputStream(samplerate=samplerate, channels=1, dtype="float32", device=device) as out:
+        with quiet_portaudio(), sd.OutputStream(samplerate=samplerate, channels=1, dtype="float32",
+                                                device=device) as out:
             out.write(data)
     except KeyboardInterrupt:
         raise

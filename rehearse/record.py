@@ -28,6 +28,7 @@ from rehearse.audio import (
     SUBTYPE,
     _sd,
     level_dbfs,
+    quiet_portaudio,
     read_audio,
     write_wav,
 )
@@ -76,17 +77,22 @@ def repair_wav(path: Path) -> int:
 
 @contextlib.contextmanager
 def _running(stream, failed: Callable[[], bool]) -> Iterator[None]:
-    """Run a PortAudio stream; at the end stop it, or abort it when its device failed."""
+    """Run a PortAudio stream; at the end stop it, or abort it when its device failed.
+
+    PortAudio's own lines about a failing device are kept off the terminal meanwhile
+    (`rehearse.audio.quiet_portaudio`): the recorder says what happened in one sentence.
+    """
     healthy = False
-    try:
-        stream.start()
-        yield
-        healthy = not failed()
-    except KeyboardInterrupt:
-        healthy = True
-        raise
-    finally:
-        _shut_down(stream, healthy)
+    with quiet_portaudio():
+        try:
+            stream.start()
+            yield
+            healthy = not failed()
+        except KeyboardInterrupt:
+            healthy = True
+            raise
+        finally:
+            _shut_down(stream, healthy)
 
 
 def _shut_down(stream, healthy: bool) -> None:
@@ -296,10 +302,11 @@ def record_answer(
     out = AnswerFile(path, opts.samplerate)
     try:
         try:
-            stream = sd.InputStream(
-                samplerate=opts.samplerate, channels=CHANNELS, dtype="float32",
-                blocksize=blocksize, device=opts.device, callback=callback,
-            )
+            with quiet_portaudio():
+                stream = sd.InputStream(
+                    samplerate=opts.samplerate, channels=CHANNELS, dtype="float32",
+                    blocksize=blocksize, device=opts.device, callback=callback,
+                )
         except (sd.PortAudioError, ValueError) as e:
             raise DeviceError(f"could not open the audio input device: {e}") from e
         last_block = time.monotonic()
