@@ -358,9 +358,11 @@ def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
                               "server) and check `rehearse devices`") from e
     try:
         # a stream of our own, closed (after draining) as soon as the clip ends: sd.play() leaves
-        # its stream open, and an idle open ALSA stream underruns and replays stale audio
+        # its stream open, and an idle open ALSA stream underruns and replays stale audio. High
+        # latency: a buffer of ~0.1-0.2 s instead of a few ms, so a busy CPU (Whisper transcribing
+        # the previous answer) does not cut gaps into the clip; nothing here needs a fast start
         with quiet_portaudio(), sd.OutputStream(samplerate=samplerate, channels=1, dtype="float32",
-                                                device=device) as out:
+                                                device=device, latency="high") as out:
             out.write(data)
     except KeyboardInterrupt:
         raise
