@@ -325,7 +325,8 @@ def score(deck, question_id, audio_file, transcript_file, model, engine, as_json
     else:
         from rehearse.feedback import render_feedback
 
-        _console().print(render_feedback(result, q.answer))
+        out = _console()
+        out.print(render_feedback(result, q.answer, marks=out.color_system is None))
 
 
 # ---------------------------------------------------------------- play, devices

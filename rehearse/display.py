@@ -79,7 +79,7 @@ class ConsoleEvents:
         how = {"enter": "you pressed Enter", "time_limit": "time limit reached",
                "silence": "silence after the answer", "interrupt": "Ctrl+C",
                "device_error": "the device failed", "file": "answer file"}.get(rec.ended_by, rec.ended_by)
-        self.console.print(f"Recorded {rec.duration_s:.1f} s ({how}) → {esc(rec.path)}")
+        self.console.print(f"Recorded {rec.duration_s:.1f} s ({how}) → {esc(rec.path)}", soft_wrap=True)
 
     def transcribing(self, rec: Recording) -> None:
         self.console.print("[dim]Transcribing …[/dim]")
@@ -87,7 +87,8 @@ class ConsoleEvents:
     def feedback(self, attempt: AttemptResult) -> None:
         from rehearse.feedback import render_feedback
 
-        self.console.print(render_feedback(attempt.score, attempt.question.answer or None))
+        self.console.print(render_feedback(attempt.score, attempt.question.answer or None,
+                                           marks=self.console.color_system is None))
 
 
 def show_attempt(out: Console, label: str, n: NumberedAttempt) -> None:

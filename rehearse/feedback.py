@@ -44,10 +44,11 @@ def _explain(score: Score) -> str:
 
 
 def render_feedback(score: Score, prepared: str | None = None,
-                    show_transcript: bool = True) -> RenderableType:
+                    show_transcript: bool = True, marks: bool = False) -> RenderableType:
     """A compact feedback block: score and verdict, each key point ✓/~/✗ with its evidence,
     duration against the limit, pace and band, fillers, pauses, verbatim closeness, the score's
-    arithmetic, and the transcript (or, given ``prepared``, a coloured diff against it)."""
+    arithmetic, and the transcript (or, given ``prepared``, a coloured diff against it; with
+    ``marks``, for output without colour, the edits are also bracketed: ``[-left out-]{+added+}``)."""
     parts: list[RenderableType] = []
     head = Text()
     head.append(f"{score.score}/100", style=_score_style(score.score))
@@ -103,8 +104,9 @@ def render_feedback(score: Score, prepared: str | None = None,
     parts.append(facts)
 
     if prepared is not None:
-        parts.append(Text("Prepared vs said (red: left out, green: added):", style="bold"))
-        parts.append(render_diff(prepared, score.transcript, score.language))
+        legend = "[-left out-] {+added+}" if marks else "red: left out, green: added"
+        parts.append(Text(f"Prepared vs said ({legend}):", style="bold"))
+        parts.append(render_diff(prepared, score.transcript, score.language, marks))
     elif show_transcript:
         parts.append(Text("Transcript: ", style="bold") + Text(score.transcript))
     return Group(*parts)
@@ -124,9 +126,10 @@ def _items(text: str, language: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def render_diff(prepared: str, transcript: str, language: str) -> Text:
+def render_diff(prepared: str, transcript: str, language: str, marks: bool = False) -> Text:
     """The prepared answer aligned with what was said: equal text plain, left-out text red and
-    struck through, added text green (Korean by character, English by word)."""
+    struck through, added text green (Korean by character, English by word). With ``marks``
+    each run of left-out text is also wrapped in ``[-…-]`` and each added run in ``{+…+}``."""
     from rapidfuzz.distance import Levenshtein
 
     a, b = _items(prepared, language), _items(transcript, language)
@@ -140,11 +143,20 @@ def render_diff(prepared: str, transcript: str, language: str) -> Text:
     removed: list[tuple[str, str, bool]] = []
     added: list[tuple[str, str, bool]] = []
 
+    def run(items: list[tuple[str, str, bool]], style: str, opening: str, closing: str) -> None:
+        if not items:
+            return
+        if marks:
+            first = items[0]
+            items = [(opening + first[0], first[1], first[2]), *items[1:]]
+            last = items[-1]
+            items[-1] = (last[0] + closing, last[1], last[2])
+        for item in items:
+            emit(item, style)
+
     def flush() -> None:  # a run of edits reads best as "all that was left out, then all added"
-        for item in removed:
-            emit(item, "red strike")
-        for item in added:
-            emit(item, "green")
+        run(removed, "red strike", "[-", "-]")
+        run(added, "green", "{+", "+}")
         removed.clear()
         added.clear()
 

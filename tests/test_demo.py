@@ -27,7 +27,8 @@ def test_demo_answers_every_question_with_a_transcript_and_a_score(null_sink, es
         assert status == "done" and transcript and score is not None, (qid, transcript)
     assert "Average score:" in proc.stdout
     # each answer is shown against the prepared one, word by word
-    assert proc.stdout.count("Prepared vs said") == len(rows)
+    assert proc.stdout.count("Prepared vs said ([-left out-] {+added+})") == len(rows)
+    assert "[-" in proc.stdout  # without colour (not a terminal) the left-out words are bracketed
     assert "warning" not in proc.stdout  # questions were spoken on the (virtual) speaker
     # the synthetic candidate leaves the last key point out: the feedback must say so
     assert all(score < 100 for *_, score in rows)

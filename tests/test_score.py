@@ -337,6 +337,8 @@ def test_render_feedback_and_diff() -> None:
     assert diff.plain == "I led the a big team"
     styles = {diff.plain[s.start:s.end]: str(s.style) for s in diff.spans}
     assert styles["the"] == "red strike" and styles["a"] == styles["big"] == "green"
+    assert render_diff("I led the team", "I led a big team", "en", marks=True).plain == \
+        "I led [-the-] {+a big+} team"  # for output without colour
     ko = render_diff("KT본사에 파견", "케이티 본사에 파견", "ko")
     assert "본사에 파견" in ko.plain and "KT" in ko.plain
     silent = Console(record=True, width=80)
