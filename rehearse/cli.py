@@ -101,9 +101,13 @@ def _run(deck, options) -> None:
     console = _console()
     crashed = repair_crashed()
     if crashed.repaired:
-        console.print(f"[yellow]Recovered {len(crashed.repaired)} answer(s) cut off by a crash; "
-                      "they are transcribed after this session.[/yellow]")
-    result = run_session(deck, options, ConsoleEvents(console))
+        console.print(f"[yellow]Recovered {len(crashed.repaired)} answer(s) cut off by a crash or a "
+                      "full disk; they are transcribed after this session.[/yellow]")
+    events = ConsoleEvents(console)
+    try:
+        result = run_session(deck, options, events)
+    finally:
+        events.end_line()  # an error message starts on a line of its own
     _finish_pending(console, options.transcribe)
     avg = result.average_score
     console.print()

@@ -40,6 +40,7 @@ class ConsoleEvents:
         self.console = out
         self.tty = sys.stdin.isatty()
         self.live_line = sys.stderr.isatty()
+        self._line_open = False
 
     def loading_model(self, model: str) -> None:
         self.console.print(f"[dim]Loading Whisper model '{esc(model)}' in the background …[/dim]")
@@ -63,6 +64,14 @@ class ConsoleEvents:
         bars = max(0, min(30, int((p.level_db + 60) / 2)))
         sys.stderr.write(f"\r  {p.elapsed_s:5.1f} s  [{'█' * bars:<30}] {p.level_db:6.1f} dB ")
         sys.stderr.flush()
+        self._line_open = True
+
+    def end_line(self) -> None:
+        """End the live level line, if one is showing."""
+        if self._line_open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self._line_open = False
 
     def should_stop(self) -> bool:
         if not self.tty:
@@ -74,8 +83,7 @@ class ConsoleEvents:
         return False
 
     def recorded(self, rec: Recording) -> None:
-        if self.live_line:
-            sys.stderr.write("\n")
+        self.end_line()
         how = {"enter": "you pressed Enter", "time_limit": "time limit reached",
                "silence": "silence after the answer", "interrupt": "Ctrl+C",
                "device_error": "the device failed", "file": "answer file"}.get(rec.ended_by, rec.ended_by)

@@ -59,6 +59,12 @@ class Recovered:
     failed: list[tuple[int, str]] = field(default_factory=list)  # (attempt id, why it stays)
 
 
+def _samplerate(wav: Path) -> int:
+    import soundfile as sf
+
+    return sf.info(str(wav)).samplerate  # repaired just before: the header is whole
+
+
 def repair_crashed(ws: Workspace | None = None) -> Recovered:
     """Repair attempts whose session died mid-answer; they become pending (no model needed)."""
     from rehearse.record import repair_wav
@@ -73,17 +79,19 @@ def repair_crashed(ws: Workspace | None = None) -> Recovered:
             if session_is_live(wav.parent):
                 continue
             try:
-                frames = repair_wav(wav)
-            except (OSError, ValueError) as e:
+                # a 0-byte file: the disk was full before the first sample, nothing was said
+                frames = 0 if wav.is_file() and wav.stat().st_size == 0 else repair_wav(wav)
+                seconds = frames / _samplerate(wav) if frames else 0.0
+            except (OSError, ValueError, RuntimeError) as e:
                 store.set_status(a.id, "lost")
                 out.failed.append((a.id, f"{wav}: no audio to recover ({e})"))
                 continue
-            if frames == 0:  # the device failed before any sound: nothing was said, nothing to keep
+            if frames == 0:  # nothing was recorded (device failed, disk full): nothing to keep
                 store.delete_attempt(a.id)
                 wav.unlink(missing_ok=True)
                 out.dropped.append(a.id)
                 continue
-            store.mark_recorded(a.id, frames / 16_000)
+            store.mark_recorded(a.id, seconds)
             out.repaired.append(a.id)
     finally:
         store.close()

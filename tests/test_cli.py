@@ -130,3 +130,18 @@ def test_score_needs_exactly_one_source():
 def test_paths_honours_rehearse_home(workspace_dir):
     r = run("paths")
     assert f"recordings  {workspace_dir / 'recordings'}" in r.output
+
+
+def test_an_error_mid_answer_starts_on_a_line_of_its_own(capsys):
+    """The live level line is ended before anything else is printed, also when no answer was
+    recorded (a full disk, a device gone before any sound: `recorded` is never called)."""
+    from rehearse.display import ConsoleEvents, console
+    from rehearse.record import Progress
+
+    events = ConsoleEvents(console())
+    events.live_line = True  # as on a terminal
+    events.progress(Progress(elapsed_s=1.0, level_db=-20.0, speech_started=True, silence_s=0.0))
+    events.end_line()
+    events.end_line()  # once only
+    err = capsys.readouterr().err
+    assert err.startswith("\r") and err.endswith(" dB \n") and err.count("\n") == 1

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 from conftest import practice_recording
 
@@ -26,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "questions" / "sample-en.yaml"
 
 
-def _unclosed_wav(path: Path, seconds: float) -> None:
+def _unclosed_wav(path: Path, seconds: float, rate: int = 16_000) -> None:
     """A WAV as a killed recorder leaves it: samples on disk, sizes in the header still 0."""
-    with sf.SoundFile(str(path), "w", 16_000, 1, "PCM_16", format="WAV") as f:
-        f.write(np.zeros(16_000, np.float32))
+    with sf.SoundFile(str(path), "w", rate, 1, "PCM_16", format="WAV") as f:
+        f.write(np.zeros(rate, np.float32))
     data = path.read_bytes()
-    header, body = data[:44], np.zeros(int(16_000 * seconds), np.int16).tobytes()
+    header, body = data[:44], np.zeros(int(rate * seconds), np.int16).tobytes()
     header = header[:4] + (0).to_bytes(4, "little") + header[8:40] + (0).to_bytes(4, "little")
     path.write_bytes(header + body)
 
@@ -54,22 +55,36 @@ def test_session_lock_tells_live_from_dead(tmp_path):
     assert not session_is_live(tmp_path / "s")
 
 
-def test_crashed_attempt_is_repaired_and_becomes_pending(workspace_dir):
+def _crashed_attempt(workspace_dir: Path, write) -> tuple[int, Path]:
     session_dir = workspace_dir / "recordings" / "d" / "s1"
     session_dir.mkdir(parents=True)
     wav = session_dir / "q.wav"
-    _unclosed_wav(wav, 3.0)
+    write(wav)
     store = Store(workspace_dir / "recordings" / "history.sqlite")
     store.start_session("s1", "d", None, "en")
     aid = store.add_attempt(session_id="s1", deck="d", question_id="q", question="Q?",
                             started_at="2026-01-01T00:00:00", audio_path=str(wav), duration_s=None,
                             status="recording")
     store.close()
+    return aid, wav
+
+
+@pytest.mark.parametrize("rate", [16_000, 48_000])  # --samplerate records at the device's rate
+def test_crashed_attempt_is_repaired_and_becomes_pending(workspace_dir, rate):
+    aid, _wav = _crashed_attempt(workspace_dir, lambda wav: _unclosed_wav(wav, 3.0, rate))
     result = repair_crashed()
     assert result.repaired == [aid]
     store = Store(workspace_dir / "recordings" / "history.sqlite")
     (a,) = store.attempts()
     assert a.status == "pending" and abs(a.duration_s - 3.0) < 0.01
+
+
+def test_empty_file_of_a_disk_full_at_once_is_dropped(workspace_dir):
+    aid, wav = _crashed_attempt(workspace_dir, lambda wav: wav.write_bytes(b""))
+    result = repair_crashed()
+    assert result.dropped == [aid] and not result.failed
+    assert not wav.exists()
+    assert Store(workspace_dir / "recordings" / "history.sqlite").attempts() == []
 
 
 def test_sigkill_mid_answer_is_recovered(null_sink, espeak, whisper_base, workspace_dir, tmp_path):
