@@ -263,7 +263,7 @@ def convert_ct2_checkpoint(source: Path, dest: Path, progress: Progress | None =
     except RuntimeError as e:
         raise ModelError(f"{model_bin} does not map onto openai-whisper's layers: {e}") from e
     _emit(progress, "save", 0, 1)
-    with _atomic(dest) as tmp:
+    with _atomic(dest) as tmp:  # torch.save's zip format: the transcriber memory-maps it
         torch.save({"dims": asdict(dims), "model_state_dict": tensors}, tmp)
     _emit(progress, "save", 1, 1)
     return dest

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,7 @@ def transcribe(
             segments = _run_faster(model, samples, language, opts)
         else:
             segments = _run_openai(model, samples, language, opts)
+        release_freed_memory()
     return Transcript(
         text=" ".join(s.text for s in segments if s.text).strip(),
         language=language,
@@ -154,17 +156,18 @@ def _load_openai(opts: TranscribeOptions):
     # OpenMP threads otherwise spin on both cores after each decoding step and starve the audio
     # threads (question playback underruns); must be set before torch loads its OpenMP runtime
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    _map_large_blocks()
     try:
-        import whisper
-
-        model = whisper.load_model(str(checkpoint), device="cpu")
-    except (RuntimeError, OSError, KeyError, EOFError, ValueError) as e:
+        model = _read_checkpoint(Path(checkpoint))
+    except (RuntimeError, OSError, KeyError, EOFError, ValueError, TypeError) as e:
         raise ModelError(f"{checkpoint}: not a usable Whisper checkpoint ({e})") from e
     # whisper sets alignment heads only for models it downloads itself; word timings need them
     heads = alignment_heads(Path(checkpoint).stem)
     if heads is not None:
         model.set_alignment_heads(heads)
     model.encoder = _encoder_once(model.encoder)
+    _lighter_word_alignment()
+    release_freed_memory()  # the random weights the mapped ones replaced, before the warm-up pass
     import torch
 
     torch.set_num_threads(threads_of(opts))
@@ -172,6 +175,34 @@ def _load_openai(opts: TranscribeOptions):
     # on first use): pay it here, during the warm-up at launch, not on the first answer
     model.transcribe(np.zeros(SAMPLE_RATE, np.float32), language="en", fp16=False, verbose=None,
                      condition_on_previous_text=False)
+    release_freed_memory()
+    return model
+
+
+def _read_checkpoint(path: Path):
+    """Build a ``whisper.Whisper`` whose weights are the checkpoint file itself, memory-mapped.
+
+    ``whisper.load_model`` reads the whole checkpoint into memory and copies it into the model:
+    846 MB at its peak for base (290 MB of weights). Here the model takes the mapped tensors as
+    its parameters instead (``assign=True``): no copy, and the weights are pages of the file, which
+    the kernel can drop and read back (``rehearse models install`` replaces a checkpoint with a new
+    file, never rewrites it in place). The randomly initialised weights they replace are freed at
+    once. A checkpoint in torch's legacy (non-zip) format, or in float16 as OpenAI publishes
+    them, is read into memory as whisper would.
+    """
+    import zipfile
+
+    import torch
+    from whisper.model import ModelDimensions, Whisper
+
+    mapped = zipfile.is_zipfile(path)  # torch.save's default format since torch 1.6
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=mapped)
+    # not built on the "meta" device: the first Embedding there imports torch's decompositions
+    # (+145 MB, 3 s); random init costs 0.9 s and its memory is returned when replaced
+    model = Whisper(ModelDimensions(**checkpoint["dims"]))
+    state = {name: t.float() if t.is_floating_point() else t  # float16 on the CPU: not supported
+             for name, t in checkpoint["model_state_dict"].items()}
+    model.load_state_dict(state, assign=True)
     return model
 
 
@@ -291,6 +322,7 @@ def _load_faster(opts: TranscribeOptions):
     pieces, _info = model.transcribe(np.zeros(SAMPLE_RATE, np.float32), language="en", beam_size=1,
                                      vad_filter=False)  # first use prepares kernels, as above
     list(pieces)
+    release_freed_memory()
     return model
 
 
@@ -322,3 +354,119 @@ def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         )
         for s in segments
     ]
+
+
+# ---------------------------------------------------------------- memory
+# Measured with bench/bench_memory.py; the profile is in bench/README.md ("Peak RSS").
+
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+LARGE_BLOCK = 2 << 20  # bytes; glibc serves blocks this large by mmap (see `_map_large_blocks`)
+
+
+@lru_cache(maxsize=1)
+def _glibc():
+    """The C library if it is glibc (it has ``malloc_trim``), else None: the tuning is skipped."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+def release_freed_memory() -> None:
+    """Give the free pages inside the C heap back to the system (glibc's ``malloc_trim``).
+
+    glibc keeps what a transcription frees for the next one, in one heap per thread (the warm-up,
+    the incremental worker, the session): openai-whisper grew by ~50 MB per stretch that way and
+    faster-whisper by 30-60 MB. Takes 2-10 ms.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def _map_large_blocks() -> None:
+    """Have glibc serve every block of `LARGE_BLOCK` or more by mmap, returned when freed.
+
+    By default glibc raises that threshold to the largest block freed so far (up to 32 MB), after
+    which torch's activations (3-12 MB each in the encoder) come from the heap, where the holes
+    freed blocks leave fit other sizes badly. With a fixed 2 MB threshold a practice session with
+    openai-whisper peaked 30-40 MB lower (a whole-file answer 46 MB), for 5-8 % more CPU time in
+    the kernel (fresh pages are zeroed). Process-wide; not used for faster-whisper, where it cost
+    15-20 % more CPU and saved nothing.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
+
+
+def _lighter_word_alignment() -> None:
+    """Make openai-whisper's word alignment (``whisper/timing.py``) lighter; its timings are the same.
+
+    - DTW: whisper's is compiled by numba on its first use: 2-6 s on the first answer and 65 MB
+      (LLVM) for the rest of the process. `dtw_path` is the same recurrence in numpy and gives the
+      same path, in 30-80 ms for a 30 s window.
+    - Median filter: whisper sorts every 7-frame window of all alignment heads at once (values
+      and indices of ``[heads, tokens, frames, 7]``: 100 MB for a full 30 s window); one head at a
+      time needs an eighth of that, with the same result.
+    """
+    import torch
+    from whisper import timing
+
+    if hasattr(timing.dtw, "whisper"):
+        return  # done already; ``.whisper`` is whisper's own function
+    whisper_dtw, whisper_median = timing.dtw, timing.median_filter
+
+    def dtw(x: torch.Tensor) -> np.ndarray:
+        return whisper_dtw(x) if x.is_cuda else dtw_path(x.double().cpu().numpy())
+
+    def median_filter(x: torch.Tensor, filter_width: int) -> torch.Tensor:
+        if x.ndim != 3:
+            return whisper_median(x, filter_width)
+        return torch.cat([whisper_median(head[None], filter_width) for head in x])
+
+    dtw.whisper, median_filter.whisper = whisper_dtw, whisper_median
+    timing.dtw, timing.median_filter = dtw, median_filter
+
+
+def dtw_path(x: np.ndarray) -> np.ndarray:
+    """The dynamic-time-warping path through a cost matrix, exactly as whisper's ``dtw_cpu``.
+
+    The same recurrence and tie-breaking, one anti-diagonal at a time: cell ``(i, d - i)`` of
+    diagonal ``d`` is at flat index ``d + i*m`` of the ``(n+1, m+1)`` table, so every diagonal
+    is a strided slice.
+
+    Args:
+        x: ``(n, m)`` costs (text tokens by audio frames).
+
+    Returns:
+        ``(2, length)`` indices: the token and frame of each step, from the start.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    n, m = x.shape
+    cost = np.full((n + 1, m + 1), np.inf)  # float64, as numba makes whisper's
+    trace = np.full((n + 1, m + 1), -1, dtype=np.int8)
+    cost[0, 0] = 0
+    flat, flat_trace, flat_x = cost.reshape(-1), trace.reshape(-1), x.reshape(-1)
+    for d in range(2, n + m + 1) if n and m else ():
+        lo, hi = max(1, d - m), min(n, d - 1)  # rows of this diagonal
+        c0 = flat[d + lo * m - m - 2:d + hi * m - m - 1:m]  # (i-1, j-1)
+        c1 = flat[d + lo * m - m - 1:d + hi * m - m:m]  # (i-1, j)
+        c2 = flat[d + lo * m - 1:d + hi * m:m]  # (i, j-1)
+        # whisper's order: the diagonal only if strictly smallest, then up, else left
+        t = np.where((c0 < c1) & (c0 < c2), 0, np.where((c1 < c0) & (c1 < c2), 1, 2))
+        xs = flat_x[d + lo * (m - 1) - m - 1:d + hi * (m - 1) - m:m - 1] if m > 1 else flat_x[lo - 1:hi]
+        here = slice(d + lo * m, d + hi * m + 1, m)
+        flat[here] = xs + np.choose(t, (c0, c1, c2))
+        flat_trace[here] = t
+    trace[0, :] = 2
+    trace[:, 0] = 1
+    i, j, path = n, m, []
+    while i > 0 or j > 0:
+        path.append((i - 1, j - 1))
+        step = trace[i, j]
+        i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
+    return np.array(path)[::-1, :].T

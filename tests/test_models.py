@@ -132,6 +132,7 @@ def test_conversion_gives_back_every_weight_of_a_ctranslate2_model(tmp_path):
     model = tiny_whisper()
     checkpoint = models.convert_ct2_checkpoint(tiny_ct2_dir(tmp_path / "ct2", model), tmp_path / "t.pt")
 
+    assert zipfile.is_zipfile(checkpoint)  # the format torch.load(mmap=True) can map
     loaded = whisper.load_model(str(checkpoint), device="cpu")
     assert loaded.dims == TINY
     expected = model.state_dict()

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from rehearse import transcribe as tr
 from rehearse.audio import read_audio
 from rehearse.errors import ModelError
-from rehearse.transcribe import TranscribeOptions, ct2_model_dir, load_model, transcribe
+from rehearse.transcribe import TranscribeOptions, ct2_model_dir, dtw_path, load_model, transcribe
 
 ENGINES = ["openai-whisper", "faster-whisper"]
 SAID = "In my last job I led a small team that built the payment system for a large online shop."
@@ -83,6 +83,98 @@ def test_openai_whisper_encodes_each_window_once_even_with_word_timings(spoken, 
         hook.remove()
     assert t.segments[0].words  # the alignment ran ...
     assert len(calls) == 1  # ... on the encoding made for decoding
+
+
+@pytest.mark.whisper
+def test_word_alignment_uses_the_numpy_dtw_and_the_per_head_median(spoken, whisper_base, monkeypatch):
+    from whisper import timing
+
+    calls = []
+    monkeypatch.setattr(tr, "dtw_path", lambda x: calls.append(x.shape) or dtw_path(x))
+    t = transcribe(read_audio(spoken), "en", TranscribeOptions())
+    assert calls and [w for s in t.segments for w in s.words]  # the words were aligned by it
+    assert timing.median_filter.whisper is not timing.median_filter
+
+
+def tiny_checkpoint(path: Path, dtype=None, legacy: bool = False):
+    """A small random Whisper saved as a checkpoint (whisper's own layout); returns the model."""
+    import torch
+    from whisper.model import ModelDimensions, Whisper
+
+    dims = ModelDimensions(n_mels=80, n_audio_ctx=12, n_audio_state=16, n_audio_head=2,
+                           n_audio_layer=2, n_vocab=120, n_text_ctx=10, n_text_state=16,
+                           n_text_head=2, n_text_layer=2)
+    torch.manual_seed(0)
+    model = Whisper(dims)
+    for param in model.parameters():  # whisper leaves the decoder's positions uninitialised
+        param.data = torch.randn_like(param).mul(0.1)
+    state = {k: v.to(dtype) if dtype and v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"dims": dims.__dict__, "model_state_dict": state}, path,
+               _use_new_zipfile_serialization=not legacy)
+    return model
+
+
+def _mapped(path: Path) -> bool:
+    return str(path) in Path("/proc/self/maps").read_text()
+
+
+def test_a_checkpoint_is_memory_mapped_not_copied(tmp_path):
+    import torch
+    import whisper
+
+    path = tmp_path / "tiny.pt"
+    model = tiny_checkpoint(path)
+    loaded = tr._read_checkpoint(path)
+    assert _mapped(path)  # the weights are the file's pages
+    expected = whisper.load_model(str(path), device="cpu")  # whisper's own loading, for reference
+    for name, tensor in expected.state_dict().items():
+        assert torch.equal(loaded.state_dict()[name], tensor), name
+    assert torch.equal(loaded.decoder.mask, expected.decoder.mask)
+    assert torch.equal(loaded.alignment_heads.to_dense(), expected.alignment_heads.to_dense())
+    mel, tokens = torch.randn(1, 80, 24), torch.tensor([[1, 2, 3]])
+    with torch.no_grad():
+        assert torch.equal(loaded(mel, tokens), model(mel, tokens))
+
+
+def test_float16_and_legacy_checkpoints_are_read_into_float32(tmp_path):
+    import torch
+
+    path = tmp_path / "half.pt"
+    model = tiny_checkpoint(path, dtype=torch.float16, legacy=True)  # as OpenAI's downloads
+    loaded = tr._read_checkpoint(path)
+    assert not _mapped(path)
+    for name, tensor in loaded.state_dict().items():
+        assert tensor.dtype == torch.float32, name
+        assert torch.equal(tensor, model.state_dict()[name].half().float()), name
+
+
+def test_a_damaged_checkpoint_is_a_model_error(tmp_path, monkeypatch):
+    path = tmp_path / "base.pt"
+    tiny_checkpoint(path)
+    path.write_bytes(path.read_bytes()[:2000])
+    monkeypatch.setattr(tr, "_models", {})
+    with pytest.raises(ModelError, match="not a usable Whisper checkpoint"):
+        load_model(str(path))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (7, 1), (3, 3), (5, 2), (4, 0), (40, 500), (150, 1500)])
+def test_dtw_path_is_whispers_dtw(shape):
+    from whisper.timing import dtw_cpu
+
+    rng = np.random.default_rng(sum(shape))
+    ties, many_ties = np.round(rng.standard_normal(shape), 1), np.round(rng.random(shape))
+    for x in (rng.standard_normal(shape), ties, many_ties):
+        assert np.array_equal(dtw_path(x), dtw_cpu(x))  # ties too, broken the same way
+
+
+def test_median_filter_per_head_is_whispers():
+    import torch
+    from whisper import timing
+
+    tr._lighter_word_alignment()
+    x = torch.randn(6, 40, 700)
+    assert torch.equal(timing.median_filter(x, 7), timing.median_filter.whisper(x, 7))
+    assert torch.equal(timing.median_filter(x[0], 7), timing.median_filter.whisper(x[0], 7))
 
 
 def test_a_model_is_loaded_once_when_warm_up_and_worker_ask_at_once(monkeypatch):
