@@ -146,6 +146,7 @@ def incremental_run(opts, audio_path: Path, work: Path, silence_s: float = 0.0) 
     import soundfile as sf
 
     from rehearse.audio import read_audio, write_wav
+    from rehearse.practice import transcribe_heard
     from rehearse.record import answer_from_file
     from rehearse.stream import IncrementalTranscriber, transcribe_answer
 
@@ -167,7 +168,7 @@ def incremental_run(opts, audio_path: Path, work: Path, silence_s: float = 0.0) 
     if silence_s:  # the recorder keeps 0.6 s after the last speech; espeak's own tail is ~0.5 s
         with sf.SoundFile(str(wav), "r+") as f:
             f.truncate(audio.size + int(0.1 * 16_000))
-    return transcribe_answer(wav, "en", opts, inc), inc, end
+    return transcribe_answer(wav, "en", opts, inc, transcribe_fn=transcribe_heard), inc, end
 
 
 def run_engine(engine: str, answers: list[dict], runs: int, threads: int, silence_s: float,
@@ -178,17 +179,19 @@ def run_engine(engine: str, answers: list[dict], runs: int, threads: int, silenc
     from rehearse.audio import read_audio
     from rehearse.deck import load_deck
     from rehearse.paths import BUNDLED_QUESTIONS
-    from rehearse.practice import evaluate
-    from rehearse.transcribe import TranscribeOptions, load_model, transcribe
+    from rehearse.practice import deck_transcribe_options, evaluate, transcribe_heard
+    from rehearse.transcribe import TranscribeOptions, load_model
     from rehearse.transcript import Transcript
 
-    opts = TranscribeOptions(engine=engine, threads=threads)
+    deck = load_deck(BUNDLED_QUESTIONS / "sample-en.yaml")
+    question = deck.questions[0]
+    # a practice session's own settings: the deck's filler prompt, the voice gate on whole files
+    opts = deck_transcribe_options(deck, TranscribeOptions(engine=engine, threads=threads))
+    prompt = opts.initial_prompt
     started = time.perf_counter()
     load_model(opts)  # includes the warm-up pass a session does at launch
     load_s = time.perf_counter() - started
-    deck = load_deck(BUNDLED_QUESTIONS / "sample-en.yaml")
-    question = deck.questions[0]
-    evaluate(deck, question, Transcript.from_text("warm up", "en"))  # as the session's warm-up does
+    evaluate(deck, question, Transcript.from_text("warm up", "en"), prompt)  # as the session's warm-up does
     out: dict = {"engine": engine, "load_s": round(load_s, 2), "answers": []}
     work = Path(tempfile.mkdtemp(prefix="rehearse-bench-"))
     for answer in answers:
@@ -196,15 +199,16 @@ def run_engine(engine: str, answers: list[dict], runs: int, threads: int, silenc
         row: dict = {"target_s": answer["target_s"], "duration_s": round(answer["duration_s"], 2),
                      "whole": {"latency": [], "transcribe": [], "score": [], "wer": []},
                      "incremental": {"latency": [], "tail": [], "score": [], "wer": [], "compute": [],
-                                     "early_share": [], "tail_audio_s": [], "chunks": [],
+                                     "early_share": [], "tail_audio_s": [], "tail_heard_s": [],
+                                     "chunks": [],
                                      "fallbacks": 0},
                      "on_silence": {"latency": [], "wer": [], "fallbacks": 0}}
         for _ in range(runs):
             # whole file: transcription starts when the answer ends
             t0 = time.perf_counter()
-            whole = transcribe(audio, "en", opts)
+            whole = transcribe_heard(audio, "en", opts)
             t1 = time.perf_counter()
-            evaluate(deck, question, whole)
+            evaluate(deck, question, whole, prompt)
             t2 = time.perf_counter()
             w = row["whole"]
             w["latency"].append(t2 - t0)
@@ -216,7 +220,7 @@ def run_engine(engine: str, answers: list[dict], runs: int, threads: int, silenc
             # and ends with the file (as when Enter is pressed right after the last word)
             t, inc, end = incremental_run(opts, Path(answer["path"]), work)
             t1m = time.monotonic()
-            evaluate(deck, question, t)
+            evaluate(deck, question, t, prompt)
             t2m = time.monotonic()
             i = row["incremental"]
             i["latency"].append(t2m - end)
@@ -228,12 +232,14 @@ def run_engine(engine: str, answers: list[dict], runs: int, threads: int, silenc
             early = sum(c.end - c.start for c in inc.chunks if c.by == "worker" and c.done_at <= end)
             i["early_share"].append(early / total)
             i["tail_audio_s"].append(sum(c.end - c.start for c in inc.chunks if c.by == "finish") / 16_000)
+            i["tail_heard_s"].append(sum(c.end - c.heard_from for c in inc.chunks
+                                         if c.by == "finish" and c.voiced) / 16_000)
             i["chunks"].append(len(inc.chunks))
             i["fallbacks"] += inc.fallback_reason is not None
 
             if answer["target_s"] == silence_target:  # ended by the recorder's silence rule
                 t, inc, end = incremental_run(opts, Path(answer["path"]), work, silence_s)
-                evaluate(deck, question, t)
+                evaluate(deck, question, t, prompt)
                 row["on_silence"]["latency"].append(time.monotonic() - end)
                 row["on_silence"]["wer"].append(wer(answer["text"], t.text))
                 row["on_silence"]["fallbacks"] += inc.fallback_reason is not None
@@ -375,7 +381,8 @@ def table(result: dict) -> str:
                 f"{'':<15} {'':6}  incremental  {i['latency']['p50']:6.2f} / {i['latency']['p90']:5.2f}"
                 f"      {i['tail']['p50']:6.2f} s  {1000 * i['score']['p50']:6.0f}  "
                 f"{i['wer']['p50']:5.1f}  {i['compute']['p50'] / dur:5.3f}   "
-                f"{100 * i['early_share']['p50']:.0f}% (tail {i['tail_audio_s']['p50']:.1f} s)")
+                f"{100 * i['early_share']['p50']:.0f}% (tail {i['tail_audio_s']['p50']:.1f} s, "
+                f"heard {i['tail_heard_s']['p50']:.1f} s)")
             q = row["on_silence"]
             if isinstance(q["latency"], dict):
                 lines.append(

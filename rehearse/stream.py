@@ -4,6 +4,9 @@ The recorder hands every 0.1 s block to `IncrementalTranscriber.feed`. A voice-a
 marks the pauses; a background worker, whenever it is free, takes the audio up to the latest pause
 and transcribes that stretch while recording goes on. When the answer ends, `finish` transcribes
 only what is left after the last cut and joins the parts, timings shifted to the whole answer.
+A stretch shorter than ``context_s`` (most often that last one) is heard together with the speech
+before it, and only the words whose middle falls inside the stretch are kept: Whisper guesses a few
+seconds heard alone much worse.
 
 Why an energy detector (measured by ``bench/bench_latency.py`` on its 122 s espeak-ng answer, see
 ``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since
@@ -39,6 +42,7 @@ from rehearse.transcript import Segment, Transcript, Word
 
 FRAME_S = 0.02  # s per level measurement of the voice-activity detector
 FLOOR_RISE_DB_S = 2.5  # dB/s the noise-floor estimate may rise (it falls at once)
+NO_SPACES = {"zh", "ja", "th", "lo", "my", "yue", "bo"}  # languages written without spaces between words
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
 
@@ -63,14 +67,19 @@ class StreamOptions:
     margin_db: float = 6.0  # dB; a frame this far above the noise floor is voice
     min_voice_db: float = -50.0  # dBFS; a frame quieter than this is never voice
     min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
+    # Measured on the 70 s benchmark answer: its last sentence (7 s) heard alone came back as "I
+    # found how the ITMACUP was lacking" (WER 9.2% against 4.3% whole). Whisper pads to 30 s
+    # anyway, so the context costs only its decoding (~0.05 s a word on 2 cores).
+    context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
 
 
 @dataclass
 class Chunk:
     """One transcribed stretch, with the worker's own timestamps (``time.monotonic()``)."""
 
-    start: int  # first sample
+    start: int  # first sample of the stretch
     end: int  # one past the last sample
+    heard_from: int  # first sample Whisper heard (< start: context; its words are not kept)
     cut_at: float  # when the stretch was cut (all of its audio had arrived)
     started_at: float
     done_at: float
@@ -195,7 +204,7 @@ class IncrementalTranscriber:
         self.chunks: list[Chunk] = []
         self.error: BaseException | None = None  # what stopped the worker (or feed)
         self.fallback_reason: str | None = None  # set by `transcribe_answer` when it fell back
-        self._parts: list[tuple[int, Transcript]] = []  # (first sample, transcript of the stretch)
+        self._parts: list[tuple[Chunk, Transcript]] = []  # timings from ``chunk.heard_from``
         self._state = _State()
         self._vad = EnergyVad(self.stream, samplerate)
         self._cond = threading.Condition()
@@ -263,8 +272,7 @@ class IncrementalTranscriber:
                     if cut is None:
                         return
                     start = self._state.done
-                    audio = self._state.audio[start:cut].copy()
-                self._transcribe(start, cut, audio, time.monotonic(), "worker")
+                self._transcribe(start, cut, time.monotonic(), "worker")
                 with self._cond:
                     self._state.done = cut
                     self._vad.pauses = [p for p in self._vad.pauses if (p.start + p.frames) * p.frame > cut]
@@ -272,16 +280,56 @@ class IncrementalTranscriber:
         except BaseException as e:  # kept for `finish`, which falls back to the whole file
             self.error = e
 
-    def _transcribe(self, start: int, end: int, audio: np.ndarray, cut_at: float, by: str) -> None:
+    def _heard_from(self, start: int, end: int) -> int:
+        """Where Whisper's window for the stretch ``start:end`` begins: ``context_s`` before its end
+        when it is shorter than that, at a pause if one is near (a word cut in two confuses it)."""
+        rate, want = self.samplerate, int(self.stream.context_s * self.samplerate)
+        if end - start >= want or start == 0:
+            return start
+        back = max(0, end - want)
+        near = [p.cut for p in self._vad.pauses if back - rate <= p.cut <= back]
+        return near[-1] if near else back
+
+    def _transcribe(self, start: int, end: int, cut_at: float, by: str) -> None:
+        """Transcribe the stretch ``start:end`` (the audio is kept until `finish`: only the
+        recorder's thread appends to it, and only beyond ``fed``)."""
         began = time.monotonic()
-        voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
-        text = ""
-        if voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
+        heard_from = self._heard_from(start, end)
+        chunk = Chunk(start, end, heard_from, cut_at, began, began, by, False)
+        chunk.voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
+        if chunk.voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
+            audio = self._state.audio[heard_from:end].copy()
             part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
                                       self.options)
-            self._parts.append((start, part))
-            text = part.text
-        self.chunks.append(Chunk(start, end, cut_at, began, time.monotonic(), by, voiced, text))
+            part = self._kept(part, start - heard_from)
+            self._parts.append((chunk, part))
+            chunk.text = part.text
+        chunk.done_at = time.monotonic()
+        self.chunks.append(chunk)
+
+    def _kept(self, part: Transcript, skip: int) -> Transcript:
+        """``part`` without what Whisper heard in its first ``skip`` samples (context): the words
+        whose middle falls there, and the segments without word timings that do."""
+        if skip <= 0:
+            return part
+        cut = skip / self.samplerate
+        sep = "" if self.language in NO_SPACES else " "  # engines give words without their spaces
+        segments = []
+        for seg in part.segments:
+            words = [w for w in seg.words if (w.start + w.end) / 2 >= cut]
+            if (not words if seg.words else (seg.start + seg.end) / 2 < cut):
+                continue
+            if len(words) == len(seg.words):
+                segments.append(seg)
+                continue
+            segments.append(Segment(
+                start=words[0].start, end=seg.end, text=sep.join(w.text for w in words), words=words,
+                no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
+                compression_ratio=seg.compression_ratio,
+            ))
+        return Transcript(text=" ".join(seg.text for seg in segments if seg.text), language=part.language,
+                          segments=segments, duration_s=part.duration_s, engine=part.engine,
+                          model=part.model)
 
     # ------------------------------------------------------------ the caller's side
 
@@ -319,7 +367,7 @@ class IncrementalTranscriber:
             now = time.monotonic()
             self._vad.update(s.audio, total)
             try:
-                self._transcribe(s.done, total, s.audio[s.done:total].copy(), now, "finish")
+                self._transcribe(s.done, total, now, "finish")
             except Exception as e:  # whatever the engine raised: the caller falls back to the WAV
                 self.error = e
                 raise TranscriptionError(f"incremental transcription failed on the tail: {e!r}") from e
@@ -339,8 +387,9 @@ class IncrementalTranscriber:
 
     def _joined(self, total: int) -> Transcript:
         segments: list[Segment] = []
-        for start, part in sorted(self._parts, key=lambda p: p[0]):
-            offset = start / self.samplerate
+        parts = sorted(self._parts, key=lambda p: p[0].start)
+        for chunk, part in parts:
+            offset = chunk.heard_from / self.samplerate
             for seg in part.segments:
                 segments.append(Segment(
                     start=seg.start + offset, end=seg.end + offset, text=seg.text,
@@ -348,7 +397,7 @@ class IncrementalTranscriber:
                     no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
                     compression_ratio=seg.compression_ratio,
                 ))
-        texts = [part.text.strip() for _, part in sorted(self._parts, key=lambda p: p[0])]
+        texts = [part.text.strip() for _, part in parts]
         return Transcript(
             text=" ".join(t for t in texts if t),
             language=self.language,
