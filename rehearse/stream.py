@@ -65,7 +65,9 @@ class StreamOptions:
     # any length, so the last stretch is transcribed while the recorder waits out the silence
     end_pause_s: float = 1.0
     margin_db: float = 6.0  # dB; a frame this far above the noise floor is voice
-    min_voice_db: float = -50.0  # dBFS; a frame quieter than this is never voice
+    # dBFS; a frame quieter than this is never voice: as the whole answer's voice gate
+    # (`rehearse.practice.MIN_VOICE_DB`), so that a quiet microphone passes both or neither
+    min_voice_db: float = -60.0
     min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
     # Measured on the 70 s benchmark answer: its last sentence (7 s) heard alone came back as "I
     # found how the ITMACUP was lacking" (WER 9.2% against 4.3% whole). Whisper pads to 30 s
