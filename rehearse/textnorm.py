@@ -370,7 +370,10 @@ def get_kiwi() -> Kiwi:
     """The shared Kiwi analyser (loaded once: about 2 s), taught the loanwords above."""
     from kiwipiepy import Kiwi
 
-    kiwi = Kiwi()
+    # Without the multi-word dictionary (WikiData proper-noun phrases): a process holding kiwi
+    # measured 512 -> 330 MB RSS (peak 521 -> 334), and the Korean eval set (44 cases) scored
+    # identically: same agreement (95.4%), per-case scores and kiwi morphemes of every text.
+    kiwi = Kiwi(load_multi_dict=False)
     for word in LOANWORDS_KO:
         kiwi.add_user_word(word, "NNP", 0.0)
     return kiwi
