@@ -280,9 +280,10 @@ def run_session(
     rng = random.Random(opts.seed)
     result = SessionResult(session_id, name, [], [])
     incremental: IncrementalTranscriber | None = None
+    asked_texts = [rng.choice([q.question, *q.variants]) if q.variants else q.question
+                   for q in questions]
     try:
-        for index, q in enumerate(questions, 1):
-            asked = rng.choice([q.question, *q.variants]) if q.variants else q.question
+        for index, (q, asked) in enumerate(zip(questions, asked_texts, strict=True), 1):
             ev.question(index, len(questions), q, asked)
             if voice is not None:
                 try:
@@ -291,6 +292,8 @@ def run_session(
                 except (TTSError, DeviceError) as e:
                     ev.warning(f"{e}; questions will be shown only")
                     voice = None
+            if voice is not None and index < len(questions):  # the next question, while this is answered
+                speak.render_ahead(asked_texts[index], voice, ws.tts_cache, opts.speak.rate)
             wav = unique_path(session_dir, safe_name(q.id), ".wav")
             source = None
             if opts.answers_from is not None:

@@ -11,8 +11,8 @@ import atexit
 import contextlib
 import functools
 import hashlib
-import io
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +46,11 @@ def _engine():
         import pyttsx3
 
         engine = pyttsx3.init()
+        # the espeak driver prints "Audio saved to …" for every file; silenced in its own module,
+        # since redirecting sys.stdout would also hide what other threads print meanwhile
+        driver = sys.modules.get("pyttsx3.drivers.espeak")
+        if driver is not None:
+            driver.print = lambda *args, **kwargs: None
     except (ImportError, RuntimeError, OSError) as e:
         raise TTSError(
             f"the text-to-speech engine could not start ({e}); on Debian/Ubuntu install "
@@ -112,6 +117,8 @@ def render(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> P
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache_dir / f"{key}.part.wav"
     with _engine_lock:
+        if path.is_file() and path.stat().st_size > 44:  # rendered ahead while this one waited
+            return path
         engine = _engine()
         engine.setProperty("voice", voice)
         if rate:
@@ -125,6 +132,20 @@ def render(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> P
     raise TTSError(f"the text-to-speech engine produced no audio for voice '{voice}'")
 
 
+def render_ahead(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> threading.Thread:
+    """Start rendering ``text`` into the cache in the background (the next question, while the
+    current answer is recorded), so that `render` finds it there. A failure is left for `render`
+    to raise when the question is asked."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # whatever it is, `render` meets it again
+            render(text, voice, cache_dir, rate)
+
+    thread = threading.Thread(target=run, name="rehearse-render-ahead", daemon=True)
+    thread.start()
+    return thread
+
+
 def _save(engine, text: str, path: Path) -> None:
     """Synthesise into ``path`` and return once the engine is done with it.
 
@@ -135,11 +156,9 @@ def _save(engine, text: str, path: Path) -> None:
     finished = threading.Event()
     token = engine.connect("finished-utterance", lambda *args, **kwargs: finished.set())
     try:
-        # the espeak driver prints "Audio saved to …" on stdout: keep the session's output clean
-        with contextlib.redirect_stdout(io.StringIO()):
-            engine.save_to_file(text, str(path))
-            engine.runAndWait()
-            finished.wait(RENDER_TIMEOUT_S)
+        engine.save_to_file(text, str(path))
+        engine.runAndWait()
+        finished.wait(RENDER_TIMEOUT_S)
     finally:
         engine.disconnect(token)
 

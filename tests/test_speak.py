@@ -32,3 +32,30 @@ def test_korean_question_renders(tmp_path, espeak):
 def test_speak_plays_on_the_output_device(null_sink, tmp_path, espeak):
     path = speak.render("Hello.", speak.choose_voice("en"), tmp_path)
     speak.speak(path)  # raises DeviceError if PortAudio cannot play
+
+
+def test_a_session_renders_the_next_question_while_the_answer_is_taken(null_sink, espeak, whisper_base,
+                                                                      tmp_path):
+    import subprocess
+
+    from rehearse.deck import load_deck
+    from rehearse.paths import BUNDLED_QUESTIONS, workspace
+    from rehearse.practice import PracticeOptions, SessionEvents, run_session
+
+    deck = load_deck(BUNDLED_QUESTIONS / "sample-en.yaml")
+    ids = [q.id for q in deck.questions[:2]]
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for qid in ids:
+        subprocess.run(["espeak-ng", "-w", str(answers / f"{qid}.wav"), "I enjoy careful work."], check=True)
+    cache = workspace().tts_cache
+    cached: list[list[str]] = []  # the rendered questions when each question is asked
+
+    class Events(SessionEvents):
+        def question(self, index, total, question, asked) -> None:
+            cached.append(sorted(p.name for p in cache.glob("*.wav") if ".part." not in p.name))
+
+    result = run_session(deck, PracticeOptions(only=ids, follow_ups=False, answers_from=answers),
+                         events=Events())
+    assert len(result.attempts) == 2
+    assert cached[0] == [] and len(cached[1]) == 2  # the second was rendered during the first answer
