@@ -170,6 +170,41 @@ class EnergyVad:
         return (lo + int(np.argmin(smooth))) * self.frame
 
 
+def window_start(pauses: list[Pause], start: int, end: int, context_s: float, samplerate: int) -> int:
+    """Where Whisper's window for the stretch ``start:end`` begins: ``context_s`` before its end
+    when the stretch is shorter than that, at a pause if one is within a second before (a word
+    cut in two confuses Whisper); the stretch's own start otherwise."""
+    want = int(context_s * samplerate)
+    if end - start >= want or start == 0:
+        return start
+    back = max(0, end - want)
+    near = [p.cut for p in pauses if back - samplerate <= p.cut <= back]
+    return near[-1] if near else back
+
+
+def words_after(part: Transcript, skip_s: float) -> Transcript:
+    """``part`` without what Whisper heard in its first ``skip_s`` seconds (the context): the
+    words whose middle falls there, and the segments without word timings whose middle does."""
+    if skip_s <= 0:
+        return part
+    sep = "" if part.language in NO_SPACES else " "  # engines give words without their spaces
+    segments = []
+    for seg in part.segments:
+        words = [w for w in seg.words if (w.start + w.end) / 2 >= skip_s]
+        if (not words if seg.words else (seg.start + seg.end) / 2 < skip_s):
+            continue
+        if len(words) == len(seg.words):
+            segments.append(seg)
+            continue
+        segments.append(Segment(
+            start=words[0].start, end=seg.end, text=sep.join(w.text for w in words), words=words,
+            no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
+            compression_ratio=seg.compression_ratio,
+        ))
+    return Transcript(text=" ".join(seg.text for seg in segments if seg.text), language=part.language,
+                      segments=segments, duration_s=part.duration_s, engine=part.engine, model=part.model)
+
+
 @dataclass
 class _State:
     audio: np.ndarray = field(default_factory=lambda: np.zeros(SAMPLE_RATE * 30, np.float32))
@@ -284,56 +319,22 @@ class IncrementalTranscriber:
         except BaseException as e:  # kept for `finish`, which falls back to the whole file
             self.error = e
 
-    def _heard_from(self, start: int, end: int) -> int:
-        """Where Whisper's window for the stretch ``start:end`` begins: ``context_s`` before its end
-        when it is shorter than that, at a pause if one is near (a word cut in two confuses it)."""
-        rate, want = self.samplerate, int(self.stream.context_s * self.samplerate)
-        if end - start >= want or start == 0:
-            return start
-        back = max(0, end - want)
-        near = [p.cut for p in self._vad.pauses if back - rate <= p.cut <= back]
-        return near[-1] if near else back
-
     def _transcribe(self, start: int, end: int, cut_at: float, by: str) -> None:
         """Transcribe the stretch ``start:end`` (the audio is kept until `finish`: only the
         recorder's thread appends to it, and only beyond ``fed``)."""
         began = time.monotonic()
-        heard_from = self._heard_from(start, end)
+        heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
         chunk = Chunk(start, end, heard_from, cut_at, began, began, by, False)
         chunk.voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
         if chunk.voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
             audio = self._state.audio[heard_from:end].copy()
             part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
                                       self.options)
-            part = self._kept(part, start - heard_from)
+            part = words_after(part, (start - heard_from) / self.samplerate)
             self._parts.append((chunk, part))
             chunk.text = part.text
         chunk.done_at = time.monotonic()
         self.chunks.append(chunk)
-
-    def _kept(self, part: Transcript, skip: int) -> Transcript:
-        """``part`` without what Whisper heard in its first ``skip`` samples (context): the words
-        whose middle falls there, and the segments without word timings that do."""
-        if skip <= 0:
-            return part
-        cut = skip / self.samplerate
-        sep = "" if self.language in NO_SPACES else " "  # engines give words without their spaces
-        segments = []
-        for seg in part.segments:
-            words = [w for w in seg.words if (w.start + w.end) / 2 >= cut]
-            if (not words if seg.words else (seg.start + seg.end) / 2 < cut):
-                continue
-            if len(words) == len(seg.words):
-                segments.append(seg)
-                continue
-            segments.append(Segment(
-                start=words[0].start, end=seg.end, text=sep.join(w.text for w in words), words=words,
-                no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
-                compression_ratio=seg.compression_ratio,
-            ))
-        return Transcript(text=" ".join(seg.text for seg in segments if seg.text), language=part.language,
-                          segments=segments, duration_s=part.duration_s, engine=part.engine,
-                          model=part.model)
 
     # ------------------------------------------------------------ the caller's side
 
