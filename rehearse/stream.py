@@ -70,9 +70,10 @@ class StreamOptions:
     min_voice_db: float = -60.0
     min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
     # Measured with openai-whisper base and the filler prompt on six espeak-ng answers of 20-133 s,
-    # cut as the worker cuts them (bench/README.md, "Context"): mean WER 6.6% with every stretch
-    # heard alone, 3.7% with context_s 8, 3.5% with 14; the whole files 2.7%. Longer windows, or a
-    # lead-in before every stretch, made some windows fail outright (22-29% WER on three answers).
+    # cut as the worker cuts them (bench/bench_context.py): mean WER 5.9% with every stretch heard
+    # alone, 3.8% with context_s 8, 3.5% with 14 (~0.5 s more after Enter); the whole files 2.7%.
+    # Longer windows, or a lead-in before every stretch, made some windows fail outright (22-29%
+    # WER on three answers).
     # Whisper pads to 30 s anyway, so the context costs only its decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
 
