@@ -315,7 +315,10 @@ class IncrementalTranscriber:
                 self._transcribe(start, cut, time.monotonic(), "worker")
                 with self._cond:
                     self._state.done = cut
-                    self._vad.pauses = [p for p in self._vad.pauses if (p.start + p.frames) * p.frame > cut]
+                    # pauses before the cut can no longer be cut at; those within reach of a
+                    # later stretch's context (`window_start`) are kept for where it begins
+                    keep = cut - int((self.stream.context_s + 1.0) * self.samplerate)
+                    self._vad.pauses = [p for p in self._vad.pauses if (p.start + p.frames) * p.frame > keep]
                     self._cond.notify_all()
         except BaseException as e:  # kept for `finish`, which falls back to the whole file
             self.error = e

@@ -139,20 +139,22 @@ def test_a_long_pause_is_cut_at_once_so_the_last_words_are_done_before_the_recor
 
 def test_a_short_last_stretch_is_heard_with_the_speech_before_it_and_its_words_kept_once():
     onsets = ONSETS[:14] + [(15.4 + 1.0 * k, 0.6) for k in range(3)]  # a 1.5 s pause, 3 last words
-    audio = bursts(onsets, 18.2)
+    audio = bursts(onsets, 18.5)  # 8 s before the end is mid-word (10.3-10.9 s)
     fake = FakeWhisper()
     inc = IncrementalTranscriber("en", transcribe_fn=fake)
     feed_all(inc, audio, pace_s=0.005)
     t = inc.finish()
     tail = inc.chunks[-1]
-    assert tail.by == "finish" and (tail.end - tail.start) / SAMPLE_RATE < 4.0
+    assert tail.by == "finish" and (tail.end - tail.start) / SAMPLE_RATE < 4.5
     assert tail.heard_from < tail.start and fake.calls[-1] >= 7.5 * SAMPLE_RATE  # the context
+    heard_s = tail.heard_from / SAMPLE_RATE  # ... which begins in a pause, not mid-word
+    assert not any(on <= heard_s <= on + length for on, length in onsets), heard_s
     assert tail.text == "w w w"  # the words of the context are not its own
     got = [(w.start, w.end) for s in t.segments for w in s.words]
     assert len(got) == len(onsets)
     for (start, end), (on, length) in zip(got, onsets, strict=True):
         assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
-    assert t.text == " ".join(["w"] * len(onsets))
+    assert t.text == " ".join(["w"] * len(onsets)) and t.duration_s == pytest.approx(18.5)
 
 
 def test_silence_is_never_sent_to_whisper():
