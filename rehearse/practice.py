@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rehearse.audio import MIN_VOICE_DB
 from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError, TTSError
 from rehearse.paths import Workspace, answer_file, safe_name, unique_path, workspace
@@ -154,7 +155,6 @@ def deck_transcribe_options(deck: Deck, options: TranscribeOptions) -> Transcrib
 
 MIN_VOICE_S = 0.3  # s of voice an answer needs before Whisper is asked to transcribe it
 VOICE_OVER_FLOOR_DB = 10.0  # dB over the answer's noise floor (its quietest tenth) that is voice
-MIN_VOICE_DB = -60.0  # dBFS; quieter frames are never voice
 
 
 def heard_voice(samples: np.ndarray, samplerate: int) -> bool:

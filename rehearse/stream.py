@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.audio import SAMPLE_RATE, resample
+from rehearse.audio import MIN_VOICE_DB, SAMPLE_RATE, resample
 from rehearse.errors import TranscriptionError
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
@@ -65,9 +65,9 @@ class StreamOptions:
     # any length, so the last stretch is transcribed while the recorder waits out the silence
     end_pause_s: float = 1.0
     margin_db: float = 6.0  # dB; a frame this far above the noise floor is voice
-    # dBFS; a frame quieter than this is never voice: as the whole answer's voice gate
-    # (`rehearse.practice.MIN_VOICE_DB`), so that a quiet microphone passes both or neither
-    min_voice_db: float = -60.0
+    # dBFS; a frame quieter than this is never voice: the whole answer's voice gate uses the same
+    # floor, so that a quiet microphone passes both or neither
+    min_voice_db: float = MIN_VOICE_DB
     min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
     # Measured with openai-whisper base and the filler prompt on six espeak-ng answers of 20-133 s,
     # cut as the worker cuts them (bench/bench_context.py): mean WER 5.9% with every stretch heard
