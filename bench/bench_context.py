@@ -90,8 +90,8 @@ def main() -> int:
 
     from rehearse.audio import read_audio
     from rehearse.deck import load_deck
+    from rehearse.evaluate import deck_transcribe_options
     from rehearse.paths import BUNDLED_QUESTIONS
-    from rehearse.practice import deck_transcribe_options
     from rehearse.transcribe import TranscribeOptions, load_model, transcribe
 
     deck = load_deck(BUNDLED_QUESTIONS / "sample-en.yaml")

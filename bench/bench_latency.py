@@ -146,7 +146,7 @@ def incremental_run(opts, audio_path: Path, work: Path, silence_s: float = 0.0) 
     import soundfile as sf
 
     from rehearse.audio import read_audio, write_wav
-    from rehearse.practice import transcribe_heard
+    from rehearse.evaluate import transcribe_heard
     from rehearse.record import answer_from_file
     from rehearse.stream import IncrementalTranscriber, transcribe_answer
 
@@ -178,8 +178,8 @@ def run_engine(engine: str, answers: list[dict], runs: int, threads: int, silenc
 
     from rehearse.audio import read_audio
     from rehearse.deck import load_deck
+    from rehearse.evaluate import deck_transcribe_options, evaluate, transcribe_heard
     from rehearse.paths import BUNDLED_QUESTIONS
-    from rehearse.practice import deck_transcribe_options, evaluate, transcribe_heard
     from rehearse.transcribe import TranscribeOptions, load_model
     from rehearse.transcript import Transcript
 

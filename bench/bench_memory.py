@@ -104,8 +104,8 @@ def run_scenario(engine: str, language: str, answer: dict, threads: int) -> dict
     phases = Phases()
     from rehearse.audio import read_audio
     from rehearse.deck import load_deck
+    from rehearse.evaluate import deck_texts, evaluate
     from rehearse.paths import BUNDLED_QUESTIONS
-    from rehearse.practice import deck_texts, evaluate
     from rehearse.score import warm_up
     from rehearse.transcribe import TranscribeOptions, check_model, load_model, transcribe
 

@@ -17,7 +17,6 @@ from rehearse.errors import AudioFileError, DeviceError
 SAMPLE_RATE = 16_000  # Hz: what Whisper wants, and what answers are recorded at
 CHANNELS = 1  # mono
 BLOCK_S = 0.1  # s of audio per recording block
-MIN_VOICE_DB = -60.0  # dBFS; quieter is never voice (the voice gate and the stream's detector)
 SUBTYPE = "PCM_16"  # WAV sample format of recordings
 MAX_AUDIO_FILE_BYTES = 2 * 1024**3  # refuse larger answer files instead of exhausting memory
 MAX_AUDIO_S = 15 * 60  # s; an answer file longer than this is refused (answers run 30–120 s)

@@ -96,13 +96,8 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
 def _run(deck, options) -> None:
     from rehearse.display import ConsoleEvents
     from rehearse.practice import run_session
-    from rehearse.recover import repair_crashed
 
     console = _console()
-    crashed = repair_crashed()
-    if crashed.repaired:
-        console.print(f"[yellow]Recovered {len(crashed.repaired)} answer(s) cut off by a crash or a "
-                      "full disk; they are transcribed after this session.[/yellow]")
     events = ConsoleEvents(console)
     try:
         result = run_session(deck, options, events)
@@ -300,7 +295,7 @@ def transcribe_cmd(pending, model) -> None:
 def score(deck, question_id, audio_file, transcript_file, model, engine, as_json) -> None:
     """Score an answer recorded or written elsewhere against a question's prepared answer."""
     from rehearse.deck import load_deck
-    from rehearse.practice import deck_transcribe_options, evaluate, transcribe_heard
+    from rehearse.evaluate import deck_transcribe_options, evaluate, transcribe_heard
     from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
     from rehearse.transcript import Transcript
 

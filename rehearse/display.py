@@ -50,6 +50,10 @@ class ConsoleEvents:
         self.console.rule(f"[bold]Question {index}/{total}[/bold] · {esc(question.id)}")
         self.console.print(f"[bold cyan]{esc(asked)}[/bold cyan]")
 
+    def recovered(self, recovered) -> None:
+        self.console.print(f"[yellow]Recovered {len(recovered.repaired)} answer(s) cut off by a crash or a "
+                           "full disk; they are transcribed after this session.[/yellow]")
+
     def warning(self, message: str) -> None:
         self.console.print(f"[yellow]warning:[/yellow] {esc(message)}")
 

@@ -1,6 +1,8 @@
 """A practice session: speak → record → transcribe → score → store, question after question.
 
-The CLI passes a `SessionEvents` subclass that shows what happens; the core never prints.
+`PracticeSession` is the session core every front end drives, step by step; its collaborators
+come from a `rehearse.parts.Parts`. Front ends pass a `SessionEvents` subclass that shows what
+happens; the core never prints.
 """
 
 from __future__ import annotations
@@ -8,26 +10,25 @@ from __future__ import annotations
 import random
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO
 
-from rehearse.audio import MIN_VOICE_DB
 from rehearse.deck import Deck, Question
-from rehearse.errors import DeviceError, RehearseError, TTSError
-from rehearse.paths import Workspace, answer_file, safe_name, unique_path, workspace
+from rehearse.errors import DeviceError, RehearseError
+from rehearse.evaluate import evaluate
+from rehearse.lock import hold_session_lock
+from rehearse.parts import AnswerFolder, Hooks, Microphone, Parts, Silent, TtsSpeaker
+from rehearse.paths import Workspace, safe_name, unique_path, workspace
 from rehearse.record import Progress, Recording, RecordOptions
-from rehearse.recover import hold_session_lock
+from rehearse.recover import Recovered, repair_crashed
 from rehearse.score import Score
 from rehearse.speak import SpeakOptions
+from rehearse.store import Store
 from rehearse.transcribe import TranscribeOptions
 from rehearse.transcript import Transcript
-
-if TYPE_CHECKING:
-    import numpy as np
-
-SECOND_INTERRUPT_S = 2.0  # a second Ctrl+C this soon after the first ends the session
 
 
 @dataclass
@@ -90,11 +91,12 @@ class SessionEvents:
     def recorded(self, recording: Recording) -> None: ...
     def transcribing(self, recording: Recording) -> None: ...
     def feedback(self, result: AttemptResult) -> None: ...
+    def recovered(self, recovered: Recovered) -> None: ...
 
 
-def new_session_id() -> str:
+def new_session_id(clock: Callable[[], datetime] = datetime.now) -> str:
     """A sortable, unique session id: local time plus a short random suffix."""
-    return datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    return clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
@@ -117,103 +119,234 @@ def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
     return chosen
 
 
-def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str | None = None) -> Score:
-    """Score a transcript against a question's prepared answer.
+
+@dataclass
+class Turn:
+    """The question being asked."""
+
+    index: int  # 1-based position in the session
+    total: int
+    question: Question
+    asked: str  # the phrasing that was spoken (one of the question's variants)
+
+
+class PracticeSession:
+    """A practice session a front end drives step by step; `run_session` is the loop the CLI uses.
+
+    ``next()`` asks the next question (speaks it), ``answer()`` records, transcribes, scores and
+    stores the answer, ``stop()`` ends the answer being recorded (from any thread), ``retry()``
+    asks the same question again, ``skip()`` passes it, ``close()`` ends the session. Everything
+    that happens is told to ``events``.
 
     Args:
-        prompt: the initial prompt Whisper was given, so that an echo of it is not scored.
+        deck: the loaded deck.
+        options: which questions, devices and engines.
+        parts: the collaborators (`rehearse.parts.Parts`); defaults from ``options``.
+        events: receives progress for display.
+        ws: the workspace (default: `rehearse.paths.workspace()`).
     """
-    from rehearse.score import score_answer
 
-    limit = question.time_limit or deck.time_limit
-    return score_answer(
-        question.id,
-        question.answer,
-        question.key_points,
-        transcript,
-        language=deck.language,
-        time_limit_s=limit,
-        deck_texts=deck_texts(deck),
-        prompt=prompt,
-    )
-
-
-def deck_texts(deck: Deck) -> tuple[str, ...]:
-    """Every prepared answer of the deck: the scorer weighs words common to all of them less."""
-    return tuple(q.answer for q in deck.walk() if q.answer)
-
-
-def deck_transcribe_options(deck: Deck, options: TranscribeOptions) -> TranscribeOptions:
-    """``options`` with the deck's Whisper prompt (:func:`rehearse.score.whisper_prompt`: written
-    with fillers, so that Whisper keeps the user's), unless a prompt was given."""
-    from rehearse.score import whisper_prompt
-
-    if options.initial_prompt is not None:
-        return options
-    return replace(options, initial_prompt=whisper_prompt(list(deck_texts(deck)), deck.language))
-
-
-MIN_VOICE_S = 0.3  # s of voice an answer needs before Whisper is asked to transcribe it
-VOICE_OVER_FLOOR_DB = 10.0  # dB over the answer's noise floor (its quietest tenth) that is voice
-
-
-def heard_voice(samples: np.ndarray, samplerate: int) -> bool:
-    """Whether an answer holds any voice: `MIN_VOICE_S` of 20 ms frames `VOICE_OVER_FLOOR_DB`
-    above its own noise floor.
-
-    Whisper given silence or steady noise invents text, and with an initial prompt it first
-    retries at higher temperatures for 26-39 s (bench/PROMPTS.md); an answer without voice skips
-    it. Silence, white and pink noise and mains hum vary by under 10 dB from frame to frame;
-    speech, even 26 dB down or over noise, spends seconds above that (tests/test_score_audio.py).
-    """
-    import numpy as np
-
-    frame = max(1, int(0.02 * samplerate))
-    n = samples.size // frame
-    if n == 0:
-        return False
-    frames = samples[: n * frame].reshape(n, frame).astype(np.float64)
-    levels = 20.0 * np.log10(np.sqrt(np.mean(np.square(frames), axis=1)) + 1e-12)
-    threshold = max(float(np.percentile(levels, 10)) + VOICE_OVER_FLOOR_DB, MIN_VOICE_DB)
-    return int(np.count_nonzero(levels > threshold)) * frame / samplerate >= MIN_VOICE_S
-
-
-def transcribe_heard(samples: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
-    """Transcribe 16 kHz audio, or return an empty transcript (no answer) if it holds no voice."""
-    from rehearse.audio import SAMPLE_RATE
-    from rehearse.transcribe import transcribe
-
-    if not heard_voice(samples, SAMPLE_RATE):
-        return Transcript(text="", language=language, segments=[],
-                          duration_s=samples.size / SAMPLE_RATE, engine=options.engine,
-                          model=options.model)
-    return transcribe(samples, language, options)
-
-
-class _ModelWarmup(threading.Thread):
-    """Loads Whisper and the deck's text analysis in the background while the first question
-    is being spoken, so the first answer does not wait for them."""
-
-    def __init__(self, options: TranscribeOptions, deck: Deck) -> None:
-        super().__init__(daemon=True)
-        self.options = options
+    def __init__(self, deck: Deck, options: PracticeOptions | None = None, parts: Parts | None = None,
+                 events: SessionEvents | None = None, ws: Workspace | None = None) -> None:
         self.deck = deck
-        self.error: BaseException | None = None
+        self.options = opts = options or PracticeOptions()
+        self.events = events or SessionEvents()
+        self.ws = ws or workspace()
+        parts = parts or Parts()
+        self.clock = parts.clock
+        self.source = parts.source or (AnswerFolder(opts.answers_from, realtime=opts.realtime)
+                                       if opts.answers_from is not None else Microphone(opts.record))
+        self.speaker = parts.speaker or (TtsSpeaker(opts.speak, self.ws.tts_cache, opts.output_device)
+                                         if opts.speak.enabled else Silent())
+        self.transcriber = parts.transcriber(deck, opts.transcribe)
+        self._store = parts.store
+        self._own_store = parts.store is None
+        self.questions = self._choose()
+        rng = random.Random(opts.seed)
+        self._asked = [rng.choice([q.question, *q.variants]) if q.variants else q.question
+                       for q in self.questions]
+        self.session_id = new_session_id(self.clock)
+        self.result = SessionResult(self.session_id, deck.name, [], [])
+        self.recovered = Recovered()
+        self.turn: Turn | None = None
+        self._pos = -1
+        self._again = False
+        self._stop = threading.Event()
+        self._lock: IO[bytes] | None = None
+        self._opened = False
+        self._closed = False
 
-    def run(self) -> None:
-        from rehearse.score import warm_up
-        from rehearse.transcribe import load_model
+    # ------------------------------------------------------------ opening and closing
 
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.ws.history_db)
+        return self._store
+
+    def _choose(self) -> list[Question]:
+        opts = self.options
+        questions = select_questions(self.deck, opts)
+        if opts.due or opts.limit or opts.shuffle or opts.tag:
+            from rehearse.schedule import order_questions
+
+            questions = order_questions(self.deck, questions, self.store, due=opts.due, limit=opts.limit,
+                                        shuffle=opts.shuffle, tag=opts.tag, rng=random.Random(opts.seed))
+        return questions
+
+    def open(self) -> PracticeSession:
+        """Check the parts, repair answers a crash cut off, and start the session in the history.
+
+        Raises `RehearseError` (a missing model, device or folder) before anything is asked.
+        """
+        if self._opened:
+            return self
+        self.source.check()
+        self.transcriber.check()
+        self.events.loading_model(self.options.transcribe.model)
+        self.transcriber.warm_up()
+        warning = self.speaker.prepare(self.deck.language, self.deck.voice)
+        if warning:
+            self.events.warning(warning)
+        self.recovered = repair_crashed(self.ws, self.store)
+        if self.recovered.repaired:
+            self.events.recovered(self.recovered)
+        self._lock = hold_session_lock(self.session_dir)
+        self.store.start_session(self.session_id, self.deck.name,
+                                 str(self.deck.path) if self.deck.path else None, self.deck.language)
+        self._opened = True
+        return self
+
+    @property
+    def session_dir(self) -> Path:
+        """Where this session's answers are kept."""
+        return self.ws.recordings / self.deck.name / self.session_id
+
+    def close(self) -> SessionResult:
+        """End the session (once); the attempts so far stay in the history."""
+        if self._closed:
+            return self.result
+        self._closed = True
         try:
-            load_model(self.options)
-            warm_up([], self.deck.language, deck_texts=deck_texts(self.deck))
-        except BaseException as e:  # handed to the session thread, which raises it
-            self.error = e
+            if self._opened:
+                self.store.end_session(self.session_id)
+        finally:
+            if self._own_store and self._store is not None:
+                self._store.close()
+            if self._lock is not None:
+                self._lock.close()
+        return self.result
 
-    def wait(self) -> None:
-        self.join()
-        if self.error is not None:
-            raise self.error
+    def __enter__(self) -> PracticeSession:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ the steps
+
+    def next(self) -> Turn | None:
+        """Ask the next question (or the same one after `retry`): show and speak it.
+
+        Returns:
+            The question asked, or None when every question has been asked.
+        """
+        self.open()
+        if not self._again:
+            self._pos += 1
+        self._again = False
+        if self._pos >= len(self.questions):
+            self.turn = None
+            return None
+        q = self.questions[self._pos]
+        self.turn = Turn(self._pos + 1, len(self.questions), q, self._asked[self._pos])
+        self.events.question(self.turn.index, self.turn.total, q, self.turn.asked)
+        warning = self.speaker.say(self.turn.asked)
+        if warning:
+            self.events.warning(warning)
+        if self._pos + 1 < len(self.questions):  # the next question, while this one is answered
+            self.speaker.say_ahead(self._asked[self._pos + 1])
+        return self.turn
+
+    def answer(self) -> AttemptResult | None:
+        """Take the answer to the question asked, transcribe, score and store it.
+
+        The answer ends at `stop`, at the question's time limit, after the silence the options
+        allow, or on Ctrl+C; its audio is kept in every case, and written to disk as it comes.
+
+        Returns:
+            The attempt, or None when the question had no answer to take (it is skipped).
+
+        Raises:
+            DeviceError: the device failed mid-answer (what was captured is kept and scored first).
+        """
+        if self.turn is None:
+            raise RehearseError("no question has been asked")
+        q, asked = self.turn.question, self.turn.asked
+        why = self.source.missing(q.id)
+        if why is not None:
+            self.skip(why)
+            return None
+        self._stop.clear()
+        wav = unique_path(self.session_dir, safe_name(q.id), ".wav")
+        # the attempt exists before its audio does: a crash mid-answer leaves a row in state
+        # "recording" that `rehearse recover` repairs, transcribes and scores
+        attempt_id = self.store.add_attempt(
+            session_id=self.session_id, deck=self.deck.name, question_id=q.id, question=asked,
+            started_at=self.clock().astimezone().isoformat(timespec="seconds"), audio_path=str(wav),
+            duration_s=None, status="recording",
+        )
+        if self.source.live:
+            # loading Whisper and kiwi holds the GIL for seconds at a time, which would starve
+            # the input callback and drop the start of the first answer: finish it first
+            self.transcriber.ready()
+        # transcribed while it is spoken, so feedback waits only for the last few seconds
+        incremental = self.transcriber.stream(self.source.samplerate) if self.source.live else None
+        limit = q.time_limit or self.deck.time_limit
+        record_options = replace(self.options.record, time_limit_s=limit)
+        hooks = Hooks(
+            on_progress=self.events.progress,
+            should_stop=lambda: self._stop.is_set() or self.events.should_stop(),
+            on_block=incremental.feed if incremental is not None else None,
+            on_started=lambda: self.events.recording(q, record_options),
+        )
+        try:
+            rec = self.source.record(q.id, wav, limit, hooks)
+        except BaseException:
+            if incremental is not None:
+                incremental.close()  # its worker stops after the stretch in hand; the WAV is kept
+            raise
+        self.events.recorded(rec)
+        self.store.mark_recorded(attempt_id, rec.duration_s)
+        self.events.transcribing(rec)
+        self.transcriber.ready()
+        # the WAV on disk is whole even when the incremental transcript is not: it is the fallback
+        transcript = self.transcriber.transcribe(rec.path, incremental)
+        if incremental is not None and incremental.fallback_reason:
+            self.events.warning(f"{incremental.fallback_reason}; the whole answer was transcribed instead")
+        score = evaluate(self.deck, q, transcript, self.transcriber.prompt)
+        self.store.complete_attempt(attempt_id, transcript, score.score, score.coverage, score.to_dict())
+        attempt = AttemptResult(q, asked, rec, transcript, score, attempt_id)
+        self.result.attempts.append(attempt)
+        self.events.feedback(attempt)
+        if rec.ended_by == "device_error":
+            raise DeviceError(f"{rec.error}; the answer so far is kept in {rec.path}")
+        return attempt
+
+    def stop(self) -> None:
+        """End the answer being recorded (safe from any thread; the audio so far is kept)."""
+        self._stop.set()
+
+    def retry(self) -> None:
+        """Make the next `next()` ask the current question again."""
+        if self.turn is not None:
+            self._again = True
+
+    def skip(self, why: str = "skipped") -> None:
+        """Pass the current question without an answer."""
+        if self.turn is not None:
+            self.result.skipped.append((self.turn.question.id, why))
+            self.events.warning(f"'{self.turn.question.id}': {why}; question skipped")
 
 
 def run_session(
@@ -221,132 +354,26 @@ def run_session(
     options: PracticeOptions | None = None,
     events: SessionEvents | None = None,
     ws: Workspace | None = None,
+    parts: Parts | None = None,
 ) -> SessionResult:
-    """Run one practice session over a deck and keep every attempt.
+    """Run one practice session over a deck and keep every attempt: each question in turn,
+    answered once. Ctrl+C during an answer keeps it; at any other moment it ends the session.
 
     Args:
         deck: the loaded deck.
         options: which questions, devices and engines.
         events: receives progress for display.
         ws: the workspace (default: `rehearse.paths.workspace()`).
+        parts: the session's collaborators (default: from ``options``).
 
     Returns:
         The attempts made, in order.
     """
-    from rehearse import audio, speak
-    from rehearse.record import answer_from_file, record_answer
-    from rehearse.store import Store, now_iso
-    from rehearse.stream import IncrementalTranscriber, transcribe_answer
-    from rehearse.transcribe import check_model
-
-    opts = options or PracticeOptions()
-    ev = events or SessionEvents()
-    ws = ws or workspace()
-    questions = select_questions(deck, opts)
-    if opts.due or opts.limit or opts.shuffle or opts.tag:
-        from rehearse.schedule import order_questions
-        from rehearse.store import Store
-
-        history = Store(ws.history_db)
+    session = PracticeSession(deck, options, parts, events, ws)
+    with session:
         try:
-            questions = order_questions(deck, questions, history, due=opts.due, limit=opts.limit,
-                                        shuffle=opts.shuffle, tag=opts.tag,
-                                        rng=random.Random(opts.seed))
-        finally:
-            history.close()
-    if opts.answers_from is not None and not opts.answers_from.is_dir():
-        raise RehearseError(f"{opts.answers_from}: no such folder of answers")
-    check_model(opts.transcribe)  # a missing model is reported before anything is asked
-    ev.loading_model(opts.transcribe.model)
-    warmup = _ModelWarmup(opts.transcribe, deck)
-    heard = deck_transcribe_options(deck, opts.transcribe)
-    warmup.start()
-
-    voice = None
-    if opts.speak.enabled:
-        try:
-            voice = speak.choose_voice(deck.language, opts.speak.voice or deck.voice)
-        except TTSError as e:
-            ev.warning(f"{e}; questions will be shown only")
-    if opts.answers_from is None:
-        audio.resolve_device(opts.record.device, "input")
-
-    name = deck.name
-    session_id = new_session_id()
-    session_dir = ws.recordings / name / session_id
-    lock = hold_session_lock(session_dir)
-    store = Store(ws.history_db)
-    store.start_session(session_id, name, str(deck.path) if deck.path else None, deck.language)
-    rng = random.Random(opts.seed)
-    result = SessionResult(session_id, name, [], [])
-    incremental: IncrementalTranscriber | None = None
-    asked_texts = [rng.choice([q.question, *q.variants]) if q.variants else q.question
-                   for q in questions]
-    try:
-        for index, (q, asked) in enumerate(zip(questions, asked_texts, strict=True), 1):
-            ev.question(index, len(questions), q, asked)
-            if voice is not None:
-                try:
-                    clip = speak.render(asked, voice, ws.tts_cache, opts.speak.rate)
-                    speak.speak(clip, opts.output_device)
-                except (TTSError, DeviceError) as e:
-                    ev.warning(f"{e}; questions will be shown only")
-                    voice = None
-            if voice is not None and index < len(questions):  # the next question, while this is answered
-                speak.render_ahead(asked_texts[index], voice, ws.tts_cache, opts.speak.rate)
-            wav = unique_path(session_dir, safe_name(q.id), ".wav")
-            source = None
-            if opts.answers_from is not None:
-                source = answer_file(opts.answers_from, q.id)
-                if not source.is_file():
-                    result.skipped.append((q.id, f"no answer file {source}"))
-                    ev.warning(f"{source}: no answer file for '{q.id}'; question skipped")
-                    continue
-            # the attempt exists before its audio does: a crash mid-answer leaves a row in state
-            # "recording" that `rehearse recover` repairs, transcribes and scores
-            attempt_id = store.add_attempt(
-                session_id=session_id, deck=name, question_id=q.id, question=asked,
-                started_at=now_iso(), audio_path=str(wav), duration_s=None, status="recording",
-            )
-            # transcribed while it is spoken, so feedback waits only for the last few seconds
-            incremental = None
-            if source is None or opts.realtime:
-                rate = opts.record.samplerate if source is None else audio.SAMPLE_RATE
-                incremental = IncrementalTranscriber(deck.language, heard, samplerate=rate)
-            feed = incremental.feed if incremental is not None else None
-            if source is not None:
-                rec = answer_from_file(source, wav, realtime=opts.realtime, on_block=feed)
-            else:
-                rec_opts = RecordOptions(**{**opts.record.__dict__})
-                rec_opts.time_limit_s = q.time_limit or deck.time_limit
-                # loading Whisper and kiwi holds the GIL for seconds at a time, which would starve
-                # the input callback and drop the start of the first answer: finish it first
-                warmup.wait()
-                rec = record_answer(wav, rec_opts, ev.progress, ev.should_stop, on_block=feed,
-                                    on_started=lambda q=q, o=rec_opts: ev.recording(q, o))
-            ev.recorded(rec)
-            store.mark_recorded(attempt_id, rec.duration_s)
-            ev.transcribing(rec)
-            warmup.wait()
-            # the WAV on disk is whole even when the incremental transcript is not: it is the fallback
-            transcript = transcribe_answer(rec.path, deck.language, heard, incremental,
-                                           transcribe_fn=transcribe_heard)
-            if incremental is not None and incremental.fallback_reason:
-                ev.warning(f"{incremental.fallback_reason}; the whole answer was transcribed instead")
-            score = evaluate(deck, q, transcript, heard.initial_prompt)
-            store.complete_attempt(attempt_id, transcript, score.score, score.coverage,
-                                   score.to_dict())
-            attempt = AttemptResult(q, asked, rec, transcript, score, attempt_id)
-            result.attempts.append(attempt)
-            ev.feedback(attempt)
-            if rec.ended_by == "device_error":
-                raise DeviceError(f"{rec.error}; the answer so far is kept in {rec.path}")
-    except KeyboardInterrupt:
-        result.interrupted = True
-    finally:
-        if incremental is not None:
-            incremental.close()  # its worker stops after the stretch in hand; the WAV is kept
-        store.end_session(session_id)
-        store.close()
-        lock.close()
-    return result
+            while session.next() is not None:
+                session.answer()
+        except KeyboardInterrupt:
+            session.result.interrupted = True
+    return session.result

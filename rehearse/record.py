@@ -33,6 +33,7 @@ from rehearse.audio import (
     write_wav,
 )
 from rehearse.errors import DeviceError, DiskError
+from rehearse.voice import FRAME_S, MIN_VOICE_S, VoiceDetector, frame_length, frame_levels, heard_voice
 
 FLUSH_EVERY_S = 1.0  # s between header updates of the WAV being written
 STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
@@ -233,8 +234,9 @@ class RecordOptions:
     device: int | None = None  # input device index; None = the default input
     samplerate: int = SAMPLE_RATE  # Hz
     time_limit_s: float | None = 120.0  # s; the answer ends here (None = no limit)
-    silence_s: float = 4.0  # s of silence after speech that ends the answer (0 = never)
-    speech_db: float = -45.0  # dBFS; a block louder than this counts as speech
+    # s of silence after speech that ends the answer (0 = never); speech is `rehearse.voice`'s rule,
+    # and it has started once `rehearse.voice.MIN_VOICE_S` of it were heard
+    silence_s: float = 4.0
 
 
 @dataclass
@@ -297,6 +299,9 @@ def record_answer(
 
     last_speech_frame = 0
     speech_started = False
+    voice = VoiceDetector()
+    voiced_frames = 0
+    frame = frame_length(opts.samplerate)
     ended_by = "interrupt"
     error: str | None = None
     out = AnswerFile(path, opts.samplerate)
@@ -330,10 +335,14 @@ def record_answer(
                             break
                         if on_block:
                             on_block(block)
-                        level = level_dbfs(block)
-                        if level > opts.speech_db:
-                            speech_started = True
-                            last_speech_frame = out.frames
+                        levels = frame_levels(block, opts.samplerate)
+                        heard = voice.hear_all(levels)
+                        voiced_frames += int(np.count_nonzero(heard))
+                        if heard.any():  # the end of the block's last frame of voice
+                            last = int(np.flatnonzero(heard)[-1])
+                            last_speech_frame = out.frames - block.size + (last + 1) * frame
+                        speech_started = speech_started or voiced_frames * FRAME_S >= MIN_VOICE_S
+                        level = level_dbfs(block)  # for the level meter
                         elapsed = out.frames / opts.samplerate
                         silence = (out.frames - last_speech_frame) / opts.samplerate
                         if on_progress:
@@ -409,6 +418,5 @@ def answer_from_file(
             if realtime:
                 time.sleep(max(0.0, start + i / SAMPLE_RATE - time.monotonic()))
             on_block(audio[i:i + step])
-    speech = bool(audio.size) and level_dbfs(audio) > -60.0
     return Recording(path=path, duration_s=audio.size / SAMPLE_RATE, ended_by="file",
-                     speech_detected=speech)
+                     speech_detected=heard_voice(audio, SAMPLE_RATE))

@@ -8,45 +8,19 @@ gone: its WAV is repaired (`rehearse.record.repair_wav`) and it is transcribed a
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
+from rehearse.deck import Deck, load_deck
 from rehearse.errors import RehearseError
+from rehearse.evaluate import evaluate
+from rehearse.lock import session_is_live
+from rehearse.parts import Transcriber, TranscriberFactory, WhisperTranscriber
 from rehearse.paths import Workspace, workspace
-
-LOCK_NAME = ".lock"
-
-
-def hold_session_lock(session_dir: Path) -> IO[bytes]:
-    """Create the session folder and hold its lock until the returned file is closed."""
-    session_dir.mkdir(parents=True, exist_ok=True)
-    f = open(session_dir / LOCK_NAME, "wb")  # noqa: SIM115 - held open for the whole session
-    with contextlib.suppress(ImportError):
-        import fcntl
-
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return f
-
-
-def session_is_live(session_dir: Path) -> bool:
-    """True while another process holds this session's lock."""
-    lock = session_dir / LOCK_NAME
-    if not lock.exists():
-        return False
-    try:
-        import fcntl
-    except ImportError:  # no advisory locks: only sessions that ended normally are finished
-        return False
-    with open(lock, "rb") as f:
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-    return False
+from rehearse.record import repair_wav
+from rehearse.store import Store
+from rehearse.transcribe import TranscribeOptions
 
 
 @dataclass
@@ -65,14 +39,17 @@ def _samplerate(wav: Path) -> int:
     return sf.info(str(wav)).samplerate  # repaired just before: the header is whole
 
 
-def repair_crashed(ws: Workspace | None = None) -> Recovered:
-    """Repair attempts whose session died mid-answer; they become pending (no model needed)."""
-    from rehearse.record import repair_wav
-    from rehearse.store import Store
+def repair_crashed(ws: Workspace | None = None, store: Store | None = None) -> Recovered:
+    """Repair attempts whose session died mid-answer; they become pending (no model needed).
 
+    Args:
+        ws: the workspace.
+        store: the history, if one is open already (it is left open).
+    """
     ws = ws or workspace()
     out = Recovered()
-    store = Store(ws.history_db)
+    own = store is None
+    store = store or Store(ws.history_db)
     try:
         for a in store.attempts(status="recording"):
             wav = Path(a.audio_path or "")
@@ -94,36 +71,35 @@ def repair_crashed(ws: Workspace | None = None) -> Recovered:
             store.mark_recorded(a.id, seconds)
             out.repaired.append(a.id)
     finally:
-        store.close()
+        if own:
+            store.close()
     return out
 
 
 def transcribe_pending(
     ws: Workspace | None = None,
-    transcribe_options=None,
+    transcribe_options: TranscribeOptions | None = None,
     on_attempt: Callable[[int, str], None] | None = None,
+    transcriber: TranscriberFactory | None = None,
 ) -> Recovered:
     """Repair crashed attempts, then transcribe and score every pending one of a finished session.
 
     Args:
         ws: the workspace.
-        transcribe_options: a `rehearse.transcribe.TranscribeOptions` (model, engine).
+        transcribe_options: model and engine.
         on_attempt: told (attempt id, "question id") before each transcription, for progress.
+        transcriber: makes the deck's transcriber, as a session's `rehearse.parts.Parts` does
+            (default: Whisper).
 
     Returns:
         What was repaired, transcribed, and what could not be (with the reason).
     """
-    from rehearse.audio import read_audio
-    from rehearse.deck import load_deck
-    from rehearse.practice import deck_transcribe_options, evaluate, transcribe_heard
-    from rehearse.store import Store
-    from rehearse.transcribe import TranscribeOptions
-
     ws = ws or workspace()
     out = repair_crashed(ws)
     opts = transcribe_options or TranscribeOptions()
+    make = transcriber or WhisperTranscriber
     store = Store(ws.history_db)
-    decks: dict[str, object] = {}
+    decks: dict[str, tuple[Deck, Transcriber]] = {}
     try:
         for a in store.attempts(status="pending"):
             wav = Path(a.audio_path or "")
@@ -135,14 +111,14 @@ def transcribe_pending(
                 if not deck_path:
                     raise RehearseError("the session's deck file is not known")
                 if deck_path not in decks:
-                    decks[deck_path] = load_deck(deck_path)
-                deck = decks[deck_path]
+                    deck = load_deck(deck_path)
+                    decks[deck_path] = (deck, make(deck, opts))  # as the session itself would have
+                deck, heard = decks[deck_path]
                 question = deck.find(a.question_id)
                 if on_attempt:
                     on_attempt(a.id, a.question_id)
-                heard = deck_transcribe_options(deck, opts)  # as the session itself would have
-                transcript = transcribe_heard(read_audio(wav), deck.language, heard)
-                score = evaluate(deck, question, transcript, heard.initial_prompt)
+                transcript = heard.transcribe(wav, None)
+                score = evaluate(deck, question, transcript, heard.prompt)
             except RehearseError as e:
                 out.failed.append((a.id, str(e)))
                 continue

@@ -10,15 +10,17 @@ seconds heard alone much worse.
 
 Why an energy detector (measured by ``bench/bench_latency.py`` on its 122 s espeak-ng answer, see
 ``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since
-every stretch, pauses included, goes to Whisper. A level threshold 6 dB over an adaptive noise floor
-found 31 pauses, every one inside one of the 32 gaps Silero (the VAD bundled with faster-whisper)
-finds, on the clean answer and with white noise added at -55 dBFS; at -45 dBFS 2 more. It costs
-0.2 ms of CPU per second of audio (Silero: 2-2.5 ms; both negligible next to Whisper) and needs numpy
-only, so it serves the default engine without onnxruntime (Silero ships only inside the optional
-faster-whisper extra; webrtcvad would add a compiled dependency). Where it is worse: with noise at
--35 dBFS (~15 dB below the speech) it also finds 24 "pauses" inside speech that Silero leaves
-alone. Cuts prefer sentence pauses (>= 0.4 s), so most of those are never used, but a noisy room
-can put a seam inside a word; ``StreamOptions.margin_db`` is the knob.
+every stretch, pauses included, goes to Whisper. The detector is `rehearse.voice`'s rule, the one
+the recorder and the voice gate use. Measured when its margin over the adaptive noise floor was 6 dB
+(it is now `rehearse.voice.VOICE_MARGIN_DB`, 10 dB, so that pink noise is not voice): it found 31
+pauses, every one inside one of the 32 gaps Silero (the VAD bundled with faster-whisper) finds, on
+the clean answer and with white noise added at -55 dBFS; at -45 dBFS 2 more. It costs 0.2 ms of CPU
+per second of audio (Silero: 2-2.5 ms; both negligible next to Whisper) and needs numpy only, so it
+serves the default engine without onnxruntime (Silero ships only inside the optional faster-whisper
+extra; webrtcvad would add a compiled dependency). Where it is worse: with noise at -35 dBFS (~15 dB
+below the speech) it also finds 24 "pauses" inside speech that Silero leaves alone. Cuts prefer
+sentence pauses (>= 0.4 s), so most of those are never used, but a noisy room can put a seam inside
+a word; the margin is the knob.
 
 Guarantees: `feed` never raises into the recorder (a failure is kept and reported by `finish`);
 `close` never waits; `finish` raises `TranscriptionError` when the worker failed or did not see
@@ -35,13 +37,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.audio import MIN_VOICE_DB, SAMPLE_RATE, resample
+from rehearse.audio import SAMPLE_RATE, resample
 from rehearse.errors import TranscriptionError
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
+from rehearse.voice import FRAME_S, VoiceDetector, frame_length, frame_levels
 
-FRAME_S = 0.02  # s per level measurement of the voice-activity detector
-FLOOR_RISE_DB_S = 2.5  # dB/s the noise-floor estimate may rise (it falls at once)
 NO_SPACES = {"zh", "ja", "th", "lo", "my", "yue", "bo"}  # languages written without spaces between words
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
@@ -64,10 +65,6 @@ class StreamOptions:
     # s; a pause this long may end the answer (the recorder stops after `silence_s`): cut there at
     # any length, so the last stretch is transcribed while the recorder waits out the silence
     end_pause_s: float = 1.0
-    margin_db: float = 6.0  # dB; a frame this far above the noise floor is voice
-    # dBFS; a frame quieter than this is never voice: the whole answer's voice gate uses the same
-    # floor, so that a quiet microphone passes both or neither
-    min_voice_db: float = MIN_VOICE_DB
     min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
     # Measured with openai-whisper base and the filler prompt on six espeak-ng answers of 20-133 s,
     # cut as the worker cuts them (bench/bench_context.py): mean WER 5.9% with every stretch heard
@@ -120,13 +117,13 @@ class Pause:
 
 
 class EnergyVad:
-    """Frame levels over an adaptive noise floor; reports pauses as candidate cut points."""
+    """`rehearse.voice`'s frame decisions over the answer so far; reports pauses as candidate cut points."""
 
     def __init__(self, options: StreamOptions, samplerate: int) -> None:
         self.opts = options
-        self.frame = max(1, int(FRAME_S * samplerate))
-        self.rise = FLOOR_RISE_DB_S * FRAME_S
-        self.floor: float | None = None
+        self.samplerate = samplerate
+        self.frame = frame_length(samplerate)
+        self.detector = VoiceDetector()
         self.levels: list[float] = []  # dBFS per frame
         self.voiced: list[bool] = []
         self.pauses: list[Pause] = []  # every quiet run of at least ``pause_s``
@@ -140,15 +137,10 @@ class EnergyVad:
         n = upto // self.frame - first
         if n <= 0:
             return
-        frames = audio[first * self.frame:(first + n) * self.frame].reshape(n, self.frame)
-        rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
-        for i, level in enumerate(20.0 * np.log10(rms + 1e-12)):
-            level = max(-120.0, float(level))
-            # starts no higher than the quietest voice, so an answer recorded from mid-word is voice
-            floor = self.opts.min_voice_db if self.floor is None else self.floor + self.rise
-            self.floor = min(level, floor)
-            voice = level > max(self.floor + self.opts.margin_db, self.opts.min_voice_db)
-            self.levels.append(level)
+        levels = frame_levels(audio[first * self.frame:(first + n) * self.frame], self.samplerate)
+        for i, level in enumerate(levels):
+            voice = self.detector.hear(float(level))
+            self.levels.append(float(level))
             self.voiced.append(voice)
             self._quiet_run = 0 if voice else self._quiet_run + 1
             if self._quiet_run == self._pause_frames:

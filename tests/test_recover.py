@@ -19,8 +19,9 @@ from conftest import practice_recording
 from rehearse.audio import duration_s
 from rehearse.deck import load_deck
 from rehearse.demo import synthesise
+from rehearse.lock import hold_session_lock, session_is_live
 from rehearse.record import repair_wav
-from rehearse.recover import hold_session_lock, repair_crashed, session_is_live
+from rehearse.recover import repair_crashed
 from rehearse.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,7 @@ def test_repair_wav_restores_the_length(tmp_path):
 def test_session_lock_tells_live_from_dead(tmp_path):
     lock = hold_session_lock(tmp_path / "s")
     probe = subprocess.run([sys.executable, "-c",
-                            "import sys; from pathlib import Path; from rehearse.recover import "
+                            "import sys; from pathlib import Path; from rehearse.lock import "
                             "session_is_live; print(session_is_live(Path(sys.argv[1])))",
                             str(tmp_path / "s")], capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "True"

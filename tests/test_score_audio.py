@@ -19,10 +19,10 @@ import yaml
 
 from rehearse import textnorm as tn
 from rehearse.audio import SAMPLE_RATE, read_audio
-from rehearse.practice import heard_voice
 from rehearse.score import NO_ANSWER, Score, filler_prompt, is_no_speech, score_answer, whisper_prompt
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
+from rehearse.voice import heard_voice
 
 ROOT = Path(__file__).resolve().parent.parent
 DECK = yaml.safe_load((ROOT / "questions" / "sample-en.yaml").read_text("utf-8"))

@@ -170,7 +170,7 @@ def test_silence_is_never_sent_to_whisper():
 
 
 def test_a_quiet_microphone_is_heard_as_the_voice_gate_hears_it():
-    from rehearse.practice import heard_voice
+    from rehearse.voice import heard_voice
 
     audio = bursts(ONSETS[:8], 9.0) * 10 ** (-38 / 20)  # speech at -55 dBFS, a room at -108
     assert heard_voice(audio, SAMPLE_RATE)  # practice's gate passes it to Whisper ...
@@ -362,11 +362,11 @@ def _content(text: str) -> set[str]:
 @pytest.mark.whisper
 @pytest.mark.parametrize("engine", ["openai-whisper", "faster-whisper"])
 def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whisper_base, ct2_base,
-                                                     tmp_path, monkeypatch):
+                                                     tmp_path):
     """A ~30 s answer at speaking pace through a real session: most of it is transcribed (by the
     worker's own clock) before the answer ends, and the joined transcript is the answer."""
-    import rehearse.stream
     from rehearse.deck import load_deck
+    from rehearse.parts import Parts, WhisperTranscriber
     from rehearse.paths import BUNDLED_QUESTIONS
     from rehearse.practice import PracticeOptions, run_session
     from rehearse.speak import SpeakOptions
@@ -384,7 +384,10 @@ def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whis
             super().feed(block)
             self.last_block_at = time.monotonic()
 
-    monkeypatch.setattr(rehearse.stream, "IncrementalTranscriber", Spy)
+    class Watched(WhisperTranscriber):  # the session's Whisper, its stream watched
+        def stream(self, samplerate):
+            return Spy(self.deck.language, self.options, samplerate=samplerate)
+
     deck = load_deck(BUNDLED_QUESTIONS / "sample-en.yaml")
     q = deck.questions[0]
     answers = tmp_path / "answers"
@@ -394,7 +397,7 @@ def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whis
                            speak=SpeakOptions(enabled=False),
                            transcribe=TranscribeOptions(engine=engine))
     load_model(opts.transcribe)  # as when the model loaded while the question was spoken
-    result = run_session(deck, opts)
+    result = run_session(deck, opts, parts=Parts(transcriber=Watched))
 
     (attempt,) = result.attempts
     (inc,) = seen
