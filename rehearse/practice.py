@@ -146,7 +146,7 @@ def deck_texts(deck: Deck) -> tuple[str, ...]:
 def deck_transcribe_options(deck: Deck, options: TranscribeOptions) -> TranscribeOptions:
     """``options`` with the deck's Whisper prompt (:func:`rehearse.score.whisper_prompt`: written
     with fillers, so that Whisper keeps the user's), unless a prompt was given."""
-    from rehearse.score import whisper_prompt
+    from rehearse.prompts import whisper_prompt
 
     if options.initial_prompt is not None:
         return options
