@@ -35,10 +35,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from rehearse import textnorm as tn
 from rehearse.audio import SAMPLE_RATE, read_audio
 from rehearse.demo import synthesise
-from rehearse.score import filler_prompt, jargon_prompt, score_answer, whisper_prompt
+from rehearse.fillers import find_fillers
+from rehearse.prompts import filler_prompt, jargon_prompt, whisper_prompt
+from rehearse.score import score_answer
 from rehearse.transcribe import TranscribeOptions, transcribe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,7 +140,7 @@ def normalise(text: str) -> str:
 
 
 def without_fillers(text: str) -> str:
-    found = tn.find_fillers(text, "en")
+    found = find_fillers(text, "en")
     for f in reversed(found):
         text = text[: f.start] + text[f.end :]
     return text
@@ -270,7 +271,7 @@ def run(name: str, prompt: str | None, clips: dict, deck_texts: list[str]) -> di
 def settings(deck_texts: list[str]) -> dict[str, str | None]:
     """The prompt settings compared: none, each part alone, the parts one after the other (both
     ways round), one sentence of fillers and terms, and the one practice uses
-    (:func:`rehearse.score.whisper_prompt`)."""
+    (:func:`rehearse.prompts.whisper_prompt`)."""
     jargon = jargon_prompt(deck_texts, "en")
     return {
         "none": None,

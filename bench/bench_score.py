@@ -25,6 +25,7 @@ import yaml
 
 from rehearse import textnorm
 from rehearse.score import _deck_frequencies, score_answer, warm_up
+from rehearse.text_ko import get_kiwi
 from rehearse.transcript import Segment, Transcript, Word
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    textnorm.get_kiwi().tokenize("준비")  # load kiwi (not part of the per-answer time)
+    get_kiwi().tokenize("준비")  # load kiwi (not part of the per-answer time)
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()  # the first answer also imports numpy, rapidfuzz and jiwer
     score_answer("q", "배포를 했습니다", [], Transcript.from_text("배포를 했어요", "ko"), language="ko")

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from rehearse.audio import SAMPLE_RATE
 from rehearse.deck import Deck, Question
-from rehearse.score import Score, score_answer, whisper_prompt
+from rehearse.prompts import whisper_prompt
+from rehearse.score import Score, score_answer
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Transcript
 from rehearse.voice import heard_voice
@@ -49,7 +50,7 @@ def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str
 
 
 def deck_transcribe_options(deck: Deck, options: TranscribeOptions) -> TranscribeOptions:
-    """``options`` with the deck's Whisper prompt (:func:`rehearse.score.whisper_prompt`: written
+    """``options`` with the deck's Whisper prompt (:func:`rehearse.prompts.whisper_prompt`: written
     with fillers, so that Whisper keeps the user's), unless a prompt was given."""
     if options.initial_prompt is not None:
         return options

@@ -35,7 +35,10 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from rehearse import textnorm as tn
-from rehearse.transcript import Segment, Transcript, Word
+from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
+from rehearse.lexicon import Unit
+from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
+from rehearse.transcript import Transcript, Word
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,18 +48,6 @@ if TYPE_CHECKING:
 
 PACE_UNITS = {"en": "wpm", "ko": "syllables/min"}
 NO_ANSWER = "no answer detected"
-
-# Whisper's stock phrases on silence/noise (matched on lower-cased text without spaces/punctuation).
-STOCK_PHRASES = [
-    r"(오늘도|끝까지)?시청해?주셔서(정말)?(감사|고맙)합?니다", r"(감사|고맙)합?니다", r"감사드립니다",
-    r"구독(과|하고)?좋아요(알림설정)?(부탁드립니다|눌러주세요)?", r"다음영상에서(뵙겠습니다|만나요)",
-    r"다음시간에(뵙겠습니다|만나요)", r"mbc뉴스\w{2,4}입니다", r"(한글)?자막(제공|by)\w*",
-    r"이영상은유료광고를포함하고있습니다", r"안녕히계세요", r"네",
-    r"(thank(s|you)(so|very)?much)?(for)?watching", r"thankyou(verymuch)?", r"thanks", r"you",
-    r"(please)?(like(and)?)?subscribe(tomychannel)?", r"subtitlesby\w*", r"byebye|bye",
-    r"(i'?ll|ill)?seeyou(in)?(the)?next(time|video)?", r"okay|ok",
-]
-_STOCK = re.compile("(?:" + "|".join(STOCK_PHRASES) + ")+")
 
 
 @dataclass
@@ -83,15 +74,9 @@ class ScoreOptions:
     memorised_threshold: dict[str, float] = field(default_factory=lambda: {"ko": 0.2, "en": 0.2})
     memorised_min_length: dict[str, int] = field(default_factory=lambda: {"ko": 40, "en": 15})
     delivery_weight: float = 0.2  # share of the score that delivery can take away
-    # A Whisper segment is not speech when its no_speech_prob > p and avg_logprob < lp for one of
-    # these (p, lp). Whisper's own rule is (0.6, -1.0). Measured (bench/PROMPTS.md): its made-up
-    # text on silence, noise and hum scored (0.44-0.79, -0.83 or lower) or (0.21-0.55, -1.6 to
-    # -5.8); 558 segments of espeak-ng speech had avg_logprob >= -0.33 when no_speech_prob > 0.5,
-    # >= -0.53 when > 0.3, and >= -0.89 always.
-    silence_rules: list[tuple[float, float]] = field(
-        default_factory=lambda: [(0.5, -0.7), (0.3, -1.0), (0.0, -2.0)])
-    # ... or when it only repeats the initial prompt's words and no_speech_prob > this
-    echo_no_speech_prob: float = 0.2
+    # segments that are not speech (:mod:`rehearse.nospeech`, where the measurements are)
+    silence_rules: list[tuple[float, float]] = field(default_factory=lambda: list(SILENCE_RULES))
+    echo_no_speech_prob: float = ECHO_NO_SPEECH_PROB
 
 
 @dataclass
@@ -186,179 +171,6 @@ class Score:
         return asdict(self)
 
 
-# --- no speech and Whisper prompts ---------------------------------------------------------------
-def _words_of(text: str) -> list[str]:
-    """Lower-cased words without fillers (for comparing a segment with the prompt)."""
-    return [w for w in re.findall(r"[^\W_]+(?:'[^\W_]+)?", unicodedata.normalize("NFC", text).casefold())
-            if w not in tn.FILLERS_EN_ALWAYS and w not in tn.FILLERS_KO_ALWAYS]
-
-
-def _segment_is_silent(seg: Segment, options: ScoreOptions,
-                       prompt_words: frozenset[str] = frozenset()) -> bool:
-    """A segment that is not speech: empty, a stock phrase, rated as silence or improbable by
-    Whisper itself, or a repetition of the initial prompt heard in silence."""
-    squashed = tn.squash(seg.text)
-    if not squashed or _STOCK.fullmatch(squashed):
-        return True
-    if any(seg.no_speech_prob > p and seg.avg_logprob < lp for p, lp in options.silence_rules):
-        return True
-    words = _words_of(seg.text)
-    return (bool(prompt_words) and bool(words) and all(w in prompt_words for w in words)
-            and seg.no_speech_prob > options.echo_no_speech_prob)
-
-
-def _is_noise_text(text: str) -> bool:
-    rest = _STOCK.sub("", tn.squash(" ".join(_words_of(text))))
-    return len(rest) < 2
-
-
-def _kept_segments(transcript: Transcript, options: ScoreOptions, prompt: str | None) -> list[Segment]:
-    prompt_words = frozenset(_words_of(prompt or ""))
-    return [s for s in transcript.segments if not _segment_is_silent(s, options, prompt_words)]
-
-
-def is_no_speech(transcript: Transcript, options: ScoreOptions | None = None,
-                 prompt: str | None = None) -> bool:
-    """True when the transcript holds no answer.
-
-    No answer: empty, only fillers, Whisper's stock phrases on silence ("시청해주셔서 감사합니다",
-    "Thank you for watching"), or only segments that are not speech: rated as silence or too
-    improbable by Whisper itself (``no_speech_prob`` and ``avg_logprob`` past one of the options'
-    ``silence_rules``), or only repeating ``prompt``, the initial prompt Whisper was given (it does
-    that on silence).
-    """
-    options = options or ScoreOptions()
-    if not transcript.segments:
-        return _is_noise_text(transcript.text)
-    return _is_noise_text(" ".join(s.text for s in _kept_segments(transcript, options, prompt)))
-
-
-def filler_prompt(language: str) -> str:
-    """A short Whisper initial prompt written with fillers, so that Whisper keeps them."""
-    if language == "ko":
-        return "음, 그러니까 저는, 어... 이제 그, 뭐 약간 그런 경험이 있습니다."
-    return "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
-
-
-# common sentence openers that are not names, although a deck may never write them lower-case
-_OPENERS_EN = frozenset(
-    "since however therefore first second third finally later today yesterday overall instead "
-    "sometimes usually often still even last next meanwhile afterwards eventually thanks "
-    "unfortunately luckily honestly".split())
-
-
-def jargon_terms(texts: list[str], language: str, max_chars: int = 160) -> list[str]:
-    """The deck's proper nouns and acronyms, as a Whisper prompt should spell them.
-
-    Latin-script terms that are acronyms, mixed-case, contain digits or are capitalised inside a
-    sentence (or open one and never appear lower-case in the deck: ``Jenkins builds ...``), any
-    Latin word inside Korean text, and Korean proper nouns (kiwi ``NNP``, not common loanwords
-    such as 클라우드); most frequent first (Latin first among equals: Whisper mangles those most;
-    sentence openers last), as many as fit in ``max_chars`` when joined with ", ".
-    """
-    latin: dict[str, int] = {}
-    openers: dict[str, int] = {}  # capitalised only where they open a sentence
-    korean: dict[str, int] = {}
-    spelling: dict[str, str] = {}
-    lower_case = {w for text in texts for w in re.findall(r"(?<![\w-])[a-z][a-z0-9'-]*", text)}
-    for text in texts:
-        for m in re.finditer(r"[A-Za-z][A-Za-z0-9.+#-]*[A-Za-z0-9+#]|[A-Z]", text):
-            word, key = m.group(), m.group().lower()
-            before = text[: m.start()].rstrip()
-            inside = bool(before) and before[-1] not in ".?!\n"
-            hangul_around = bool(re.search(r"[가-힣]", text[max(0, m.start() - 20) : m.end() + 20]))
-            if key in tn.STOP_EN:
-                continue
-            if (word.isupper() and len(word) >= 2) or any(c.isdigit() for c in word) \
-                    or any(c.isupper() for c in word[1:]) or (word[0].isupper() and inside) \
-                    or (language == "ko" and hangul_around and len(word) >= 2):
-                latin[key] = latin.get(key, 0) + 1
-            elif word[0].isupper() and key not in lower_case and key not in _OPENERS_EN \
-                    and not key.endswith("ly") and len(word) >= 3:
-                openers[key] = openers.get(key, 0) + 1
-            else:
-                continue
-            spelling.setdefault(key, word)
-        if language == "ko":
-            for tok in tn.ko_morphs(text)[0]:
-                if tok.tag == "NNP" and len(tok.form) >= 2 and tn.is_hangul(tok.form) \
-                        and tok.form not in tn.LOANWORDS_KO:
-                    korean[tok.form] = korean.get(tok.form, 0) + 1
-                    spelling.setdefault(tok.form, tok.form)
-    # a fragment of a longer name (스파 of 스파로스) adds nothing
-    korean = {k: n for k, n in korean.items() if not any(k != o and k in o for o in korean)}
-    for key, n in openers.items():
-        if key in latin:
-            latin[key] += n  # capitalised inside a sentence elsewhere: a name wherever it stands
-    openers = {k: n for k, n in openers.items() if k not in latin}
-    counts = {**korean, **latin, **openers}
-    ranked = sorted(counts, key=lambda k: (k in openers, -counts[k], k in korean))
-    terms: list[str] = []
-    for key in ranked:
-        if len(", ".join([*terms, spelling[key]])) <= max_chars:
-            terms.append(spelling[key])
-    return terms
-
-
-def jargon_prompt(texts: list[str], language: str, max_chars: int = 160) -> str:
-    """A Whisper prompt listing the deck's proper nouns and acronyms (``CMP, Jira, Jenkins.``),
-    at most ``max_chars`` long (:func:`jargon_terms`)."""
-    terms = jargon_terms(texts, language, max_chars - 1)
-    return ", ".join(terms) + "." if terms else ""
-
-
-# what goes before and after the deck's terms in the prompt (a speaker listing tools, hesitating)
-_TERM_SENTENCE = {
-    "en": ("Um, so, uh, we use ", "."),
-    "ko": ("음, 그러니까 저는, 어... ", " 같은 걸 이제 썼습니다."),
-}
-
-
-def whisper_prompt(deck_texts: list[str], language: str, *, jargon: bool = False,
-                   max_chars: int = 120, max_terms: int = 8) -> str | None:
-    """The initial prompt practice gives Whisper: the short filler prompt (:func:`filler_prompt`).
-
-    The deck's jargon is left out by default. Measured on espeak-ng English (bench/PROMPTS.md):
-    every prompt naming the deck's terms got them spelled right (42% -> 100%) and gave no
-    coverage to answers that never said them, but made Whisper end a 30 s window early and skip
-    the speech up to its end in 1-2 of 5 long answers (a fifth to a third of the words lost),
-    which the filler prompt alone and no prompt never did. A lost sentence costs more coverage
-    than a misspelt term, and the prompt only reaches the first 30 s window anyway.
-
-    Args:
-        deck_texts: the deck's prepared answers (and key points), for ``jargon=True``.
-        language: ``ko`` or ``en``.
-        jargon: one sentence in the user's register with fillers and the deck's terms instead
-            (``Um, so, uh, we use Jira, GitLab, CMP, like, Kubernetes and Grafana.``), for
-            measuring; the filler prompt when the deck has no terms.
-        max_chars: the jargon sentence's length limit (long prompts make Whisper drop or loop text).
-        max_terms: at most this many terms, the deck's most frequent.
-
-    Returns:
-        The prompt (never None today; None would mean "no prompt").
-    """
-    if not jargon:
-        return filler_prompt(language)
-    ko = language == "ko"
-    head, tail = _TERM_SENTENCE["ko" if ko else "en"]
-    terms = jargon_terms(deck_texts, language, max_chars)[:max_terms]
-    while terms and len(_term_sentence(head, terms, tail, ko)) > max_chars:
-        terms.pop()
-    return _term_sentence(head, terms, tail, ko) if terms else filler_prompt(language)
-
-
-def _term_sentence(head: str, terms: list[str], tail: str, ko: bool) -> str:
-    """``head`` + the terms as a spoken list with a filler before the 4th + ``tail``."""
-    parts = list(terms)
-    if len(parts) >= 4:
-        parts[3] = ("뭐 " if ko else "like, ") + parts[3]
-    if ko or len(parts) == 1:
-        body = ", ".join(parts)
-    else:
-        body = ", ".join(parts[:-1]) + " and " + parts[-1]
-    return head + body + tail
-
-
 # --- key points ----------------------------------------------------------------------------------
 def split_key_points(prepared: str) -> list[str]:
     """Key points of a prepared answer without explicit ones: its ``- `` bullets, else its
@@ -380,7 +192,7 @@ def _deck_frequencies(deck_texts: tuple[str, ...], language: str) -> tuple[dict[
     return df, len(deck_texts)
 
 
-def _weights(units: tuple[tn.Unit, ...], rarity: tuple[dict[str, int], int] | None) -> list[float]:
+def _weights(units: tuple[Unit, ...], rarity: tuple[dict[str, int], int] | None) -> list[float]:
     """Base weight x deck rarity: 1 for a unit no other answer of the deck uses, down to 0.4 for one
     that every answer uses (skipped for decks of fewer than 3 answers)."""
     if rarity is None or rarity[1] < 3:
@@ -395,7 +207,7 @@ def _weights(units: tuple[tn.Unit, ...], rarity: tuple[dict[str, int], int] | No
     return out
 
 
-def _items(units: tuple[tn.Unit, ...], text: str) -> list[tuple[tuple[int, ...], str, str, str]]:
+def _items(units: tuple[Unit, ...], text: str) -> list[tuple[tuple[int, ...], str, str, str]]:
     """Units as (indices, key, alt, fuzzy), plus adjacent pairs glued together, so that a compound
     split differently on the two sides (``pay pal`` / ``PayPal``, ``버프 스윗`` / ``버프스윗``)
     still matches."""
@@ -411,7 +223,7 @@ def _items(units: tuple[tn.Unit, ...], text: str) -> list[tuple[tuple[int, ...],
     return out
 
 
-def _match_matrix(kp: tuple[tn.Unit, ...], kp_text: str, tr: tuple[tn.Unit, ...], tr_text: str,
+def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_text: str,
                   fuzzy_min: float) -> np.ndarray:
     """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
     rapidfuzz ratio for a fuzzy match at or above ``fuzzy_min``, else 0."""
@@ -451,7 +263,7 @@ def _expand(text: str, start: int, end: int) -> str:
 
 
 def match_key_point(
-    key_point: str, text: str, units: tuple[tn.Unit, ...], language: str,
+    key_point: str, text: str, units: tuple[Unit, ...], language: str,
     options: ScoreOptions, rarity: tuple[dict[str, int], int] | None = None,
 ) -> KeyPointResult:
     """Judge one key point against the analysed transcript ``units`` of ``text``.
@@ -460,7 +272,7 @@ def match_key_point(
     """
     import numpy as np
 
-    first: dict[str, tn.Unit] = {}
+    first: dict[str, Unit] = {}
     for u in tn.analyse(key_point, language):
         first.setdefault(u.key, u)  # a word said twice in a key point counts once
     kp = tuple(first.values())
@@ -503,7 +315,7 @@ def _speech(transcript: Transcript, options: ScoreOptions, prompt: str | None) -
     """The answer's text and timed words, without segments that are silence or stock phrases."""
     if not transcript.segments:
         return unicodedata.normalize("NFC", transcript.text.strip()), []
-    kept = _kept_segments(transcript, options, prompt)
+    kept = kept_segments(transcript, options, prompt)
     text = unicodedata.normalize("NFC", " ".join(s.text.strip() for s in kept).strip())
     words = _repair_onsets([w for s in kept for w in s.words])
     return text, words or [Word(s.text, s.start, s.end) for s in kept]
@@ -520,7 +332,7 @@ def _longest_word_s(text: str) -> float:
 
 def _is_hesitation(word: str) -> bool:
     core = word.strip(" .,!?…-").casefold()
-    return core in tn.FILLERS_EN_ALWAYS or core in tn.FILLERS_KO_ALWAYS
+    return core in FILLERS_EN_ALWAYS or core in FILLERS_KO_ALWAYS
 
 
 def _repair_onsets(words: list[Word], min_gap: float = 0.5) -> list[Word]:
@@ -578,7 +390,7 @@ def _delivery(
         pace = Pace(value, pace.unit, band, low, high)
         pace_part = max(0, round(100 - 250 * off))
     pause_after = _pause_lookup(text, words, options.filler_pause_s) if words else None
-    found = tn.find_fillers(text, language, pause_after)
+    found = find_fillers(text, language, pause_after)
     items: dict[str, int] = {}
     for f in found:
         items[f.text.lower()] = items.get(f.text.lower(), 0) + 1
@@ -607,12 +419,12 @@ def _alignment(prepared: str, spoken: str, language: str) -> CharacterOutput | W
     import jiwer
 
     if language == "ko":
-        said = " ".join(w for w in spoken.split() if w.strip(".,…") not in tn.FILLERS_KO_ALWAYS)
+        said = " ".join(w for w in spoken.split() if w.strip(".,…") not in FILLERS_KO_ALWAYS)
         ref, hyp = tn.squash(prepared), tn.squash(said)
         return jiwer.process_characters(ref, hyp) if ref and hyp else None
     ref_words = re.findall(r"[a-z0-9']+", prepared.casefold())
     hyp_words = [w for w in re.findall(r"[a-z0-9']+", spoken.casefold())
-                 if w not in tn.FILLERS_EN_ALWAYS]
+                 if w not in FILLERS_EN_ALWAYS]
     return jiwer.process_words(" ".join(ref_words), " ".join(hyp_words)) \
         if ref_words and hyp_words else None
 
@@ -702,7 +514,7 @@ def score_answer(
         time_limit_s: the question's time limit, for ``over_time`` and the time sub-score.
         options: thresholds and weights (:class:`ScoreOptions`).
         deck_texts: the deck's prepared answers; units that occur in many of them weigh less.
-        prompt: the initial prompt Whisper was given (:func:`whisper_prompt`): a segment that
+        prompt: the initial prompt Whisper was given (:func:`rehearse.prompts.whisper_prompt`): a segment that
             only repeats it where the user was silent is not part of the answer.
 
     Returns:

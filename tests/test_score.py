@@ -1,4 +1,5 @@
-"""Unit tests of the scorer (rehearse/score.py, rehearse/textnorm.py) and its rendering."""
+"""Unit tests of the scorer (rehearse/score.py, rehearse/textnorm.py and the modules it uses) and its
+rendering."""
 
 from __future__ import annotations
 
@@ -11,17 +12,18 @@ from rich.console import Console
 
 from rehearse import textnorm as tn
 from rehearse.feedback import render_diff, render_feedback
+from rehearse.fillers import find_fillers
+from rehearse.nospeech import is_no_speech
+from rehearse.prompts import filler_prompt, jargon_prompt
 from rehearse.score import (
     NO_ANSWER,
     ScoreOptions,
-    filler_prompt,
-    is_no_speech,
-    jargon_prompt,
     score_answer,
     split_key_points,
     verbatim_distance,
     warm_up,
 )
+from rehearse.text_ko import ko_number_value, letters_from_hangul, phonetic_ko
 from rehearse.transcript import Segment, Transcript, Word
 
 PREPARED_KO = (
@@ -67,7 +69,7 @@ def test_korean_numbers_are_normalised() -> None:
     assert "61000000" in keys("육천백만 원입니다", "ko")
     assert "16000" in keys("시스템은 1만6000개 정도입니다", "ko")
     assert "10" in keys("십 퍼센트 인상", "ko") and "percent" in keys("10% 인상", "ko")
-    assert tn.ko_number_value("이천이십이") == 2022
+    assert ko_number_value("이천이십이") == 2022
 
 
 def test_korean_english_terms_said_in_hangul() -> None:
@@ -75,9 +77,9 @@ def test_korean_english_terms_said_in_hangul() -> None:
         u.alt == "api" for u in tn.analyse("에이피아이 문서", "ko"))
     assert keys("Jenkins", "ko") == keys("젠킨스", "ko")
     assert keys("JIRA", "ko") == keys("지라를", "ko")[:1]
-    assert tn.letters_from_hangul("에이더블유에스") == "aws"
-    assert tn.letters_from_hangul("이씨투") == "ec2"
-    assert tn.letters_from_hangul("배스") == ""
+    assert letters_from_hangul("에이더블유에스") == "aws"
+    assert letters_from_hangul("이씨투") == "ec2"
+    assert letters_from_hangul("배스") == ""
 
 
 def test_korean_homophone_spellings_share_a_key() -> None:
@@ -86,7 +88,7 @@ def test_korean_homophone_spellings_share_a_key() -> None:
 
 
 def test_korean_drops_particles_endings_and_fillers() -> None:
-    assert keys("음 그러니까 저는 이제 배포를 했습니다", "ko") == [tn.phonetic_ko("배포")]
+    assert keys("음 그러니까 저는 이제 배포를 했습니다", "ko") == [phonetic_ko("배포")]
 
 
 def test_english_stemming_numbers_and_stop_words() -> None:
@@ -196,7 +198,7 @@ def test_verbatim_metrics_and_memorised_flag() -> None:
 
 # --- fillers, pace, pauses, time ----------------------------------------------------------------
 def test_english_fillers_only_when_used_as_fillers() -> None:
-    found = [f.text for f in tn.find_fillers(
+    found = [f.text for f in find_fillers(
         "So, um, I would like to say that, like, it was, you know, hard. Uh, I mean, we did "
         "well, so we shipped. I mean it.", "en")]
     assert found == ["so", "um", "like", "you know", "uh", "i mean"]
@@ -204,9 +206,9 @@ def test_english_fillers_only_when_used_as_fillers() -> None:
 
 def test_korean_fillers_only_when_used_as_fillers() -> None:
     said = "음, 저는 그 회사에서 어 배포를 했고 그, 뭐 약간 잘 됐습니다"
-    found = [f.text for f in tn.find_fillers(said, "ko")]
+    found = [f.text for f in find_fillers(said, "ko")]
     assert found == ["음", "어", "그", "뭐", "약간"]
-    assert tn.find_fillers("이제 배포를 했습니다", "ko") == []
+    assert find_fillers("이제 배포를 했습니다", "ko") == []
     # "이제" followed by a pause in the audio is a filler
     said = timed("저는 이제 배포를 했습니다", "ko", gaps={1: 0.6})
     score = score_answer("q", "배포를 했습니다", [], said, language="ko")
@@ -292,7 +294,7 @@ def test_whisper_silence_segments_are_no_speech_and_are_dropped() -> None:
 def test_filler_prompt_is_short_and_full_of_fillers() -> None:
     ko, en = filler_prompt("ko"), filler_prompt("en")
     assert len(ko) < 80 and len(en) < 80
-    assert len(tn.find_fillers(ko, "ko")) >= 4 and len(tn.find_fillers(en, "en")) >= 2
+    assert len(find_fillers(ko, "ko")) >= 4 and len(find_fillers(en, "en")) >= 2
 
 
 def test_jargon_prompt_lists_proper_nouns_and_acronyms() -> None:

@@ -4,7 +4,7 @@ through the real Whisper base transcriber, scored by the real scorer.
 Fillers are written into the spoken text, pauses are silence put between espeak-ng clips, pace
 comes from two espeak-ng rates; silence, noise and hum must give ``no_speech``. One model load
 (cached by the transcriber), short clips. The prompt is the one practice gives Whisper
-(:func:`rehearse.score.whisper_prompt`); see bench/PROMPTS.md for the measurements behind it.
+(:func:`rehearse.prompts.whisper_prompt`); see bench/PROMPTS.md for the measurements behind it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 import yaml
 
-from rehearse import textnorm as tn
 from rehearse.audio import SAMPLE_RATE, read_audio
-from rehearse.score import NO_ANSWER, Score, filler_prompt, is_no_speech, score_answer, whisper_prompt
+from rehearse.fillers import find_fillers
+from rehearse.nospeech import is_no_speech
+from rehearse.prompts import filler_prompt, whisper_prompt
+from rehearse.score import NO_ANSWER, Score, score_answer
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
 from rehearse.voice import heard_voice
@@ -41,7 +43,7 @@ PLAIN_WORDS = 13
 # --- what real audio taught the scorer (Whisper output seen in bench/bench_prompts.py) ----------
 def test_fillers_in_the_spellings_whisper_writes() -> None:
     said = "Err, now I want to, I mean, grow. Umm, I led it. Hmmm, and, uh, Mhm."
-    found = tn.find_fillers(said, "en")
+    found = find_fillers(said, "en")
     assert [f.text.lower() for f in found] == ["err", "i mean", "umm", "hmmm", "uh", "mhm"]
     assert is_no_speech(Transcript.from_text("Err... Ummm. Mhm.", "en"))
 
@@ -117,12 +119,12 @@ def test_whisper_prompt_is_the_filler_prompt_and_can_name_the_jargon() -> None:
     assert prompt is not None and len(prompt) <= 120
     for term in ("Jira", "GitLab", "Jenkins", "CMP", "Kubernetes", "PostgreSQL"):
         assert term in prompt
-    assert "Since" not in prompt and len(tn.find_fillers(prompt, "en")) >= 3
+    assert "Since" not in prompt and len(find_fillers(prompt, "en")) >= 3
     assert whisper_prompt(DECK_TEXTS, "en", jargon=True) == filler_prompt("en")  # no jargon there
     many = [" ".join(f"Tool{i}x" for i in range(40)) + " are ours."]
     assert len(whisper_prompt(many, "en", jargon=True)) <= 120
     ko = whisper_prompt(["CMP는 클라우드 관리 플랫폼입니다. Jenkins로 배포했습니다."], "ko", jargon=True)
-    assert "CMP" in ko and "Jenkins" in ko and len(tn.find_fillers(ko, "ko")) >= 2
+    assert "CMP" in ko and "Jenkins" in ko and len(find_fillers(ko, "ko")) >= 2
 
 
 # --- real audio ---------------------------------------------------------------------------------

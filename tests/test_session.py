@@ -21,8 +21,8 @@ from rehearse.deck import load_deck
 from rehearse.parts import AnswerFolder, Parts, PushedAnswers, WhisperTranscriber
 from rehearse.paths import workspace
 from rehearse.practice import PracticeOptions, PracticeSession, SessionEvents
+from rehearse.prompts import whisper_prompt
 from rehearse.recover import transcribe_pending
-from rehearse.score import whisper_prompt
 from rehearse.store import Store
 from rehearse.transcribe import TranscribeOptions
 from rehearse.transcript import Transcript
