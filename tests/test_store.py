@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from histdata import result
 
 from rehearse.history import parse_time
 from rehearse.score import Score, score_answer
@@ -29,14 +30,15 @@ def test_attempt_is_pending_until_completed(tmp_path):
     (a,) = store.attempts()
     assert a.status == "pending" and a.transcript is None and a.audio_path == "/a.wav"
     t = Transcript("hello 안녕", "ko", engine="openai-whisper", model="base")
-    store.complete_attempt(aid, t, 77, 0.5, {"score": 77, "key_points": []})
+    scored = result("q1", 77, 0.5, transcript=t.text)
+    store.complete_attempt(aid, t, scored.score, scored.coverage, scored.to_dict())
     store.end_session("s1")
     store.close()
     again = Store(tmp_path / "history.sqlite")
     (a,) = again.attempts(deck="deck", question_id="q1")
     assert (a.status, a.score, a.transcript, a.engine, a.model) == ("done", 77, "hello 안녕",
                                                                     "openai-whisper", "base")
-    assert a.result == {"score": 77, "key_points": []}
+    assert (a.coverage, a.result, a.score_result) == (0.5, scored.to_dict(), scored)
     mode = again.db.execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
 
