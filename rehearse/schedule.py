@@ -330,12 +330,13 @@ def due_lists(store: Store, spec: str | None = None, now: datetime | None = None
     Returns:
         One `DeckDue` per deck, its items in `due_order`.
     """
-    now = _utc(now or store.clock())
     from pathlib import Path
 
     from rehearse.deck import Question, load_deck
     from rehearse.history import question_histories, resolve_deck, stored_deck
     from rehearse.paths import safe_name
+
+    now = _utc(now or store.clock())
 
     targets: list[tuple[str, Deck | None]]
     if spec is not None and Path(spec).is_file():
