@@ -52,12 +52,35 @@ def main() -> None:
 _ENGINES = ["openai-whisper", "faster-whisper"]  # rehearse.transcribe.ENGINES, kept out of --help's imports
 
 
-def _practice_options(f):
-    opts = [
+def _options(f, opts: list):
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _transcriber_options(f=None, *, purpose: str = ""):
+    """``--model`` and ``--engine``, the same on every command that transcribes (``purpose``: "for
+    --audio" where transcribing is optional)."""
+    if f is None:
+        return lambda g: _transcriber_options(g, purpose=purpose)
+    what = f" {purpose}" if purpose else ""
+    return _options(f, [
         click.option("--model", default=None, metavar="NAME|PATH",
-                     help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base]."),
+                     help=f"Whisper model name or checkpoint path{what} [env REHEARSE_MODEL; default base]."),
         click.option("--engine", type=click.Choice(_ENGINES), default=None,
-                     help="Transcription engine [env REHEARSE_ENGINE; default openai-whisper]."),
+                     help=f"Transcription engine{what} [env REHEARSE_ENGINE; default openai-whisper]."),
+    ])
+
+
+def _transcribe_options(model: str | None, engine: str | None):
+    """The TranscribeOptions of ``--model``/``--engine``, the environment or the defaults."""
+    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
+
+    return TranscribeOptions(model=model or model_spec(), engine=engine or engine_spec())
+
+
+def _practice_options(f):
+    return _transcriber_options(_options(f, [
         click.option("--no-speak", is_flag=True, help="Show each question without speaking it."),
         click.option("--voice", default=None, help="Text-to-speech voice id (default: by language)."),
         click.option("--input-device", default=None, help="Microphone: index or name fragment."),
@@ -65,10 +88,7 @@ def _practice_options(f):
         click.option("--silence", type=float, default=4.0, show_default=True, metavar="SECONDS",
                      help="End an answer after this much silence following speech (0: never)."),
         click.option("--no-follow-ups", is_flag=True, help="Skip follow-up questions."),
-    ]
-    for o in reversed(opts):
-        f = o(f)
-    return f
+    ]))
 
 
 def _build_options(model, no_speak, voice, input_device, output_device, silence, no_follow_ups,
@@ -77,7 +97,6 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
     from rehearse.practice import PracticeOptions
     from rehearse.record import RecordOptions
     from rehearse.speak import SpeakOptions
-    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
 
     return PracticeOptions(
         only=[s.strip() for s in only.split(",") if s.strip()] if only else None,
@@ -89,7 +108,7 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
             device=resolve_device(input_device, "input") if input_device else None,
             silence_s=silence,
         ),
-        transcribe=TranscribeOptions(model=model or model_spec(), engine=engine or engine_spec()),
+        transcribe=_transcribe_options(model, engine),
     )
 
 
@@ -233,9 +252,8 @@ def _finish_pending(console, transcribe_options) -> bool:
     from rehearse.recover import transcribe_pending
     from rehearse.store import Store
 
-    store = Store(workspace().history_db)
-    waiting = store.attempts(status="pending") + store.attempts(status="recording")
-    store.close()
+    with Store(workspace().history_db) as store:
+        waiting = store.attempts(status="pending") + store.attempts(status="recording")
     if not waiting:
         return False
     done = transcribe_pending(
@@ -253,27 +271,21 @@ def _finish_pending(console, transcribe_options) -> bool:
 
 
 @cli.command()
-@click.option("--model", default=None, metavar="NAME|PATH",
-              help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base].")
-def recover(model) -> None:
+@_transcriber_options
+def recover(model, engine) -> None:
     """Repair answers cut off by a crash and transcribe every pending answer."""
-    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
-
     console = _console()
-    if not _finish_pending(console, TranscribeOptions(model=model or model_spec(), engine=engine_spec())):
+    if not _finish_pending(console, _transcribe_options(model, engine)):
         console.print("Nothing to recover: every answer is transcribed.")
 
 
 @cli.command("transcribe")
 @click.option("--pending", is_flag=True, required=True,
               help="Transcribe and score every attempt still waiting for its transcript.")
-@click.option("--model", default=None, metavar="NAME|PATH",
-              help="Whisper model name or checkpoint path [env REHEARSE_MODEL; default base].")
-def transcribe_cmd(pending, model) -> None:
+@_transcriber_options
+def transcribe_cmd(pending, model, engine) -> None:
     """Transcribe and score the attempts still pending (after a failure or an interruption)."""
-    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
-
-    if not _finish_pending(_console(), TranscribeOptions(model=model or model_spec(), engine=engine_spec())):
+    if not _finish_pending(_console(), _transcribe_options(model, engine)):
         _console().print("No pending answers.")
 
 
@@ -287,16 +299,12 @@ def transcribe_cmd(pending, model) -> None:
               help="The spoken answer (wav, flac, ogg, mp3).")
 @click.option("--transcript", "transcript_file", type=click.Path(dir_okay=False, path_type=Path),
               help="The answer as text (UTF-8).")
-@click.option("--model", default=None, metavar="NAME|PATH",
-              help="Whisper model for --audio [env REHEARSE_MODEL; default base].")
-@click.option("--engine", type=click.Choice(_ENGINES), default=None,
-              help="Transcription engine for --audio [env REHEARSE_ENGINE; default openai-whisper].")
+@_transcriber_options(purpose="for --audio")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def score(deck, question_id, audio_file, transcript_file, model, engine, as_json) -> None:
     """Score an answer recorded or written elsewhere against a question's prepared answer."""
     from rehearse.deck import load_deck
     from rehearse.evaluate import deck_transcribe_options, evaluate, transcribe_heard
-    from rehearse.transcribe import TranscribeOptions, engine_spec, model_spec
     from rehearse.transcript import Transcript
 
     if (audio_file is None) == (transcript_file is None):
@@ -307,8 +315,7 @@ def score(deck, question_id, audio_file, transcript_file, model, engine, as_json
         from rehearse.audio import read_audio
 
         samples = read_audio(audio_file)
-        opts = deck_transcribe_options(d, TranscribeOptions(model=model or model_spec(),
-                                                              engine=engine or engine_spec()))
+        opts = deck_transcribe_options(d, _transcribe_options(model, engine))
         prompt = opts.initial_prompt
         t = transcribe_heard(samples, d.language, opts)
     else:
@@ -474,8 +481,7 @@ def _history_for_play(question_id, deck):
     from rehearse.errors import QuestionNotFound
     from rehearse.history import question_history, resolve_deck
 
-    store = _open_store()
-    try:
+    with _open_store() as store:
         name = resolve_deck(store, deck)
         if question_id is None:
             recorded = [a for a in store.attempts(deck=name) if a.audio_path]
@@ -483,20 +489,15 @@ def _history_for_play(question_id, deck):
                 raise QuestionNotFound("no recordings yet; practise first")
             question_id, name = recorded[-1].question_id, recorded[-1].deck
         return question_history(store, question_id, name)
-    finally:
-        store.close()
 
 
 def _list_recordings(question_id, deck) -> None:
     from rehearse.history import number_attempts, resolve_deck
 
-    store = _open_store()
-    try:
+    with _open_store() as store:
         name = resolve_deck(store, deck)
         found = [n for n in number_attempts(store.attempts(deck=name, question_id=question_id))
                  if n.attempt.audio_path]
-    finally:
-        store.close()
     for n in found:
         a = n.attempt
         score_text = "pending" if a.score is None else f"{a.score:>3}"
@@ -514,12 +515,9 @@ def history(deck, as_json) -> None:
     from rehearse.display import print_history
     from rehearse.history import question_histories, resolve_deck, session_summaries
 
-    store = _open_store()
-    try:
+    with _open_store() as store:
         name = resolve_deck(store, deck)
         questions, sessions = question_histories(store, name), session_summaries(store, name)
-    finally:
-        store.close()
     if as_json:
         data = {"questions": [q.to_dict() for q in questions], "sessions": [s.to_dict() for s in sessions]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -536,16 +534,11 @@ def history(deck, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
 def due(deck, show_all, as_json) -> None:
     """List the questions due for practice (spaced repetition), weakest first, and why."""
-    from datetime import datetime, timezone
-
     from rehearse.schedule import due_lists
 
-    now = datetime.now(timezone.utc)
-    store = _open_store()
-    try:
+    with _open_store() as store:
+        now = store.clock()
         lists = due_lists(store, deck, now)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps([{"deck": d.deck, "questions": [s.to_dict(now) for s in d.items]}
                                for d in lists], ensure_ascii=False, indent=2))
@@ -576,13 +569,10 @@ def report(session_id, deck, output, no_audio) -> None:
 
     if session_id and deck:
         raise click.UsageError("give --session or --deck, not both")
-    store = _open_store()
-    try:
+    with _open_store() as store:
         options = ReportOptions(session_id=session_id, deck=resolve_deck(store, deck),
                                 embed_audio=not no_audio)
         result = write_report(store, output, options)
-    finally:
-        store.close()
     attempts = sum(len(q.attempts) for q in result.questions)
     n = len(result.questions)
     click.echo(f"Wrote {output} ({result.scope}: {n} question{'s' * (n != 1)}, {attempts} "
@@ -599,11 +589,8 @@ def export(fmt, deck, output) -> None:
     """Export every attempt (scores, metrics, transcripts, audio paths) as CSV or JSON."""
     from rehearse.history import export_records, resolve_deck, to_csv, to_json
 
-    store = _open_store()
-    try:
+    with _open_store() as store:
         records = export_records(store, resolve_deck(store, deck))
-    finally:
-        store.close()
     text = to_csv(records) if fmt == "csv" else to_json(records) + "\n"
     if output is None:
         click.echo(text, nl=False)

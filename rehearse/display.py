@@ -113,9 +113,8 @@ def show_attempt(out: Console, label: str, n: NumberedAttempt) -> None:
                    f"{score_text} · {a.duration_s or 0:.1f} s", style="bold"))
     if a.transcript:
         out.print(Text(f"  You said: {a.transcript}"))
-    for p in (a.result or {}).get("key_points") or []:
-        status = p.get("status") or ("covered" if p.get("covered") else "missed")
-        out.print(Text(f"  {MARKS.get(status, '?')} {p.get('text', '')}"))
+    for p in a.score_result.key_points if a.score_result else []:
+        out.print(Text(f"  {MARKS.get(p.status, '?')} {p.text}"))
 
 
 def sparkline(scores: list[int]) -> str:

@@ -21,6 +21,7 @@ from rehearse.store import Attempt, Session, Store
 
 if TYPE_CHECKING:
     from rehearse.deck import Deck
+    from rehearse.score import Score
 
 TREND_WINDOW = 5  # attempts: the trend is the slope over this many latest scores
 TREND_FLAT = 2.0  # points per attempt: a slope smaller than this (either way) is "steady"
@@ -284,22 +285,19 @@ def trend_label(slope: float | None) -> str:
     return "steady"
 
 
-def _metric(result: dict | None, key: str, sub: str) -> Any:
-    value = (result or {}).get(key)
-    return value.get(sub) if isinstance(value, dict) else None
-
-
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
 def summarise_session(session: Session, attempts: list[Attempt]) -> SessionSummary:
     """Average score, pace and fillers of one session's attempts (no-speech answers left out)."""
+    results = {a.id: a.score_result for a in attempts}
     spoken = [a for a in attempts if a.status == "done" and a.score is not None
-              and not (a.result or {}).get("no_speech")]
-    paces = [float(v) for a in spoken if (v := _metric(a.result, "pace", "value")) is not None]
-    units = {u for a in spoken if (u := _metric(a.result, "pace", "unit"))}
-    fillers = [float(v) for a in spoken if (v := _metric(a.result, "fillers", "per_minute")) is not None]
+              and not ((r := results[a.id]) and r.no_speech)]
+    scored = [r for a in spoken if (r := results[a.id])]
+    paces = [float(r.pace.value) for r in scored if r.pace.value is not None]
+    units = {r.pace.unit for r in scored if r.pace.value is not None and r.pace.unit}
+    fillers = [float(r.fillers.per_minute) for r in scored if r.fillers.per_minute is not None]
     return SessionSummary(
         id=session.id,
         deck=session.deck,
@@ -311,7 +309,7 @@ def summarise_session(session: Session, attempts: list[Attempt]) -> SessionSumma
         pace=_mean(paces),
         pace_unit=units.pop() if len(units) == 1 else None,
         fillers_per_minute=_mean(fillers),
-        over_time=sum(1 for a in attempts if (a.result or {}).get("over_time")),
+        over_time=sum(1 for r in results.values() if r and r.over_time),
     )
 
 
@@ -343,23 +341,31 @@ def export_records(store: Store, deck: str | None = None) -> list[dict[str, Any]
     """
     records = []
     for n in number_attempts(store.attempts(deck=deck)):
-        a, r = n.attempt, n.attempt.result or {}
-        points = r.get("key_points") or []
-        records.append({
+        a, r = n.attempt, n.attempt.score_result
+        rec = {
             "id": a.id, "session_id": a.session_id, "deck": a.deck, "question_id": a.question_id,
             "attempt": n.number, "question": a.question, "started_at": a.started_at,
             "ended_at": a.ended_at, "status": a.status, "duration_s": a.duration_s,
-            "score": a.score, "coverage": a.coverage,
-            "key_points_covered": sum(1 for p in points if p.get("covered")) if points else None,
-            "key_points_total": len(points) if points else None,
-            "pace": _metric(r, "pace", "value"), "pace_unit": _metric(r, "pace", "unit"),
-            "pace_band": _metric(r, "pace", "band"), "fillers": _metric(r, "fillers", "count"),
-            "fillers_per_minute": _metric(r, "fillers", "per_minute"),
-            "over_time": r.get("over_time"), "no_speech": r.get("no_speech"),
-            "engine": a.engine, "model": a.model, "audio_path": a.audio_path,
-            "transcript": a.transcript, "result": a.result,
-        })
+            "score": a.score, "coverage": a.coverage, "engine": a.engine, "model": a.model,
+            "audio_path": a.audio_path, "transcript": a.transcript, **_result_columns(r),
+        }
+        records.append({**{k: rec[k] for k in EXPORT_COLUMNS}, "result": r.to_dict() if r else None})
     return records
+
+
+def _result_columns(r: Score | None) -> dict[str, Any]:
+    """The export columns that come from the stored result (all None while there is none)."""
+    if r is None:
+        return dict.fromkeys(("key_points_covered", "key_points_total", "pace", "pace_unit", "pace_band",
+                              "fillers", "fillers_per_minute", "over_time", "no_speech"))
+    points = r.key_points
+    return {
+        "key_points_covered": sum(1 for p in points if p.covered) if points else None,
+        "key_points_total": len(points) if points else None,
+        "pace": r.pace.value, "pace_unit": r.pace.unit or None, "pace_band": r.pace.band,
+        "fillers": r.fillers.count, "fillers_per_minute": r.fillers.per_minute,
+        "over_time": r.over_time, "no_speech": r.no_speech,
+    }
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:

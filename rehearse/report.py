@@ -125,8 +125,6 @@ def build_report(store: Store, options: ReportOptions | None = None) -> Report:
     Raises:
         RehearseError: nothing to report (unknown session, no history).
     """
-    from rehearse.store import now_iso
-
     opts = options or ReportOptions()
     if opts.session_id is not None:
         session = store.session(opts.session_id)
@@ -166,7 +164,7 @@ def build_report(store: Store, options: ReportOptions | None = None) -> Report:
         title=opts.title or (deck.title if deck else deck_name),
         language=deck.language if deck else "",
         scope=scope,
-        generated=_when(now_iso()),
+        generated=_when(store.now()),
         questions=questions,
         sessions=[s.to_dict() for s in summaries],
         sessions_plot_uri=sessions_plot(summaries) if summaries else None,
@@ -196,11 +194,8 @@ def _question_view(deck: Deck | None, qid: str, attempts: list[NumberedAttempt],
 
 
 def _attempt_view(n: NumberedAttempt, embed_audio: bool) -> AttemptView:
-    a, r = n.attempt, n.attempt.result or {}
-    points = []
-    for p in r.get("key_points") or []:
-        status = p.get("status") or ("covered" if p.get("covered") else "missed")
-        points.append(KeyPointView(str(p.get("text", "")), str(status), p.get("evidence")))
+    a, r = n.attempt, n.attempt.score_result
+    points = [KeyPointView(p.text, p.status, p.evidence) for p in (r.key_points if r else [])]
     metrics = []
     if a.score is not None:
         metrics.append(("score", f"{a.score}"))
@@ -208,16 +203,14 @@ def _attempt_view(n: NumberedAttempt, embed_audio: bool) -> AttemptView:
         metrics.append(("coverage", f"{a.coverage:.0%}"))
     if a.duration_s is not None:
         metrics.append(("duration", f"{a.duration_s:.1f} s"))
-    pace = r.get("pace") if isinstance(r.get("pace"), dict) else {}
-    if pace.get("value") is not None:
-        band = f" ({pace['band']})" if pace.get("band") else ""
-        metrics.append(("pace", f"{pace['value']:.0f} {pace.get('unit', '')}{band}"))
-    fillers = r.get("fillers") if isinstance(r.get("fillers"), dict) else {}
-    if fillers.get("count") is not None:
-        per_min = fillers.get("per_minute")
-        rate = f" ({per_min:.1f}/min)" if per_min is not None else ""
-        metrics.append(("fillers", f"{fillers['count']}{rate}"))
-    flags = [label for key, label in (("over_time", "over time"), ("no_speech", "no speech")) if r.get(key)]
+    flags = []
+    if r is not None:
+        if r.pace.value is not None:
+            band = f" ({r.pace.band})" if r.pace.band else ""
+            metrics.append(("pace", f"{r.pace.value:.0f} {r.pace.unit}{band}"))
+        rate = f" ({r.fillers.per_minute:.1f}/min)" if r.fillers.per_minute is not None else ""
+        metrics.append(("fillers", f"{r.fillers.count}{rate}"))
+        flags = [label for on, label in ((r.over_time, "over time"), (r.no_speech, "no speech")) if on]
     evidence = [p.evidence for p in points if p.evidence and p.status != "missed"]
     uri, note = None, None
     if not embed_audio:

@@ -38,6 +38,7 @@ from rehearse.history import parse_time, question_histories
 
 if TYPE_CHECKING:
     from rehearse.deck import Deck, Question
+    from rehearse.score import Score
     from rehearse.store import Store
 
 AGAIN_BELOW = 0.40  # coverage below this: the answer is not there yet
@@ -66,32 +67,30 @@ class Rated:
     reasons: list[str] = field(default_factory=list)
 
 
-def rate(result: dict[str, Any] | None, score: int | None = None) -> Rated:
-    """Turn a stored score result (`Score.to_dict()`) into an FSRS rating (see the module table).
+def rate(result: Score | None, score: int | None = None) -> Rated:
+    """Turn a stored score result into an FSRS rating (see the module table).
 
     Args:
-        result: the attempt's stored result; None for an attempt that was never scored.
-        score: the attempt's 0–100 score, used when the result has no coverage.
+        result: the attempt's stored result (`Attempt.score_result`); None for an attempt that
+            was never scored.
+        score: the attempt's 0–100 score, used when there is no result.
 
     Returns:
         The rating and the reasons in words.
     """
-    if not result and score is None:
+    if result is None and score is None:
         return Rated(Rating.AGAIN, ["not scored"])
-    r = result or {}
-    if r.get("no_speech"):
+    if result is not None and result.no_speech:
         return Rated(Rating.AGAIN, ["no speech"])
-    coverage = r.get("coverage")
-    if coverage is None:
-        coverage = (score if score is not None else r.get("score", 0) or 0) / 100
+    # a result read from a row without coverage has score / 100 (`Score.from_dict`)
+    coverage = result.coverage if result is not None else (score or 0) / 100
     reasons = [f"coverage {coverage:.0%}"]
     if coverage < AGAIN_BELOW:
         return Rated(Rating.AGAIN, reasons)
     if coverage < HARD_BELOW:
         return Rated(Rating.HARD, reasons)
-    fillers = r.get("fillers") if isinstance(r.get("fillers"), dict) else {}
-    per_minute = float(fillers.get("per_minute") or 0.0)
-    over_time = bool(r.get("over_time"))
+    per_minute = float(result.fillers.per_minute or 0.0) if result is not None else 0.0
+    over_time = result is not None and result.over_time
     rating = Rating.EASY if coverage >= EASY_FROM else Rating.GOOD
     if over_time:
         reasons.append("over the time limit")
@@ -179,7 +178,7 @@ def schedules(deck: str, questions: list[Question], store: Store,
         deck: the stored deck name (`Deck.name`).
         questions: the questions to place.
         store: the history database.
-        now: the clock (default: the current time); injectable for tests.
+        now: the time to schedule at (default: the store's clock, normally the current time).
 
     Returns:
         One `QuestionSchedule` per question.
@@ -187,7 +186,7 @@ def schedules(deck: str, questions: list[Question], store: Store,
     from fsrs import Card
     from fsrs import Rating as FsrsRating
 
-    now = _utc(now or datetime.now(timezone.utc))
+    now = _utc(now or store.clock())
     scheduler = _scheduler()
     by_id = {h.question_id: h for h in question_histories(store, deck)}
     state_names = {1: "learning", 2: "review", 3: "relearning"}
@@ -201,7 +200,7 @@ def schedules(deck: str, questions: list[Question], store: Store,
         if scored:
             card = Card(card_id=1)
             for a in scored:
-                rated = rate(a.result, a.score)
+                rated = rate(a.score_result, a.score)
                 at = _utc(parse_time(a.started_at))
                 if card.last_review is not None and at < card.last_review:
                     at = card.last_review  # clock skew between machines: never review backwards
@@ -282,7 +281,7 @@ def order_questions(
         limit: ask at most this many questions.
         shuffle: random order (follow-ups stay after their parent; with ``due``, it breaks ties).
         tag: keep only questions with this tag (a follow-up inherits its top question's tags).
-        now: the clock for ``due`` (default: the current time).
+        now: the time for ``due`` (default: the store's clock).
         rng: the randomness for ``shuffle`` (default: a fresh `random.Random`).
 
     Returns:
@@ -304,7 +303,7 @@ def order_questions(
         (rng or random.Random()).shuffle(groups)
     if due:
         name = deck.name
-        clock = _utc(now or datetime.now(timezone.utc))
+        clock = _utc(now or store.clock())
         keys = {s.question_id: urgency(s, clock) for s in schedules(name, chosen, store, clock)}
         groups.sort(key=lambda g: min(keys[q.id] for q in g))
     ordered = [q for g in groups for q in g]
@@ -326,7 +325,7 @@ def due_lists(store: Store, spec: str | None = None, now: datetime | None = None
     Args:
         store: the history database.
         spec: a deck file, a stored deck name, or None for every deck with history.
-        now: the clock (default: the current time).
+        now: the time (default: the store's clock).
 
     Returns:
         One `DeckDue` per deck, its items in `due_order`.
@@ -336,6 +335,8 @@ def due_lists(store: Store, spec: str | None = None, now: datetime | None = None
     from rehearse.deck import Question, load_deck
     from rehearse.history import question_histories, resolve_deck, stored_deck
     from rehearse.paths import safe_name
+
+    now = _utc(now or store.clock())
 
     targets: list[tuple[str, Deck | None]]
     if spec is not None and Path(spec).is_file():

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rehearse import textnorm as tn
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
@@ -169,6 +169,43 @@ class Score:
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (issues 2 and 4's contract, plus a few keys)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Score:
+        """The inverse of :meth:`to_dict`: a stored result read back as a `Score`.
+
+        Results written by older versions may lack keys, and those must keep loading: a missing
+        part gets its neutral value (no pace or pauses measured, no fillers counted, delivery
+        unmeasured), a key point without ``status`` takes it from ``covered`` (and the reverse),
+        a result without ``coverage`` takes score / 100. Keys this version does not know are
+        left out.
+        """
+
+        def part(kind: type, stored: Any, /, **neutral: Any) -> Any:
+            known = {f.name for f in fields(kind)}
+            given = stored.items() if isinstance(stored, dict) else ()
+            return kind(**{**neutral, **{k: v for k, v in given if k in known}})
+
+        def point(p: Any) -> KeyPointResult:
+            p = p if isinstance(p, dict) else {}
+            status = p.get("status") or ("covered" if p.get("covered") else "missed")
+            return part(KeyPointResult, {**p, "status": status}, text="", covered=status == "covered",
+                        evidence=None, similarity=0.0)
+
+        d = {k: v for k, v in data.items() if k in {f.name for f in fields(cls)}}
+        score = d.get("score") or 0
+        coverage = d.get("coverage")
+        return cls(**{
+            "question_id": "", "transcript": "", "language": "", **d,
+            "score": score,
+            "coverage": score / 100 if coverage is None else coverage,
+            "key_points": [point(p) for p in d.get("key_points") or []],
+            "verbatim": part(Verbatim, d.get("verbatim"), metric="", value=None),
+            "pace": part(Pace, d.get("pace"), value=None, unit="", band=None),
+            "fillers": part(Fillers, d.get("fillers"), count=0, per_minute=None),
+            "pauses": part(Pauses, d.get("pauses"), count=0, longest_s=None),
+            "delivery": part(Delivery, d.get("delivery")),
+        })
 
 
 # --- key points ----------------------------------------------------------------------------------

@@ -16,7 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rehearse.errors import DiskError, RehearseError
+from rehearse.score import Score
 from rehearse.transcript import Transcript
+
+#: What the store asks for the current time: a callable returning an aware (or local) datetime.
+Clock = Callable[[], datetime]
 
 BUSY_TIMEOUT_MS = 10_000  # another rehearse process may be writing: wait rather than fail
 SQLITE_FULL = 13  # "database or disk is full" (sqlite3.SQLITE_FULL from Python 3.11 on)
@@ -85,9 +89,14 @@ def m002_history_indexes(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_history_indexes]
 
 
-def now_iso() -> str:
-    """The current time as an ISO 8601 string with the UTC offset."""
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+def real_time() -> datetime:
+    """The current time (the default clock)."""
+    return datetime.now(timezone.utc)
+
+
+def now_iso(clock: Clock = real_time) -> str:
+    """The clock's time (default: now) as a local ISO 8601 string with the UTC offset."""
+    return clock().astimezone().isoformat(timespec="seconds")
 
 
 @dataclass
@@ -111,6 +120,11 @@ class Attempt:
     model: str | None
     status: str
 
+    @property
+    def score_result(self) -> Score | None:
+        """The stored result as a `Score` (``None`` until the attempt is scored)."""
+        return Score.from_dict(self.result) if self.result else None
+
 
 @dataclass
 class Session:
@@ -125,9 +139,16 @@ class Session:
 
 
 class Store:
-    """The history database."""
+    """The history database; a context manager that closes it.
 
-    def __init__(self, path: Path) -> None:
+    Args:
+        path: the SQLite file (created with its folder when missing).
+        clock: where every stored time comes from (default: the real time); a test or a replay
+            passes its own.
+    """
+
+    def __init__(self, path: Path, clock: Clock = real_time) -> None:
+        self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -135,7 +156,7 @@ class Store:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA foreign_keys = ON")
-            migrate(self.db)
+            migrate(self.db, clock)
         except sqlite3.DatabaseError as e:
             raise RehearseError(f"{path}: the history database cannot be opened ({e})") from e
         self.path = path
@@ -143,6 +164,16 @@ class Store:
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> str:
+        """The store's clock as a stored time string (see `now_iso`)."""
+        return now_iso(self.clock)
 
     @contextlib.contextmanager
     def _writing(self, what: str, then: str = "try again") -> Iterator[None]:
@@ -162,7 +193,7 @@ class Store:
         with self._writing("the new session"):
             self.db.execute(
                 "INSERT INTO sessions (id, deck, deck_path, language, started_at) VALUES (?,?,?,?,?)",
-                (session_id, deck, deck_path, language, now_iso()),
+                (session_id, deck, deck_path, language, self.now()),
             )
 
     def end_session(self, session_id: str) -> None:
@@ -175,7 +206,7 @@ class Store:
         ending_on = sys.exc_info()[1]
         try:
             with self._writing("the session's end time"):
-                self.db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now_iso(), session_id))
+                self.db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (self.now(), session_id))
         except DiskError:
             if ending_on is None:
                 raise
@@ -197,7 +228,7 @@ class Store:
             cur = self.db.execute(
                 """INSERT INTO attempts (session_id, deck, question_id, question, started_at,
                    ended_at, audio_path, duration_s, status) VALUES (?,?,?,?,?,?,?,?,?)""",
-                (session_id, deck, question_id, question, started_at, now_iso(), audio_path,
+                (session_id, deck, question_id, question, started_at, self.now(), audio_path,
                  duration_s, status),
             )
         return int(cur.lastrowid)
@@ -207,7 +238,7 @@ class Store:
         with self._writing(f"the end of attempt #{attempt_id}'s recording", "run `rehearse recover`"):
             self.db.execute(
                 "UPDATE attempts SET duration_s = ?, ended_at = ?, status = 'pending' WHERE id = ?",
-                (duration_s, now_iso(), attempt_id),
+                (duration_s, self.now(), attempt_id),
             )
 
     def set_status(self, attempt_id: int, status: str) -> None:
@@ -286,8 +317,8 @@ def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(result=json.loads(raw) if raw else None, **data)
 
 
-def migrate(db: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet applied; returns the names applied now.
+def migrate(db: sqlite3.Connection, clock: Clock = real_time) -> list[str]:
+    """Apply every migration not yet applied (stamped with ``clock``'s time); returns their names.
 
     All of them run in one ``BEGIN IMMEDIATE`` transaction: a second process opening the same
     new database waits (busy timeout) and then finds them applied, and a kill mid-migration
@@ -308,7 +339,7 @@ def migrate(db: sqlite3.Connection) -> list[str]:
             if fn.__name__ in done:
                 continue
             fn(db)
-            db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, now_iso()))
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, now_iso(clock)))
             applied.append(fn.__name__)
         db.commit()
     except BaseException:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
+import soundfile as sf
 from click.testing import CliRunner
 from histdata import add, days, result, tone
 
@@ -108,6 +109,22 @@ def test_report_command_writes_a_page(practised, tmp_path):
     assert both.exit_code == 2 and "not both" in both.output
     unknown = CliRunner().invoke(cli, ["report", "--session", "zzz", "-o", str(out)])
     assert unknown.exit_code == 1 and "no session 'zzz'" in unknown.output
+
+
+@pytest.mark.parametrize("command", [["recover"], ["transcribe", "--pending"]])
+def test_recover_and_transcribe_use_the_engine_and_model_asked_for(store, tmp_path, command):
+    deck = tmp_path / "d.yaml"
+    deck.write_text("title: d\nlanguage: en\nquestions:\n  - {id: q1, question: One?, answer: one}\n",
+                    encoding="utf-8")
+    (tmp_path / "s1").mkdir()
+    silent = tmp_path / "s1" / "q1.wav"  # no voice: scored "no answer" without loading any weights
+    sf.write(str(silent), np.zeros(SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE, subtype="PCM_16")
+    add(store, "s1", "d", "q1", datetime.now(timezone.utc), None, audio=silent, deck_path=str(deck))
+    r = _run(*command, "--engine", "faster-whisper", "--model", "tiny-ct2")
+    assert r.exit_code == 0 and "Transcribed and scored 1 kept answer(s)" in r.output
+    (a,) = store.attempts()
+    assert (a.status, a.engine, a.model) == ("done", "faster-whisper", "tiny-ct2")
+    assert a.score_result.no_speech
 
 
 # ---------------------------------------------------------------- play (devices faked)

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 from histdata import T0, add, days, result
 
+from rehearse.deck import Question
 from rehearse.errors import QuestionNotFound, RehearseError
 from rehearse.history import (
     export_records,
@@ -24,6 +25,8 @@ from rehearse.history import (
     to_json,
     trend_label,
 )
+from rehearse.report import build_report
+from rehearse.schedule import Rating, schedules
 from rehearse.store import MIGRATIONS, Store, m001_initial, migrate
 
 # ---------------------------------------------------------------- migrations
@@ -63,8 +66,8 @@ def test_database_with_only_the_first_schema_is_migrated_and_keeps_its_rows(tmp_
                audio_path, duration_s, transcript, score, coverage, result_json, engine, model, status)
                VALUES ('s-old', 'sample-en', 'q1', 'Tell me about you', ?, NULL, '/a.wav', 12.5, ?, ?,
                0.5, ?, 'openai-whisper', 'base', ?)""",
-            (f"2026-01-01T09:0{i}:00+00:00", old["transcript"] if score else None, score,
-             json.dumps(old, ensure_ascii=False) if score else None, status))
+            (f"2026-01-01T09:0{i}:00+00:00", old.transcript if score else None, score,
+             json.dumps(old.to_dict(), ensure_ascii=False) if score else None, status))
     db.commit()
     assert "attempts_started" not in _indexes(db)
     db.close()
@@ -75,8 +78,7 @@ def test_database_with_only_the_first_schema_is_migrated_and_keeps_its_rows(tmp_
     assert applied == ["m001_initial", "m002_history_indexes"]
     assert {"attempts_started", "sessions_deck"} <= _indexes(store.db)
     first, second = store.attempts()
-    assert (first.score, first.transcript, first.result["transcript"]) == (64, "I built 웹 services",
-                                                                           "I built 웹 services")
+    assert (first.score, first.transcript, first.score_result) == (64, "I built 웹 services", old)
     assert (second.status, second.score) == ("pending", None)
     (h,) = question_histories(store, "sample-en")
     assert (len(h.attempts), h.scores, h.best.number, h.last_practised) == (
@@ -84,6 +86,32 @@ def test_database_with_only_the_first_schema_is_migrated_and_keeps_its_rows(tmp_
     (s,) = session_summaries(store)
     assert (s.id, s.questions, s.scored, s.average_score) == ("s-old", 2, 1, 64.0)
     store.close()
+
+
+def test_a_result_stored_by_an_older_version_is_read_everywhere(tmp_path):
+    # a row whose result lacks what later versions added (delivery, verdict, key-point status, …)
+    old = {"question_id": "q1", "transcript": "I built it", "language": "en", "score": 80,
+           "coverage": 0.8, "key_points": [{"text": "built it", "covered": True, "evidence": "built it"},
+                                            {"text": "in Go", "covered": False}],
+           "pace": {"value": 130.0, "unit": "wpm"}, "fillers": {"count": 2, "per_minute": 6.0},
+           "over_time": False}
+    with Store(tmp_path / "history.sqlite") as store:
+        aid = add(store, "s1", "deck", "q1", T0, None, audio=tmp_path / "a.wav")
+        with store.db:
+            store.db.execute("UPDATE attempts SET status = 'done', score = 80, coverage = 0.8, "
+                             "result_json = ? WHERE id = ?", (json.dumps(old), aid))
+        (rec,) = export_records(store)
+        columns = ("key_points_covered", "key_points_total", "pace", "fillers")
+        assert [rec[k] for k in columns] == [1, 2, 130.0, 2]
+        assert rec["result"]["key_points"][1]["status"] == "missed"
+        assert rec["result"]["delivery"]["score"] is None  # exported in today's shape
+        (s,) = session_summaries(store)
+        assert (s.scored, s.average_score, s.pace, s.fillers_per_minute) == (1, 80.0, 130.0, 6.0)
+        (q,) = schedules("deck", [Question("q1", "One?")], store, now=T0)
+        assert q.last_rating == Rating.HARD and q.last_reasons == ["coverage 80%", "6.0 fillers/min"]
+        (view,) = build_report(store).questions[0].attempts
+        assert [(p.text, p.status) for p in view.key_points] == [("built it", "covered"), ("in Go", "missed")]
+        assert ("fillers", "2 (6.0/min)") in view.metrics
 
 
 # ---------------------------------------------------------------- per question

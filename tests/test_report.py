@@ -110,11 +110,13 @@ def test_session_report_and_no_audio(history):
 
 
 def test_report_without_deck_file_or_recording_still_renders(tmp_path):
-    store = Store(tmp_path / "history.sqlite")
+    store = Store(tmp_path / "history.sqlite", clock=lambda: T0 + days(1))  # the report's "generated"
     add(store, "s1", "gone", "q1", T0, result("q1", 50), audio=tmp_path / "deleted.wav",
         deck_path=str(tmp_path / "gone.yaml"))
     add(store, "s1", "gone", "q2", T0, None, audio=tone(tmp_path / "p.wav", 0.5, 300))
-    html = render_report(build_report(store))
+    report = build_report(store)
+    assert report.generated == (T0 + days(1)).astimezone().strftime("%Y-%m-%d %H:%M")
+    html = render_report(report)
     assert "recording missing from disk" in html and "not transcribed" in html
     assert "the first point" in html and html.count("<audio") == 1
     store.close()

@@ -17,6 +17,7 @@ from rehearse.schedule import (
     rate,
     schedules,
 )
+from rehearse.score import Score
 from rehearse.store import Store
 
 
@@ -47,7 +48,8 @@ def test_rating_mapping(res, expected):
 def test_rating_reasons_and_score_fallback():
     r = rate(result("q", 80, 0.8, over_time=True, fillers_per_min=6.0))
     assert r.reasons == ["coverage 80%", "over the time limit", "6.0 fillers/min"]
-    assert rate({"score": 92}).rating == Rating.EASY  # no coverage stored: the score stands in
+    no_coverage = Score.from_dict({"score": 92})  # a result stored without coverage: the score stands in
+    assert rate(no_coverage).rating == Rating.EASY
     assert rate(None, score=55).rating == Rating.HARD
 
 
