@@ -24,6 +24,7 @@ from rehearse.evaluate import deck_texts, deck_transcribe_options, transcribe_he
 from rehearse.paths import answer_file
 from rehearse.record import AnswerFile, Progress, Recording, RecordOptions
 from rehearse.speak import SpeakOptions
+from rehearse.store import real_time
 from rehearse.stream import IncrementalTranscriber, transcribe_answer
 from rehearse.transcribe import TranscribeOptions
 from rehearse.transcript import Transcript
@@ -346,4 +347,4 @@ class Parts:
     speaker: Speaker | None = None
     transcriber: TranscriberFactory = WhisperTranscriber
     store: Store | None = None  # an open store; the session opens the workspace's when None
-    clock: Callable[[], datetime] = datetime.now
+    clock: Callable[[], datetime] = real_time  # every stored time and the session id come from it

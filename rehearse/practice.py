@@ -26,7 +26,7 @@ from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import Recovered, repair_crashed
 from rehearse.score import Score
 from rehearse.speak import SpeakOptions
-from rehearse.store import Store
+from rehearse.store import Store, real_time
 from rehearse.transcribe import TranscribeOptions
 from rehearse.transcript import Transcript
 
@@ -94,9 +94,9 @@ class SessionEvents:
     def recovered(self, recovered: Recovered) -> None: ...
 
 
-def new_session_id(clock: Callable[[], datetime] = datetime.now) -> str:
+def new_session_id(clock: Callable[[], datetime] = real_time) -> str:
     """A sortable, unique session id: local time plus a short random suffix."""
-    return clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    return clock().astimezone().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
@@ -181,7 +181,7 @@ class PracticeSession:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.ws.history_db)
+            self._store = Store(self.ws.history_db, clock=self.clock)
         return self._store
 
     def _choose(self) -> list[Question]:
@@ -293,7 +293,7 @@ class PracticeSession:
         # "recording" that `rehearse recover` repairs, transcribes and scores
         attempt_id = self.store.add_attempt(
             session_id=self.session_id, deck=self.deck.name, question_id=q.id, question=asked,
-            started_at=self.clock().astimezone().isoformat(timespec="seconds"), audio_path=str(wav),
+            started_at=self.store.now(), audio_path=str(wav),
             duration_s=None, status="recording",
         )
         if self.source.live:

@@ -197,6 +197,7 @@ def test_a_whole_session_driven_step_by_step(tmp_path):
     try:
         s = store.session(result.session_id)
         assert s is not None and s.ended_at is not None and s.deck_path == str(deck_file)
+        assert s.started_at.startswith("2026-05-01T09:30")  # the session's clock, through the store
         rows = store.session_attempts(result.session_id)
         assert [(r.question_id, r.status) for r in rows] == [
             ("intro", "done"), ("intro", "done"), ("intro-team", "done"), ("why-us", "done")]
