@@ -9,6 +9,8 @@ import select
 import sys
 from typing import TYPE_CHECKING
 
+from rehearse.voice import MIN_VOICE_DB
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -65,7 +67,7 @@ class ConsoleEvents:
     def progress(self, p: Progress) -> None:
         if not self.live_line:
             return
-        bars = max(0, min(30, int((p.level_db + 60) / 2)))
+        bars = max(0, min(30, int((p.level_db - MIN_VOICE_DB) / 2)))  # 2 dB a bar from the voice floor
         sys.stderr.write(f"\r  {p.elapsed_s:5.1f} s  [{'█' * bars:<30}] {p.level_db:6.1f} dB ")
         sys.stderr.flush()
         self._line_open = True

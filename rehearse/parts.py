@@ -15,24 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from rehearse.audio import BLOCK_S, SAMPLE_RATE
+import numpy as np
+
+from rehearse import speak
+from rehearse.audio import BLOCK_S, SAMPLE_RATE, level_dbfs, resolve_device
 from rehearse.deck import Deck
 from rehearse.errors import DeviceError, RehearseError, TTSError
 from rehearse.evaluate import deck_texts, deck_transcribe_options, transcribe_heard
 from rehearse.paths import answer_file
-from rehearse.record import AnswerFile, Progress, Recording, RecordOptions
+from rehearse.record import AnswerFile, Progress, Recording, RecordOptions, answer_from_file, record_answer
+from rehearse.score import warm_up
 from rehearse.speak import SpeakOptions
-from rehearse.store import real_time
+from rehearse.store import Store, real_time
 from rehearse.stream import IncrementalTranscriber, transcribe_answer
-from rehearse.transcribe import TranscribeOptions
+from rehearse.transcribe import TranscribeOptions, check_model, load_model
 from rehearse.transcript import Transcript
-
-if TYPE_CHECKING:
-    import numpy as np
-
-    from rehearse.store import Store
 
 
 @dataclass
@@ -73,16 +72,12 @@ class Microphone:
         return self.options.samplerate
 
     def check(self) -> None:
-        from rehearse.audio import resolve_device
-
         resolve_device(self.options.device, "input")
 
     def missing(self, question_id: str) -> str | None:
         return None
 
     def record(self, question_id: str, path: Path, time_limit_s: float | None, hooks: Hooks) -> Recording:
-        from rehearse.record import record_answer
-
         return record_answer(path, replace(self.options, time_limit_s=time_limit_s), hooks.on_progress,
                              hooks.should_stop, on_block=hooks.on_block, on_started=hooks.on_started)
 
@@ -113,8 +108,6 @@ class AnswerFolder:
         return None if source.is_file() else f"no answer file {source}"
 
     def record(self, question_id: str, path: Path, time_limit_s: float | None, hooks: Hooks) -> Recording:
-        from rehearse.record import answer_from_file
-
         if hooks.on_started:
             hooks.on_started()
         return answer_from_file(answer_file(self.folder, question_id), path, realtime=self.realtime,
@@ -148,8 +141,6 @@ class PushedAnswers:
         return None
 
     def record(self, question_id: str, path: Path, time_limit_s: float | None, hooks: Hooks) -> Recording:
-        import numpy as np
-
         path.parent.mkdir(parents=True, exist_ok=True)
         out = AnswerFile(path, self.samplerate)
         ended_by = "enter"
@@ -174,8 +165,6 @@ class PushedAnswers:
                     hooks.on_block(block)
                 elapsed = out.frames / self.samplerate
                 if hooks.on_progress:
-                    from rehearse.audio import level_dbfs
-
                     hooks.on_progress(Progress(elapsed, level_dbfs(block), True, 0.0))
                 if time_limit_s and elapsed >= time_limit_s:
                     ended_by = "time_limit"
@@ -224,8 +213,6 @@ class TtsSpeaker:
     voice: str | None = None  # chosen by `prepare`; None: not speaking
 
     def prepare(self, language: str, voice: str | None) -> str | None:
-        from rehearse import speak
-
         try:
             self.voice = speak.choose_voice(language, self.options.voice or voice)
         except TTSError as e:
@@ -234,8 +221,6 @@ class TtsSpeaker:
         return None
 
     def say(self, text: str) -> str | None:
-        from rehearse import speak
-
         if self.voice is None:
             return None
         try:
@@ -246,8 +231,6 @@ class TtsSpeaker:
         return None
 
     def say_ahead(self, text: str) -> None:
-        from rehearse import speak
-
         if self.voice is not None:
             speak.render_ahead(text, self.voice, self.cache_dir, self.options.rate)
 
@@ -294,16 +277,11 @@ class WhisperTranscriber:
         self._error: BaseException | None = None
 
     def check(self) -> None:
-        from rehearse.transcribe import check_model
-
         if self.transcribe_fn is None:
             check_model(self.options)
 
     def warm_up(self) -> None:
         def run() -> None:
-            from rehearse.score import warm_up
-            from rehearse.transcribe import load_model
-
             try:
                 if self.transcribe_fn is None:
                     load_model(self.options)

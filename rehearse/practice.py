@@ -24,6 +24,7 @@ from rehearse.parts import AnswerFolder, Hooks, Microphone, Parts, Silent, TtsSp
 from rehearse.paths import Workspace, safe_name, unique_path, workspace
 from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import Recovered, repair_crashed
+from rehearse.schedule import order_questions
 from rehearse.score import Score
 from rehearse.speak import SpeakOptions
 from rehearse.store import Store, real_time
@@ -188,8 +189,6 @@ class PracticeSession:
         opts = self.options
         questions = select_questions(self.deck, opts)
         if opts.due or opts.limit or opts.shuffle or opts.tag:
-            from rehearse.schedule import order_questions
-
             questions = order_questions(self.deck, questions, self.store, due=opts.due, limit=opts.limit,
                                         shuffle=opts.shuffle, tag=opts.tag, rng=random.Random(opts.seed))
         return questions
