@@ -1,7 +1,6 @@
-"""Reading text files, and the notes import: free-form prep notes (or Markdown) to a deck.
+"""The notes import: free-form prep notes (or Markdown) to a deck.
 
-:func:`read_text` reads any deck or notes file (size cap, binary check, UTF-8/UTF-16, BOM,
-CRLF). :func:`import_notes` follows these rules (``docs/decks.md`` has them with examples):
+:func:`import_notes` follows these rules (``docs/decks.md`` has them with examples):
 
 - ``#`` … ``######`` headings start sections. A heading whose body holds numbered items, or
   that has sub-headings, is a group: its title becomes a tag of the questions in it (text
@@ -17,234 +16,33 @@ CRLF). :func:`import_notes` follows these rules (``docs/decks.md`` has them with
   bullets with lines under them become key points. Blank lines and trailing spaces are noise.
 - Text before the first heading or item cannot be placed; it is reported with its line.
 
-The rules for answer text that YAML decks share live here too: key points derived from an
-answer (:func:`derive_key_points`) and readable ids derived from a question (:func:`slugify`).
+Files are read by :mod:`rehearse.reader`; key points and ids follow :mod:`rehearse.keypoints`,
+the same rules YAML decks use.
 """
 
 from __future__ import annotations
 
-import codecs
-import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearse.deck import (
-    HANGUL,
-    LANGUAGES,
+from rehearse.deckmodel import LANGUAGES, MAX_QUESTIONS, Deck, Question, too_many_questions
+from rehearse.errors import DeckError
+from rehearse.keypoints import derive_key_points, detect_language, indent_width, slugify, unique_id
+from rehearse.reader import (
     MAX_FILE_BYTES,
-    MAX_QUESTIONS,
     NOTES_SUFFIXES,
     YAML_SUFFIXES,
-    Deck,
-    Question,
     check_size,
-    detect_language,
-    neutralise_controls,
+    looks_like_yaml,
+    normalise_text,
+    read_text,
     tidy_block,
-    too_many_questions,
 )
-from rehearse.errors import DeckError
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
 _ITEM = re.compile(r"(\d{1,3}(?:-\d{1,3}){0,3})[.)](?:\s+|$)")
 _RULE_CHARS = set("=-*_")
-
-_BULLET = re.compile(r"[-*+•]\s+")
-_NUMBERED = re.compile(r"\d{1,3}[.)]\s+")
-_SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s+")
-_TERMINAL = tuple(".?!。？！…\"'”’)")
-_CONTINUES = tuple(",;:")
-# Korean connective/particle endings: a line ending in one of these runs on into the next line.
-_KO_RUN_ON = set("고며면서여데만와과및을를의에로게는은이가도록려나")
-MIN_KO_CHARS = 6  # a Korean key point shorter than this (letters, no spaces) is merged
-MIN_EN_WORDS = 3  # an English key point shorter than this is merged
-
-
-def read_text(path: str | Path) -> str:
-    """Read a deck or notes file as text (UTF-8, or UTF-16 with a BOM); refuse binary or huge.
-
-    Args:
-        path: the file to read.
-
-    Returns:
-        The text, BOM removed, every line break ``\\n``, Unicode in NFC form.
-    """
-    try:
-        with Path(path).open("rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # never more: a 2 GB file costs 10 MB
-    except FileNotFoundError as e:
-        raise DeckError("no such file", str(path)) from e
-    except IsADirectoryError as e:
-        raise DeckError("is a folder, not a deck or notes file", str(path)) from e
-    except OSError as e:
-        raise DeckError(f"cannot read the file ({e.strerror or e})", str(path)) from e
-    if len(data) > MAX_FILE_BYTES:
-        raise DeckError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB; "
-                        "a deck or notes file is plain text", str(path))
-    encoding, path = "utf-8-sig", str(path)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"  # what Windows Notepad calls "Unicode"
-    elif b"\0" in data:
-        line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise DeckError("binary data (a NUL byte): a deck or notes file is plain text", path, line)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise DeckError(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
-                        path, line) from e
-    return normalise_text(text)
-
-
-def normalise_text(text: str) -> str:
-    """Drop a BOM, make every line break ``\\n``, neutralise control characters, compose (NFC)."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    # the breaks YAML also counts as lines, so line numbers agree everywhere
-    text = text.translate({0x0D: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
-    return unicodedata.normalize("NFC", neutralise_controls(text))
-
-
-def looks_like_yaml(path: str | Path, text: str) -> bool:
-    """True if the file is a YAML deck rather than free-form notes (by suffix, else content)."""
-    suffix = Path(path).suffix.lower()
-    if suffix in YAML_SUFFIXES:
-        return True
-    if suffix in NOTES_SUFFIXES:
-        return False
-    return re.search(r"^questions[ \t]*:", text, re.MULTILINE) is not None
-
-
-def _indent_width(line: str) -> int:
-    """Visual width of a line's leading whitespace (tabs to 4 columns)."""
-    stripped = line.lstrip()
-    return len(line[: len(line) - len(stripped)].expandtabs(4))
-
-
-def _is_short(unit: str) -> bool:
-    if HANGUL.search(unit):
-        return len(re.sub(r"[\W_]", "", unit)) < MIN_KO_CHARS
-    return len(unit.split()) < MIN_EN_WORDS
-
-
-def _runs_on(line: str, next_line: str | None) -> bool:
-    if next_line is None or line.endswith(_TERMINAL):
-        return False
-    if line.endswith(_CONTINUES) or (line[-1] in _KO_RUN_ON and HANGUL.match(line[-1])):
-        return True
-    return next_line[:1].islower()  # an English sentence wrapped onto the next line
-
-
-def _sentence_points(lines: list[str]) -> list[str]:
-    """Key points of unbulleted text: one per sentence, lines that run on are joined."""
-    lines = [_strip_marker(x) for x in lines if x.strip()]
-    units: list[str] = []
-    buf: list[str] = []  # lists, not growing strings: a 5 MB answer stays linear
-    for i, line in enumerate(lines):
-        buf.append(line)
-        if not _runs_on(line, lines[i + 1] if i + 1 < len(lines) else None):
-            units.extend(s.strip() for s in _SENTENCE_END.split(" ".join(buf)) if s.strip())
-            buf = []
-    groups: list[list[str]] = []
-    for unit in units:
-        if groups and _is_short(unit):
-            groups[-1].append(unit)
-        else:
-            groups.append([unit])
-    merged = [" ".join(g) for g in groups]
-    if len(merged) > 1 and _is_short(merged[0]):
-        merged[1] = f"{merged[0]} {merged[1]}"
-        del merged[0]
-    return merged
-
-
-def _strip_marker(line: str) -> str:
-    line = line.strip()
-    m = _BULLET.match(line) or _NUMBERED.match(line)
-    return line[m.end():] if m else line
-
-
-def derive_key_points(answer: str) -> list[str]:
-    """Split a prepared answer into key points, the units the scorer looks for.
-
-    Args:
-        answer: the answer text.
-
-    Returns:
-        One key point per top-level ``- `` bullet (with the more indented lines under it);
-        text outside bullets gives one key point per sentence (a line that ends in a comma
-        or a Korean connective ending runs on into the next) and very short pieces are merged
-        into their neighbour. Empty for an empty answer.
-    """
-    lines = [x.rstrip() for x in answer.split("\n") if x.strip()]
-    bullet_indents = [_indent_width(x) for x in lines if _BULLET.match(x.lstrip())]
-    if not bullet_indents:
-        return _sentence_points(lines)
-    base = min(bullet_indents)
-    points: list[list[str]] = []  # the pieces of each key point, joined at the end
-    loose: list[str] = []
-    in_bullet = False
-    for line in lines:
-        width = _indent_width(line)
-        if width == base and _BULLET.match(line.lstrip()):
-            points.extend([p] for p in _sentence_points(loose))
-            loose = []
-            points.append([_strip_marker(line)])
-            in_bullet = True
-        elif in_bullet and width > base:
-            head = points[-1]
-            glue = ": " if len(head) == 1 and not head[0].endswith(_TERMINAL + _CONTINUES) else " "
-            head.append(glue + _strip_marker(line))
-        else:
-            in_bullet = False
-            loose.append(line)
-    points.extend([p] for p in _sentence_points(loose))
-    return ["".join(p) for p in points]
-
-
-def slugify(text: str, max_words: int = 6, max_len: int = 48) -> str:
-    """A readable id from question text: lower case, words joined by ``-``, Korean kept.
-
-    Args:
-        text: the question.
-        max_words: most words to keep.
-        max_len: longest id, in characters.
-
-    Returns:
-        A non-empty slug such as ``tell-me-about-yourself`` or ``도커는-사용해-보셨나요``.
-    """
-    text = unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("’", "")
-    slug = ""
-    for m in itertools.islice(re.finditer(r"[^\W_]+", text), max_words):
-        word = m.group()
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > max_len:
-            slug = slug or word[:max_len]
-            break
-        slug = candidate
-    return slug or "question"
-
-
-def unique_id(base: str, used: set[str], counters: dict[str, int]) -> str:
-    """``base``, or ``base-2``, ``base-3`` … whichever is free; ``used`` and ``counters`` update.
-
-    Args:
-        base: the wanted id.
-        used: ids already taken.
-        counters: the next suffix to try per base, so many equal questions stay linear.
-
-    Returns:
-        An id not in ``used`` (now added to it).
-    """
-    n = counters.get(base, 1)
-    candidate = base if n == 1 else f"{base}-{n}"
-    while candidate in used:
-        n += 1
-        candidate = f"{base}-{n}"
-    counters[base] = n
-    used.add(candidate)
-    return candidate
 
 
 @dataclass
@@ -306,7 +104,7 @@ def _classify(lines: list[str]) -> list[_Line]:
         if not stripped:
             out.append(_Line(n, raw, "blank"))
             continue
-        line = _Line(n, raw, "text", _indent_width(raw), stripped.replace("\t", " "))
+        line = _Line(n, raw, "text", indent_width(raw), stripped.replace("\t", " "))
         out.append(line)
         if stripped.startswith(("```", "~~~")):
             fenced = not fenced

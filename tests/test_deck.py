@@ -21,7 +21,7 @@ from rehearse.deck import (
     load_deck,
 )
 from rehearse.errors import DeckError, QuestionNotFound
-from rehearse.notes import derive_key_points, slugify
+from rehearse.keypoints import derive_key_points, slugify
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "questions"

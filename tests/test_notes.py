@@ -18,7 +18,8 @@ from rehearse.deck import (
     load_deck,
 )
 from rehearse.errors import DeckError
-from rehearse.notes import import_notes, normalise_text
+from rehearse.notes import import_notes
+from rehearse.reader import normalise_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).resolve().parent / "data" / "interview-prep-ko.txt"  # copy of the seed
