@@ -108,8 +108,6 @@ class AnswerFolder:
         return None if source.is_file() else f"no answer file {source}"
 
     def record(self, question_id: str, path: Path, time_limit_s: float | None, hooks: Hooks) -> Recording:
-        if hooks.on_started:
-            hooks.on_started()
         return answer_from_file(answer_file(self.folder, question_id), path, realtime=self.realtime,
                                 on_block=hooks.on_block)
 
