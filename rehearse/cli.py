@@ -382,6 +382,23 @@ def play(question_id, list_, deck, attempt_no, which, start_s, output_device) ->
 
 
 @cli.command()
+@click.argument("deck", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option("--no-audio", is_flag=True, help="Skip the microphone level test and the spoken test phrase.")
+@click.option("--input-device", default=None, help="Microphone: index or name fragment.")
+@click.option("--output-device", default=None, help="Speaker: index or name fragment.")
+def doctor(deck, as_json, no_audio, input_device, output_device) -> None:
+    """Check microphone, speakers, voices, Whisper model and disk before a session."""
+    from rehearse.doctor import DoctorOptions, exit_code, format_checks, run_doctor, to_json
+
+    options = DoctorOptions(deck, not no_audio, input_device, output_device)
+    checks = run_doctor(options, say=lambda line: click.echo(line, err=as_json))
+    text = json.dumps(to_json(checks), ensure_ascii=False, indent=2) if as_json else format_checks(checks)
+    click.echo(text)
+    sys.exit(exit_code(checks))
+
+
+@cli.command()
 def devices() -> None:
     """List audio input and output devices; > marks the defaults."""
     from rehearse.audio import list_devices

