@@ -220,7 +220,7 @@ def measure_level(audio: np.ndarray, samplerate: int = SAMPLE_RATE) -> Level:
     levels = [level_dbfs(audio[i:i + size]) for i in range(0, len(audio) - size + 1, size)]
     levels = levels or [level_dbfs(audio)]
     clipped = float(np.mean(np.abs(audio) >= CLIP_LEVEL)) if audio.size else 0.0
-    return Level(floor_db=float(np.percentile(levels, FLOOR_PERCENTILE)), peak_db=max(levels),
+    return Level(floor_db=float(np.percentile(levels, FLOOR_PERCENTILE)), peak_db=float(max(levels)),
                  clipped=clipped, seconds=len(audio) / samplerate, levels=levels)
 
 
