@@ -43,7 +43,19 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    utf8_console()
     cli(prog_name="rehearse")
+
+
+def utf8_console() -> None:
+    """On Windows, write UTF-8 where the console or a pipe would take only the ANSI code page
+    (cp1252 cannot write a Korean question)."""
+    if sys.platform != "win32":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
 
 
 # ---------------------------------------------------------------- practice

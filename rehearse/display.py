@@ -80,13 +80,7 @@ class ConsoleEvents:
             self._line_open = False
 
     def should_stop(self) -> bool:
-        if not self.tty:
-            return False
-        ready, _, _ = select.select([sys.stdin], [], [], 0)
-        if ready:
-            sys.stdin.readline()
-            return True
-        return False
+        return self.tty and enter_pressed()
 
     def recorded(self, rec: Recording) -> None:
         self.end_line()
@@ -103,6 +97,22 @@ class ConsoleEvents:
 
         self.console.print(render_feedback(attempt.score, attempt.question.answer or None,
                                            marks=self.console.color_system is None))
+
+
+def enter_pressed() -> bool:
+    """True once Enter was pressed in the terminal (never waits)."""
+    if sys.platform == "win32":  # select() takes only sockets there: read the console's keys
+        import msvcrt
+
+        while msvcrt.kbhit():
+            if msvcrt.getwch() in "\r\n":
+                return True
+        return False
+    ready, _, _ = select.select([sys.stdin], [], [], 0)
+    if ready:
+        sys.stdin.readline()
+        return True
+    return False
 
 
 def show_attempt(out: Console, label: str, n: NumberedAttempt) -> None:

@@ -90,6 +90,23 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
     return path
 
 
+_NOT_ON_WINDOWS = set('<>:"|?*')  # characters Windows refuses in a name (":" would name a drive)
+
+
+def is_plain_name(text: str) -> bool:
+    """True when ``text`` + ".wav" names one file inside any folder, on Linux, macOS and Windows.
+
+    Not plain: separators (``/``, ``\\``), a drive (``c:x``), the characters Windows refuses, control
+    characters, a leading dot, surrounding spaces, a trailing dot (Windows drops it), a device name
+    (``CON``, ``nul.txt``: Windows opens the device whatever the folder), or over `MAX_NAME_BYTES`.
+    """
+    return (text == text.strip() and not text.startswith(".") and not text.endswith(".")
+            and len(text.encode("utf-8", "replace")) <= MAX_NAME_BYTES
+            and not any(c in text for c in "/\\\0") and not _NOT_ON_WINDOWS.intersection(text)
+            and all(unicodedata.category(c)[0] != "C" for c in text)
+            and text.split(".")[0].strip().lower() not in _RESERVED)
+
+
 def answer_file(folder: Path, question_id: str) -> Path:
     """The ``--answers-from`` file of a question: ``folder/<id>.wav``, else ``folder/<safe name>.wav``.
 
@@ -101,11 +118,7 @@ def answer_file(folder: Path, question_id: str) -> Path:
         The file found, or the safe-name path (which does not exist) to name in a message.
     """
     safe = folder / f"{safe_name(question_id)}.wav"
-    plain = (question_id == question_id.strip() and not question_id.startswith(".")
-             and len(question_id.encode("utf-8", "replace")) <= MAX_NAME_BYTES
-             and not any(c in question_id for c in "/\\\0")
-             and all(unicodedata.category(c)[0] != "C" for c in question_id))
-    for path in ([folder / f"{question_id}.wav"] if plain else []) + [safe]:
+    for path in ([folder / f"{question_id}.wav"] if is_plain_name(question_id) else []) + [safe]:
         if path.is_file():
             return path
     return safe
