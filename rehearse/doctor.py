@@ -12,18 +12,19 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from rehearse.audio import BLOCK_S, MIN_VOICE_DB, SAMPLE_RATE, level_dbfs
+from rehearse.audio import BLOCK_S, SAMPLE_RATE
 from rehearse.errors import RehearseError
+from rehearse.voice import MIN_VOICE_DB, MIN_VOICE_S, frame_levels, voiced_s
 
 STATUSES = ("ok", "warn", "fail", "skip")
 LEVEL_TEST_S = 3.0  # s of microphone the level test records
 LEVEL_TIMEOUT_S = 10.0  # s past the test's length before a microphone that sends nothing counts as stuck
-FLOOR_PERCENTILE = 10  # the noise floor: the level that 10 % of 100 ms blocks stay under
+FLOOR_PERCENTILE = 10  # the noise floor: the level that 10 % of frames stay under
 QUIET_PEAK_DB = -30.0  # dBFS; a speech peak under this is too quiet for a reliable transcript
 MIN_VOICE_ABOVE_FLOOR_DB = 15.0  # dB; a voice less far above the room's noise is hard to tell apart
 CLIP_LEVEL = 0.99  # |sample| at or above this is clipped
@@ -63,11 +64,11 @@ class DoctorOptions:
 class Level:
     """What the level test heard."""
 
-    floor_db: float  # dBFS: the noise floor (quiet 100 ms blocks)
-    peak_db: float  # dBFS: the loudest 100 ms block
+    floor_db: float  # dBFS: the noise floor (the quietest frames)
+    peak_db: float  # dBFS: the loudest frame
     clipped: float  # fraction of samples at full scale
+    voice_s: float  # s of voice, by `rehearse.voice`'s rule (the one sessions use)
     seconds: float = 0.0
-    levels: list[float] = field(default_factory=list, repr=False)
 
 
 def run_doctor(options: DoctorOptions, say: Callable[[str], None] = lambda message: None) -> list[Check]:
@@ -215,25 +216,28 @@ def record_level(seconds: float, device: int | None = None) -> np.ndarray:
 
 
 def measure_level(audio: np.ndarray, samplerate: int = SAMPLE_RATE) -> Level:
-    """Noise floor, speech peak and clipping of a recording, over 100 ms blocks."""
-    size = max(1, int(BLOCK_S * samplerate))
-    levels = [level_dbfs(audio[i:i + size]) for i in range(0, len(audio) - size + 1, size)]
-    levels = levels or [level_dbfs(audio)]
+    """Noise floor, speech peak, clipping and seconds of voice of a recording."""
+    levels = frame_levels(audio, samplerate)
+    if levels.size == 0:
+        levels = np.array([MIN_VOICE_DB * 2])  # nothing recorded: as silent as silence
     clipped = float(np.mean(np.abs(audio) >= CLIP_LEVEL)) if audio.size else 0.0
-    return Level(floor_db=float(np.percentile(levels, FLOOR_PERCENTILE)), peak_db=float(max(levels)),
-                 clipped=clipped, seconds=len(audio) / samplerate, levels=levels)
+    return Level(floor_db=float(np.percentile(levels, FLOOR_PERCENTILE)), peak_db=float(levels.max()),
+                 clipped=clipped, voice_s=voiced_s(audio, samplerate), seconds=len(audio) / samplerate)
 
 
 def judge_level(level: Level) -> Check:
     """What a level means for a session: no sound, too quiet, clipping, noisy, or fine."""
     measured = (f"speech peak {level.peak_db:.1f} dBFS, noise floor {level.floor_db:.1f} dBFS, "
-                f"clipped {level.clipped:.2%} over {level.seconds:.1f} s")
+                f"voice {level.voice_s:.1f} s, clipped {level.clipped:.2%} of {level.seconds:.1f} s")
 
     def check(status: str, advice: str) -> Check:
         return Check("level test", status, measured, advice, round(level.peak_db, 1), "dBFS")
 
     if level.peak_db < MIN_VOICE_DB:
         return check("fail", f"no sound: is the microphone muted? {_microphone_advice()}")
+    if level.voice_s < MIN_VOICE_S:
+        return check("fail", "Sound but no voice: speak during the test; if you did, your voice does not "
+                             "stand out from the noise, so move closer or raise the input gain.")
     if level.clipped > MAX_CLIPPED:
         return check("warn", "Clipping: lower the microphone's input gain, or sit a little further away.")
     if level.peak_db < QUIET_PEAK_DB:

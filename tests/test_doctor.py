@@ -12,7 +12,7 @@ import threading
 import numpy as np
 import pytest
 
-from rehearse.audio import MIN_VOICE_DB, SAMPLE_RATE
+from rehearse.audio import SAMPLE_RATE
 from rehearse.doctor import (
     MAX_CLIPPED,
     QUIET_PEAK_DB,
@@ -22,6 +22,7 @@ from rehearse.doctor import (
     judge_level,
     measure_level,
 )
+from rehearse.voice import MIN_VOICE_DB
 
 KO_DECK = """title: 면접
 language: ko
@@ -104,7 +105,8 @@ def noise(db: float, seconds: float = 2.0) -> np.ndarray:
     (np.zeros(3 * SAMPLE_RATE, np.float32), "fail", "no sound: is the microphone muted?"),
     (np.concatenate([noise(-70), tone(QUIET_PEAK_DB - 10)]), "warn", "Too quiet"),
     (np.concatenate([noise(-70), np.clip(tone(0) * 3, -1, 1)]), "warn", "Clipping"),
-    (np.concatenate([noise(-28), tone(-20)]), "warn", "barely above the background noise"),
+    (np.concatenate([noise(-33), tone(-20)]), "warn", "barely above the background noise"),
+    (noise(-35, 3.0), "fail", "Sound but no voice"),
     (np.concatenate([noise(-70), tone(-18)]), "ok", "hears you clearly"),
 ])  # fmt: skip
 def test_the_level_is_judged_by_floor_peak_and_clipping(audio, status, advice):
@@ -118,6 +120,7 @@ def test_levels_are_measured_in_dbfs_over_blocks():
     level = measure_level(np.concatenate([noise(-70), tone(-18)]))
     assert level.peak_db == pytest.approx(-18, abs=0.5) and level.floor_db == pytest.approx(-70, abs=1)
     assert level.seconds == pytest.approx(3.0) and level.clipped == 0
+    assert level.voice_s == pytest.approx(1.0, abs=0.1)
     assert measure_level(np.ones(SAMPLE_RATE, np.float32)).clipped > MAX_CLIPPED
 
 
