@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError
 from rehearse.evaluate import evaluate
-from rehearse.lock import hold_session_lock
+from rehearse.lock import SessionLock, hold_session_lock
 from rehearse.parts import AnswerFolder, Hooks, Microphone, Parts, Silent, TtsSpeaker
 from rehearse.paths import Workspace, safe_name, unique_path, workspace
 from rehearse.record import Progress, Recording, RecordOptions
@@ -173,7 +172,7 @@ class PracticeSession:
         self._pos = -1
         self._again = False
         self._stop = threading.Event()
-        self._lock: IO[bytes] | None = None
+        self._lock: SessionLock | None = None
         self._opened = False
         self._closed = False
 

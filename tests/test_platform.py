@@ -156,3 +156,43 @@ print("imported")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert done.returncode == 0 and "imported" in done.stdout, done.stderr
+
+
+LOCK_SCRIPT = """
+import os, sys, time, warnings
+if sys.argv[1] == "no-fcntl":
+    sys.modules["fcntl"] = None  # as on Windows, where filelock takes msvcrt instead
+    warnings.simplefilter("ignore")  # filelock says it can only take a soft lock here
+from pathlib import Path
+from rehearse.lock import hold_session_lock, session_is_live
+folder, action = Path(sys.argv[2]), sys.argv[3]
+if action == "hold":
+    lock = hold_session_lock(folder)
+    print("held", flush=True)
+    sys.stdin.readline()  # until the test says so
+    lock.close()
+elif action == "crash":
+    lock = hold_session_lock(folder)
+    os._exit(9)  # dies holding the lock, as a killed session does
+else:
+    print("live" if session_is_live(folder) else "gone")
+"""
+
+
+@pytest.mark.parametrize("fcntl", ["fcntl", "no-fcntl"])
+def test_the_session_lock_tells_live_from_dead_with_and_without_fcntl(fcntl, tmp_path):
+    def run(folder, action):
+        return subprocess.run([sys.executable, "-c", LOCK_SCRIPT, fcntl, str(folder), action], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60).stdout.strip()
+
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_SCRIPT, fcntl, str(tmp_path / "a"), "hold"],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert run(tmp_path / "a", "probe") == "live"
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert run(tmp_path / "a", "probe") == "gone"  # ended normally
+    run(tmp_path / "b", "crash")
+    assert (tmp_path / "b" / ".lock").exists()
+    assert run(tmp_path / "b", "probe") == "gone"  # died holding it: recoverable
