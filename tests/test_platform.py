@@ -23,6 +23,13 @@ from rehearse.paths import _RESERVED, answer_file, is_plain_name, safe_name
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _glibc_version() -> str:
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError):  # Windows has no confstr; macOS no such name
+        return ""
+
+
 class LibcWithoutMallocTrim:
     """macOS's or musl's C library as ctypes sees it: ``free`` but no ``malloc_trim``/``mallopt``."""
 
@@ -54,7 +61,7 @@ def test_malloc_trim_is_skipped_where_there_is_no_libc(monkeypatch, fresh_glibc)
 
 
 def test_malloc_trim_runs_on_glibc(fresh_glibc):
-    if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+    if not _glibc_version().startswith("glibc"):
         pytest.skip("this machine's C library is not glibc")
     assert transcribe._glibc() is not None
     transcribe.release_freed_memory()
@@ -70,7 +77,7 @@ def fresh_filter():
 @pytest.mark.parametrize("libc", ["windows", "macos", "musl"])
 def test_the_portaudio_stderr_filter_stays_off_without_glibc(libc, monkeypatch, fresh_filter):
     if libc == "windows":
-        monkeypatch.delattr(os, "confstr")
+        monkeypatch.delattr(os, "confstr", raising=False)
     elif libc == "macos":
         def confstr(name):
             raise ValueError("unrecognized configuration name")
@@ -84,7 +91,7 @@ def test_the_portaudio_stderr_filter_stays_off_without_glibc(libc, monkeypatch, 
 
 
 def test_the_portaudio_stderr_filter_is_on_with_glibc(fresh_filter):
-    if not (getattr(os, "confstr", lambda name: None)("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+    if not _glibc_version().startswith("glibc"):
         pytest.skip("this machine's C library is not glibc")
     assert audio._stderr_filter() is not None
 
@@ -146,7 +153,8 @@ import numpy, soundfile, yaml, click, rich, jinja2  # third-party imports before
 import rehearse
 for name in ("fcntl", "termios", "resource", "pwd", "grp"):
     sys.modules[name] = None
-del os.confstr
+if hasattr(os, "confstr"):
+    del os.confstr
 sys.platform = "win32"
 for module in pkgutil.iter_modules(rehearse.__path__):
     if module.name != "__main__":
