@@ -19,14 +19,19 @@ import numpy as np
 
 from rehearse.audio import BLOCK_S, SAMPLE_RATE
 from rehearse.errors import RehearseError
-from rehearse.voice import MIN_VOICE_DB, MIN_VOICE_S, frame_levels, voiced_s
+from rehearse.voice import (
+    CLEAR_VOICE_MARGIN_DB,
+    MIN_VOICE_DB,
+    MIN_VOICE_S,
+    QUIET_PEAK_DB,
+    frame_levels,
+    voiced_s,
+)
 
 STATUSES = ("ok", "warn", "fail", "skip")
 LEVEL_TEST_S = 3.0  # s of microphone the level test records
 LEVEL_TIMEOUT_S = 10.0  # s past the test's length before a microphone that sends nothing counts as stuck
 FLOOR_PERCENTILE = 10  # the noise floor: the level that 10 % of frames stay under
-QUIET_PEAK_DB = -30.0  # dBFS; a speech peak under this is too quiet for a reliable transcript
-MIN_VOICE_ABOVE_FLOOR_DB = 15.0  # dB; a voice less far above the room's noise is hard to tell apart
 CLIP_LEVEL = 0.99  # |sample| at or above this is clipped
 MAX_CLIPPED = 0.001  # fraction of clipped samples above which the gain is too high
 ANSWER_BYTES_PER_HOUR = SAMPLE_RATE * 2 * 3600  # 16-bit mono at 16 kHz: 115 MB per hour of answers
@@ -242,7 +247,7 @@ def judge_level(level: Level) -> Check:
         return check("warn", "Clipping: lower the microphone's input gain, or sit a little further away.")
     if level.peak_db < QUIET_PEAK_DB:
         return check("warn", "Too quiet: raise the microphone's input gain, or move closer to it.")
-    if level.peak_db - level.floor_db < MIN_VOICE_ABOVE_FLOOR_DB:
+    if level.peak_db - level.floor_db < CLEAR_VOICE_MARGIN_DB:
         return check("warn", "Your voice is barely above the background noise: a quieter room or a "
                              "headset microphone will be transcribed better.")
     return check("ok", "The microphone hears you clearly.")

@@ -20,6 +20,9 @@ VOICE_MARGIN_DB = 10.0
 FLOOR_RISE_DB_S = 2.5  # dB/s the noise-floor estimate may rise (it falls at once)
 MIN_VOICE_S = 0.3  # s of voice an answer needs before Whisper is asked to transcribe it
 SILENT_DB = -120.0  # dBFS reported for digital silence
+# what `rehearse doctor` advises on: a microphone that is voice by the rule above, but barely
+QUIET_PEAK_DB = -30.0  # dBFS; a speech peak under this is too quiet for a reliable transcript
+CLEAR_VOICE_MARGIN_DB = 15.0  # dB; a voice less far above the room's noise is hard to tell apart
 
 
 def frame_levels(samples: np.ndarray, samplerate: int) -> np.ndarray:
