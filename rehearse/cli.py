@@ -469,12 +469,14 @@ def models_install(name) -> None:
 
 @models.command("list")
 def models_list() -> None:
-    """List installed Whisper models."""
-    from rehearse.models import installed_models
+    """List installed Whisper models and the deck languages each suits."""
+    from rehearse.models import installed_models, language_fit
 
     found = installed_models()
     for m in found:
-        click.echo(f"{m['name']:<12} {m['size'] / 1e6:8.1f} MB  {m['path']}")
+        fits = [lang for lang in ("en", "ko") if language_fit(m["name"], lang)[0] == "ok"]
+        suits = f"suits {', '.join(fits)}" if fits else "suits neither en nor ko"
+        click.echo(f"{m['name']:<12} {m['size'] / 1e6:8.1f} MB  {suits:<14} {m['path']}")
     if not found:
         click.echo("No models installed; run: rehearse models install base")
 

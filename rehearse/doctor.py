@@ -37,8 +37,6 @@ MAX_CLIPPED = 0.001  # fraction of clipped samples above which the gain is too h
 ANSWER_BYTES_PER_HOUR = SAMPLE_RATE * 2 * 3600  # 16-bit mono at 16 kHz: 115 MB per hour of answers
 TEST_PHRASE = {"en": "This is rehearse. If you can hear this, your speakers work.",
                "ko": "리허설입니다. 이 말이 들리면 스피커가 잘 작동합니다."}
-SMALL_MODELS = ("tiny", "base")  # Whisper sizes that mishear Korean often (word error rate 20 %+)
-KOREAN_MODEL = "small"
 
 
 @dataclass
@@ -348,7 +346,7 @@ def _voice_advice(language: str) -> str:
 def check_model(model: str | None, languages: list[str]) -> list[Check]:
     """The Whisper model: installed, its checksum, and whether it suits each language."""
     from rehearse.errors import ModelError
-    from rehearse.models import resolve_model, verify_checkpoint
+    from rehearse.models import language_fit, resolve_model, verify_checkpoint
     from rehearse.transcribe import model_spec
 
     spec = model or model_spec()
@@ -367,19 +365,9 @@ def check_model(model: str | None, languages: list[str]) -> list[Check]:
     else:
         note = "sha256 verified" if intact else "no recorded sha256 to verify"
         checks.append(Check("whisper model", "ok", f"{measured}, {note}", "", round(size, 1), "MB"))
-    size_name = path.stem.split(".")[0]
     for language in languages:
-        name = f"model for {language}"
-        if path.stem.endswith(".en") and language != "en":
-            checks.append(Check(name, "fail", f"'{path.stem}' is English-only",
-                                f"Use a multilingual model: `rehearse models install {KOREAN_MODEL}`, "
-                                f"then --model {KOREAN_MODEL}."))
-        elif language == "ko" and size_name in SMALL_MODELS:
-            checks.append(Check(name, "warn", f"'{path.stem}' for Korean",
-                                f"Whisper {size_name} mishears Korean often: `rehearse models install "
-                                f"{KOREAN_MODEL}`, then practise with --model {KOREAN_MODEL}."))
-        else:
-            checks.append(Check(name, "ok", f"'{path.stem}' for {language}", ""))
+        status, advice = language_fit(path.stem, language)
+        checks.append(Check(f"model for {language}", status, f"'{path.stem}' for {language}", advice))
     return checks
 
 

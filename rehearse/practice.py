@@ -19,6 +19,7 @@ from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError
 from rehearse.evaluate import evaluate
 from rehearse.lock import SessionLock, hold_session_lock
+from rehearse.models import language_fit
 from rehearse.parts import AnswerFolder, Hooks, Microphone, Parts, Silent, TtsSpeaker
 from rehearse.paths import Workspace, safe_name, unique_path, workspace
 from rehearse.record import Progress, Recording, RecordOptions
@@ -203,6 +204,9 @@ class PracticeSession:
         self.transcriber.check()
         self.events.loading_model(self.options.transcribe.model)
         self.transcriber.warm_up()
+        fit, advice = language_fit(self.options.transcribe.model, self.deck.language)
+        if fit != "ok":
+            self.events.warning(advice)
         warning = self.speaker.prepare(self.deck.language, self.deck.voice)
         if warning:
             self.events.warning(warning)

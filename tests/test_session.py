@@ -260,3 +260,23 @@ def test_the_session_gates_silence_and_gives_whisper_the_decks_prompt(tmp_path):
     assert engine.calls[0].initial_prompt == prompt
     assert spoken.score.coverage == 1.0
     assert silent.score.no_speech and silent.transcript.text == ""
+
+
+def test_a_korean_deck_on_whisper_base_is_told_once_how_to_hear_it_better(tmp_path):
+    deck_file = tmp_path / "ko.yaml"
+    deck_file.write_text("title: 면접\nlanguage: ko\nquestions:\n  - id: 자기소개\n"
+                         "    question: 자기소개 해 주세요.\n"
+                         "    answer: 백엔드 개발자입니다.\n", encoding="utf-8")
+    deck = load_deck(deck_file)
+    events = Events()
+    with PracticeSession(deck, PracticeOptions(), Parts(source=PushedAnswers(), speaker=FakeSpeaker(),
+                                                        transcriber=FakeTranscriber.factory({})), events):
+        pass
+    advice = [line for line in events.log if "models install small" in line]
+    assert len(advice) == 1 and "Korean" in advice[0]
+    events = Events()
+    with PracticeSession(deck, PracticeOptions(transcribe=TranscribeOptions(model="small")),
+                         Parts(source=PushedAnswers(), speaker=FakeSpeaker(),
+                               transcriber=FakeTranscriber.factory({})), events):
+        pass
+    assert not [line for line in events.log if "models install" in line]
