@@ -235,3 +235,29 @@ def test_the_system_voices_of_macos_and_windows_are_found_by_language(voices, mo
     monkeypatch.setattr(speak, "_engine", lambda: FakeEngine(voices))
     assert speak.choose_voice("ko") == voices[1].id
     assert speak.choose_voice("en") == voices[0].id
+
+
+class NoPortAudio:
+    """An import finder that fails sounddevice as it fails when its PortAudio library is missing."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return None
+
+
+@pytest.mark.parametrize(("platform", "advice"), [("linux", "sudo apt-get install libportaudio2"),
+                                                  ("darwin", "pip install --force-reinstall sounddevice"),
+                                                  ("win32", "pip install --force-reinstall sounddevice")])
+def test_a_missing_portaudio_is_explained_for_each_system(platform, advice, monkeypatch):
+    from rehearse.doctor import check_portaudio
+    from rehearse.errors import DeviceError
+
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
+    monkeypatch.setattr(sys, "platform", platform)
+    with pytest.raises(DeviceError, match="the PortAudio library is not installed") as error:
+        audio.list_devices()
+    assert advice in str(error.value)
+    check = check_portaudio()
+    assert check.status == "fail" and advice in check.advice
