@@ -30,4 +30,4 @@ echo "==> rehearse, its test tools and the optional faster-whisper engine"
 .venv/bin/pip install -q -e ".[test,fast]"
 echo "==> Whisper base model"
 .venv/bin/rehearse models install base
-echo "==> Ready: .venv/bin/rehearse --help"
+echo "==> Ready: .venv/bin/rehearse --help; .venv/bin/rehearse doctor checks the microphone, speakers and voices"

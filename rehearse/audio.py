@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,12 +43,17 @@ def _sd():
     try:
         import sounddevice as sd
     except OSError as e:  # sounddevice raises OSError when libportaudio is absent
-        raise DeviceError(
-            "the PortAudio library is not installed (Debian/Ubuntu: sudo apt-get install "
-            "libportaudio2)"
-        ) from e
+        raise DeviceError(f"the PortAudio library is not installed ({portaudio_hint()})") from e
     _quiet_alsa()
     return sd
+
+
+def portaudio_hint() -> str:
+    """How to install PortAudio here: a system package on Linux, sounddevice's own copy elsewhere."""
+    if sys.platform.startswith("linux"):
+        return "Debian/Ubuntu: sudo apt-get install libportaudio2"
+    # the macOS and Windows wheels of sounddevice carry PortAudio: a missing one is a broken install
+    return "reinstall sounddevice, whose wheel brings it: pip install --force-reinstall sounddevice"
 
 
 @functools.lru_cache(maxsize=1)

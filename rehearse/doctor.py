@@ -151,14 +151,8 @@ def check_portaudio() -> Check:
 
         version = sd.get_portaudio_version()[1]
     except (RehearseError, OSError) as e:
-        return Check("portaudio", "fail", "not found", f"{_portaudio_advice()} ({e})")
+        return Check("portaudio", "fail", "not found", _sentence(e))
     return Check("portaudio", "ok", str(version), "")
-
-
-def _portaudio_advice() -> str:
-    if sys.platform.startswith("linux"):
-        return "Install it: sudo apt-get install libportaudio2"
-    return "Reinstall sounddevice, whose wheel carries PortAudio: pip install --force-reinstall sounddevice"
 
 
 def check_device(kind: str, spec: str | None, portaudio: bool = True) -> tuple[Check, int | None]:

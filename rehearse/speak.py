@@ -24,6 +24,7 @@ VOICE_PREFERENCES = {
     "en": ["gmw/en-us", "en-us", "gmw/en", "en"],
     "ko": ["ko", "sit/ko"],
 }
+LANGUAGE_NAMES = {"en": "english", "ko": "korean"}  # as Windows names its voices
 
 # pyttsx3 keeps one engine per process and its drivers are not thread-safe.
 _engine_lock = threading.Lock()
@@ -91,9 +92,12 @@ def choose_voice(language: str, requested: str | None = None) -> str:
     for vid in VOICE_PREFERENCES.get(language, []):
         if vid in ids:
             return vid
-    for v in voices:
-        langs = [str(x).lower() for x in (v.languages or [])]
+    for v in voices:  # espeak: "en-us"; macOS: "ko_KR"
+        langs = [str(x).lower().replace("_", "-") for x in (v.languages or [])]
         if any(x == language or x.startswith(language + "-") for x in langs):
+            return v.id
+    for v in voices:  # Windows (SAPI5) voices name their language only: "Microsoft Heami Desktop - Korean"
+        if LANGUAGE_NAMES.get(language, "\0") in (v.name or "").lower():
             return v.id
     raise TTSError(f"the text-to-speech engine has no voice for language '{language}'")
 

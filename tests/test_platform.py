@@ -82,9 +82,9 @@ def test_the_portaudio_stderr_filter_stays_off_without_glibc(libc, monkeypatch, 
         def confstr(name):
             raise ValueError("unrecognized configuration name")
 
-        monkeypatch.setattr(os, "confstr", confstr)
+        monkeypatch.setattr(os, "confstr", confstr, raising=False)
     else:
-        monkeypatch.setattr(os, "confstr", lambda name: None)
+        monkeypatch.setattr(os, "confstr", lambda name: None, raising=False)
     assert audio._stderr_filter() is None
     with audio.quiet_portaudio():  # a no-op, not an error
         pass
@@ -204,3 +204,60 @@ def test_the_session_lock_tells_live_from_dead_with_and_without_fcntl(fcntl, tmp
     run(tmp_path / "b", "crash")
     assert (tmp_path / "b" / ".lock").exists()
     assert run(tmp_path / "b", "probe") == "gone"  # died holding it: recoverable
+
+
+class FakeEngine:
+    """A pyttsx3 engine offering the voices another system's driver lists."""
+
+    def __init__(self, voices):
+        self.voices = voices
+
+    def getProperty(self, name):  # noqa: N802 - pyttsx3's name
+        assert name == "voices"
+        return self.voices
+
+
+def voice(id: str, name: str, *languages: str) -> types.SimpleNamespace:
+    return types.SimpleNamespace(id=id, name=name, languages=list(languages))
+
+
+SAPI = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Speech\\Voices\\Tokens\\"
+MACOS_VOICES = [voice("com.apple.voice.compact.en-US.Samantha", "Samantha", "en_US"),
+                voice("com.apple.voice.compact.ko-KR.Yuna", "Yuna", "ko_KR")]
+WINDOWS_VOICES = [voice(SAPI + "TTS_MS_EN-US_ZIRA_11.0", "Microsoft Zira Desktop - English (United States)"),
+                  voice(SAPI + "TTS_MS_KO-KR_HEAMI_11.0", "Microsoft Heami Desktop - Korean")]
+
+
+@pytest.mark.parametrize("voices", [MACOS_VOICES, WINDOWS_VOICES], ids=["macos", "windows"])
+def test_the_system_voices_of_macos_and_windows_are_found_by_language(voices, monkeypatch):
+    from rehearse import speak
+
+    monkeypatch.setattr(speak, "_engine", lambda: FakeEngine(voices))
+    assert speak.choose_voice("ko") == voices[1].id
+    assert speak.choose_voice("en") == voices[0].id
+
+
+class NoPortAudio:
+    """An import finder that fails sounddevice as it fails when its PortAudio library is missing."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return None
+
+
+@pytest.mark.parametrize(("platform", "advice"), [("linux", "sudo apt-get install libportaudio2"),
+                                                  ("darwin", "pip install --force-reinstall sounddevice"),
+                                                  ("win32", "pip install --force-reinstall sounddevice")])
+def test_a_missing_portaudio_is_explained_for_each_system(platform, advice, monkeypatch):
+    from rehearse.doctor import check_portaudio
+    from rehearse.errors import DeviceError
+
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
+    monkeypatch.setattr(sys, "platform", platform)
+    with pytest.raises(DeviceError, match="the PortAudio library is not installed") as error:
+        audio.list_devices()
+    assert advice in str(error.value)
+    check = check_portaudio()
+    assert check.status == "fail" and advice in check.advice
