@@ -7,6 +7,7 @@ or a Whisper model too small for Korean all let a session start and then fail qu
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import tempfile
@@ -97,6 +98,7 @@ def run_doctor(options: DoctorOptions, say: Callable[[str], None] = lambda messa
     else:
         say(f"Level test: say something for {options.level_s:.0f} seconds, as loud as you would answer …")
         checks.append(check_level(input_index, options.level_s))
+        _mark_level_tested()
     checks.append(output_check)
     voices = [check_voice(language) for language in languages]
     if not options.audio:
@@ -111,6 +113,16 @@ def run_doctor(options: DoctorOptions, say: Callable[[str], None] = lambda messa
     checks.append(check_disk())
     checks.append(check_workspace())
     return checks
+
+
+def _mark_level_tested() -> None:
+    """Remember that the microphone was tested, so practice no longer suggests it."""
+    from rehearse.paths import workspace
+
+    mark = workspace().level_test_mark
+    with contextlib.suppress(OSError):  # a read-only workspace is the workspace check's to report
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
 
 
 def exit_code(checks: list[Check]) -> int:

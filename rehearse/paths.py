@@ -30,6 +30,11 @@ class Workspace:
     tts_cache: Path
     models: Path
 
+    @property
+    def level_test_mark(self) -> Path:
+        """Present once `rehearse doctor` has tested the microphone's level in this workspace."""
+        return self.recordings / ".level-tested"
+
 
 def workspace() -> Workspace:
     """Return the workspace locations, honouring ``REHEARSE_HOME`` and ``REHEARSE_MODELS``."""

@@ -172,6 +172,7 @@ class PracticeSession:
         self.turn: Turn | None = None
         self._pos = -1
         self._again = False
+        self._suggested_doctor = False
         self._stop = threading.Event()
         self._lock: SessionLock | None = None
         self._opened = False
@@ -331,6 +332,11 @@ class PracticeSession:
         attempt = AttemptResult(q, asked, rec, transcript, score, attempt_id)
         self.result.attempts.append(attempt)
         self.events.feedback(attempt)
+        if score.no_speech and isinstance(self.source, Microphone) and not self._suggested_doctor \
+                and not self.ws.level_test_mark.exists():
+            self._suggested_doctor = True  # the microphone was never tested here: a likely cause
+            self.events.warning("no voice was heard in that answer: `rehearse doctor` tests the "
+                                "microphone (muted, wrong device, too quiet) in a few seconds")
         if rec.ended_by == "device_error":
             raise DeviceError(f"{rec.error}; the answer so far is kept in {rec.path}")
         return attempt

@@ -158,3 +158,5 @@ def test_doctor_with_nothing_played_reports_no_sound(null_sink, workspace_dir, f
     assert by_name["level test"]["value"] < MIN_VOICE_DB
     assert done.returncode == 1 and report["ok"] is False
     assert "Level test: say something" in done.stderr
+    # practice stops suggesting the doctor once its level test ran here, whatever it found
+    assert (workspace_dir / "recordings" / ".level-tested").is_file()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 from fakes import FakeSpeaker, FakeTranscriber
 
@@ -280,3 +281,26 @@ def test_a_korean_deck_on_whisper_base_is_told_once_how_to_hear_it_better(tmp_pa
                                transcriber=FakeTranscriber.factory({})), events):
         pass
     assert not [line for line in events.log if "models install" in line]
+
+
+@pytest.mark.audio
+def test_no_voice_from_an_untested_microphone_suggests_the_doctor(null_sink, tmp_path):
+    """A real microphone (the null sink's monitor, with nothing played) gives an answer with no
+    voice: the first one suggests `rehearse doctor` once the microphone was never tested here."""
+    deck_file = tmp_path / "deck.yaml"
+    deck_file.write_text(DECK.replace("time_limit: 60", "time_limit: 1.5"), encoding="utf-8")
+    deck = load_deck(deck_file)
+    options = PracticeOptions(only=["intro", "weakness"], follow_ups=False)
+
+    def session_warnings() -> list[str]:
+        events = Events()
+        parts = Parts(speaker=FakeSpeaker(), transcriber=FakeTranscriber.factory({}))
+        with PracticeSession(deck, options, parts, events) as s:
+            while s.next() is not None:
+                assert s.answer().score.no_speech
+        return [line for line in events.log if "rehearse doctor" in line]
+
+    assert len(session_warnings()) == 1  # once, not after every silent answer
+    workspace().level_test_mark.parent.mkdir(parents=True, exist_ok=True)
+    workspace().level_test_mark.touch()  # what the doctor's level test leaves behind
+    assert session_warnings() == []
