@@ -198,7 +198,7 @@ def demo(**kw) -> None:
               help="Deck language [default: detected from the text].")
 @click.option("--force", is_flag=True, help="Overwrite an existing deck file.")
 def import_(notes, output, title, language, force) -> None:
-    """Turn free-form prep notes into a hand-editable YAML deck."""
+    """Turn prep notes (text, Q./A., Markdown, Notion, .csv/.tsv/.xlsx, .docx) into a YAML deck."""
     from rehearse.deck import dump_deck_yaml
     from rehearse.notes import import_notes
     from rehearse.paths import safe_name, workspace
@@ -210,10 +210,14 @@ def import_(notes, output, title, language, force) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     header = f"Imported by `rehearse import` from {notes.name}; edit freely."
     out.write_text(dump_deck_yaml(result.deck, header), encoding="utf-8")
-    click.echo(f"Wrote {out}: {result.questions} questions, {result.follow_ups} follow-ups, "
-               f"{result.shared_answers} shared answers, {result.notes_kept} notes kept.")
+    tags = f" ({', '.join(result.tags)})" if result.tags else ""
+    click.echo(f"Read {notes} as {result.shape}. Wrote {out}: {result.questions} questions, "
+               f"{result.follow_ups} follow-ups, {result.shared_answers} shared answers, "
+               f"{result.notes_kept} notes kept, {len(result.tags)} tags{tags}.")
     for line, text in result.unplaced:
         click.echo(f"{notes}:{line}: could not place: {text.strip()}")
+    if result.unplaced:
+        click.echo(f"{len(result.unplaced)} line(s) could not be placed; they are not in the deck.")
 
 
 @cli.command()

@@ -24,7 +24,7 @@ from rehearse.deckmodel import (
 )
 from rehearse.errors import DeckError
 from rehearse.notes import import_notes
-from rehearse.reader import MAX_FILE_BYTES, looks_like_yaml, read_text
+from rehearse.reader import MAX_FILE_BYTES, looks_like_yaml, read_source
 
 __all__ = [
     "DECK_KEYS", "DEFAULT_TIME_LIMIT", "LANGUAGES", "MAX_FILE_BYTES", "QUESTION_KEYS", "Deck",
@@ -36,8 +36,8 @@ def load_deck(path: str | Path) -> Deck:
     """Load a deck: a YAML deck, or a notes file imported on the fly.
 
     Args:
-        path: a ``.yaml`` deck, or free-form notes (``.txt``, ``.md``, or anything that is
-            not a YAML deck).
+        path: a ``.yaml`` deck, or notes: text (``.txt``, ``.md``, or anything that is not a
+            YAML deck), a spreadsheet (``.csv``, ``.tsv``, ``.xlsx``) or a Word file (``.docx``).
 
     Returns:
         The deck with ids, shared answers and key points resolved; ``deck.path`` is set.
@@ -45,12 +45,12 @@ def load_deck(path: str | Path) -> Deck:
     Raises:
         DeckError: on the first error, as ``path:line: message``.
     """
-    text = read_text(path)
-    if not looks_like_yaml(path, text):
-        deck = import_notes(path, text=text).deck
+    source = read_source(path)
+    if source.kind != "text" or not looks_like_yaml(path, source.text):
+        deck = import_notes(path, source=source).deck
         deck.path = Path(path)
         return deck
-    deck, problems = check_yaml(text, str(path))
+    deck, problems = check_yaml(source.text, str(path))
     for p in problems:
         if p.severity == "error":
             raise DeckError(p.message, p.path, p.line)
@@ -71,13 +71,13 @@ def check_deck(path: str | Path) -> list[Problem]:
         (e.g. an empty answer); an empty list when all is well.
     """
     try:
-        text = read_text(path)
+        source = read_source(path)
     except DeckError as e:
         return [Problem(str(path), e.line, e.bare_message)]
-    if looks_like_yaml(path, text):
-        return check_yaml(text, str(path))[1]
+    if source.kind == "text" and looks_like_yaml(path, source.text):
+        return check_yaml(source.text, str(path))[1]
     try:
-        result = import_notes(path, text=text)
+        result = import_notes(path, source=source)
     except DeckError as e:
         return [Problem(str(path), e.line, e.bare_message)]
     problems = [Problem(str(path), n, f"could not place this line: {line.strip()[:60]}",

@@ -7,9 +7,13 @@ a line is (line numbers in messages match the file) and on the limits that keep 
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from rehearse.errors import DeckError
 
@@ -54,14 +58,50 @@ def check_size(text: str, path: str) -> None:
                         "at most", path, MAX_LINES + 1)
 
 
-def read_text(path: str | Path) -> str:
-    """Read a deck or notes file as text (UTF-8, or UTF-16 with a BOM); refuse binary or huge.
+READS = ("text notes (.txt, .md), spreadsheets (.csv, .tsv, .xlsx), Word files (.docx) "
+         "and YAML decks")
+# (magic bytes, what the file is, how to get notes out of it); checked before anything is decoded
+_NOT_NOTES = [
+    (b"%PDF-", "a PDF", "copy its text into a .txt file, or open it in Word and save it as .docx"),
+    (b"\x89PNG", "an image (PNG)", "type the notes into a .txt file"),
+    (b"\xff\xd8\xff", "an image (JPEG)", "type the notes into a .txt file"),
+    (b"GIF8", "an image (GIF)", "type the notes into a .txt file"),
+    (b"{\\rtf", "a rich-text (.rtf) file", "save it as .docx or plain text (.txt)"),
+]
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .hwp, .doc, .xls
+_ZIP = b"PK\x03\x04"
+_OLE_ADVICE = {
+    ".hwp": ("a Hangul (.hwp) file", "in Hangul use 파일 > 다른 이름으로 저장하기 and choose "
+             "Word 문서 (.docx) or 텍스트 문서 (.txt)"),
+    ".doc": ("an old Word (.doc) file", "open it in Word and save it as .docx"),
+    ".xls": ("an old Excel (.xls) file", "open it in Excel and save it as .xlsx or CSV"),
+}
+
+
+@dataclass
+class Source:
+    """A notes or deck file as read: its kind by content, and its text when it is text."""
+
+    path: str
+    kind: Literal["text", "xlsx", "docx"]
+    data: bytes
+    text: str = ""  # for kind "text": decoded, BOM removed, line breaks ``\n``, NFC
+    encoding: str = ""  # for kind "text": "UTF-8", "UTF-16" or "CP949"
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a deck or notes file and tell by its content what it is.
 
     Args:
         path: the file to read.
 
     Returns:
-        The text, BOM removed, every line break ``\\n``, Unicode in NFC form.
+        A text file decoded (UTF-8 with or without BOM, UTF-16 with a BOM, or Korean CP949/EUC-KR
+        as Excel and older Windows editors save it), or the bytes of an .xlsx or .docx file.
+
+    Raises:
+        DeckError: a missing, huge, binary or undecodable file; for a PDF, an image, an .hwp and
+            other documents, one sentence saying which formats are read and how to export one.
     """
     try:
         with Path(path).open("rb") as f:
@@ -75,7 +115,17 @@ def read_text(path: str | Path) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise DeckError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB; "
                         "a deck or notes file is plain text", str(path))
-    encoding, path = "utf-8-sig", str(path)
+    path, suffix = str(path), Path(path).suffix.lower()
+    for magic, what, advice in _NOT_NOTES:
+        if data.startswith(magic):
+            raise DeckError(f"this is {what}, not notes: rehearse reads {READS}; {advice}", path, 1)
+    if data.startswith(_OLE):
+        what, advice = _OLE_ADVICE.get(suffix, ("an Office or Hangul document in an old format",
+                                                "save it as .docx, .xlsx or .txt"))
+        raise DeckError(f"this is {what}, not notes: rehearse reads {READS}; {advice}", path, 1)
+    if data.startswith(_ZIP):
+        return Source(path, _zip_kind(data, path), data)
+    encoding = "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"  # what Windows Notepad calls "Unicode"
     elif b"\0" in data:
@@ -84,10 +134,63 @@ def read_text(path: str | Path) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise DeckError(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
-                        path, line) from e
-    return normalise_text(text)
+        text = _korean_legacy(data)
+        if text is None:
+            line = data.count(b"\n", 0, e.start) + 1
+            raise DeckError(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
+                            path, line) from e
+        encoding = "cp949"
+    name = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp949": "CP949"}[encoding]
+    return Source(path, "text", data, normalise_text(text), name)
+
+
+def _korean_legacy(data: bytes) -> str | None:
+    """The text of a CP949 (EUC-KR) file, or None when the bytes are not Korean in CP949.
+
+    Excel's plain "CSV" on a Korean Windows, and older editors, save CP949. Bytes that merely
+    happen to decode (Latin-1 "été" does not; most other 8-bit text does not either) are refused
+    unless nearly every non-ASCII character they give is a Hangul syllable.
+    """
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    wide = [c for c in text if ord(c) > 0x7F]
+    hangul = sum("\uac00" <= c <= "\ud7a3" for c in wide)
+    return text if wide and hangul >= 0.8 * len(wide) else None
+
+
+def _zip_kind(data: bytes, path: str) -> Literal["xlsx", "docx"]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise DeckError(f"a damaged ZIP file, not notes: rehearse reads {READS}", path, 1) from e
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    what = "a Hangul (.hwpx) file" if any(n.startswith("Contents/") for n in names) else \
+        "a ZIP file (or an Office format other than .docx and .xlsx)"
+    advice = ("in Hangul use 파일 > 다른 이름으로 저장하기 and choose Word 문서 (.docx)"
+              if what.startswith("a Hangul") else "save the notes as .docx, .xlsx or .txt")
+    raise DeckError(f"this is {what}, not notes: rehearse reads {READS}; {advice}", path, 1)
+
+
+def read_text(path: str | Path) -> str:
+    """Read a deck or notes file that must be text (see :func:`read_source`).
+
+    Args:
+        path: the file to read.
+
+    Returns:
+        The text, BOM removed, every line break ``\\n``, Unicode in NFC form.
+    """
+    source = read_source(path)
+    if source.kind != "text":
+        raise DeckError(f"this is an .{source.kind} file, not text; import it with "
+                        "`rehearse import`", str(path), 1)
+    return source.text
 
 
 def normalise_text(text: str) -> str:
