@@ -32,9 +32,9 @@ from rehearse.worddoc import read_docx
 __all__ = ["ImportResult", "find_questions", "import_notes"]
 
 SHEET_SUFFIXES = {".csv", ".tsv"}
-TEXT_SHAPES = ("`# heading` with its answer under it", "numbered item `1.` with its answer under it",
-               "`Q.`/`질문:` line with an `A.`/`답:` answer", "Notion toggle (`<details>`, a `- …?` bullet "
-               "with its answer indented under it)")
+TEXT_SHAPES = ("a `# heading` with its answer under it", "a numbered item `1.` with its answer under it",
+               "a `Q.`/`질문:` line with an `A.`/`답:` answer", "a Notion toggle (`<details>`, a `- …?` "
+               "bullet with its answer indented under it)")
 SHEET_SHAPES = ("a header naming a question column (질문, 문항, question) and an answer column "
                 "(답변, 모범 답변, answer)", "with no header, a column of questions (ending in `?` or "
                 "`요`) beside their answers")
@@ -56,7 +56,7 @@ def _is_path(value: str) -> bool:
 def _nothing_found(path: str, tried: tuple[str, ...], first: list[tuple[int, str]]) -> DeckError:
     shown = "".join(f"\n  {n:>4} | {x[:100]}" for n, x in first[:SHOWN_LINES]) or \
         "\n       | (nothing: the file is empty)"
-    return DeckError("no questions found; looked for a question as a " + "; or a ".join(tried)
+    return DeckError("no questions found; looked for a question as " + "; or ".join(tried)
                      + ". The first lines read:" + shown, path, 1)
 
 

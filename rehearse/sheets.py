@@ -84,7 +84,8 @@ def _header(rows: list[Row]) -> tuple[int, dict[int, str]] | None:
 def _by_content(rows: list[Row]) -> dict[int, str] | None:
     """Column roles of a sheet with no header: questions, the longest text beside them, a category."""
     width = max((len(r.cells) for r in rows), default=0)
-    if not rows or width < 2:
+    wide = sum(sum(bool(c.strip()) for c in r.cells) >= 2 for r in rows)
+    if len(rows) < 2 or width < 2 or wide * 3 < len(rows) * 2:  # mostly rows of two cells or more
         return None
     filled = [[r.cells[j] for r in rows if j < len(r.cells) and r.cells[j]] for j in range(width)]
     asks = [sum(map(looks_like_question, col)) / len(col) if col else 0.0 for col in filled]
@@ -175,6 +176,9 @@ def read_rows(rows: list[Row], path: str, shape: str, tags: list[str] | None = N
         notes = [c for _, c in cells["notes"]] + extra
         if cells["tags"]:
             tag = cells["tags"][0][1].replace("\n", " ")  # a category holds for the rows under it
+        if question and not re.search(r"[^\W\d_]", question):  # a number, not a question
+            found.unplaced.append((r.n, " | ".join(c for c in r.cells if c.strip())))
+            continue
         if not question:
             if recent is not None and (answer or notes):  # an answer that goes on in the next row
                 if answer:

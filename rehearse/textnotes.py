@@ -225,6 +225,7 @@ class _Importer:
         current, last_item, last_q, orphan_notes = heading, None, None, False
         note_indent: int | None = None  # lines indented under a "※" line are notes too
         toggles: list[Draft] = []  # open <details> questions, outermost first
+        toggle_parent: dict[int, Draft | None] = {}  # questions from toggle bullets: their parent
         items: list[Draft] = []
         by_number: dict[tuple[int, ...], Draft] = {}
         for line in sec.body:
@@ -234,6 +235,9 @@ class _Importer:
                 kind = "q"
             elif kind == "toggle" or (kind == "item" and qa):
                 kind = "text"
+            while (current is not None and id(current) in toggle_parent and kind != "blank"
+                   and line.indent <= current.indent):  # a line outside a toggle bullet ends it
+                current = toggle_parent[id(current)]
             if note_indent is not None and kind != "blank":
                 if kind == "text" and line.indent > note_indent and current is not None:
                     current.notes.append(line)
@@ -269,13 +273,18 @@ class _Importer:
                     parent.follow_ups.append(current)
                 if line.level and line.kind == "q":
                     toggles.append(current)
+                if line.kind == "toggle":
+                    toggle_parent[id(current)] = parent
                 continue
             if kind == "a":
                 if current is None:
                     self.unplaced.append((line.n, line.raw))
                     continue
-                if line.text.startswith(_ARROWS) or current.answered or current.in_notes:
-                    current.add(Line(line.n, line.text, "text", line.indent, line.text))
+                arrow = _unwrap(line.raw.strip()).startswith(_ARROWS)
+                if current.answered or current.in_notes or (arrow and current.has_answer()):
+                    # more answer text; an arrow inside an answer is part of it
+                    text = line.raw.strip() if arrow else line.text
+                    current.add(Line(line.n, text, "text", line.indent, text))
                     continue
                 if current.marked and current.has_answer():  # lines between Q. and A.
                     more = " ".join(x.text for x in current.answer if x.kind != "blank")
@@ -356,8 +365,12 @@ def read_notes(text: str, path: str, numbers: list[int] | None = None,
     """
     root = _sections(classify(text.split("\n"), numbers))
     importer = _Importer(path)
-    wrapper = (len(root.children) == 1 and bool(root.children[0].children)
-               and all(x.kind == "blank" for x in root.body))
+    top = root.children[0] if len(root.children) == 1 else None
+    lead = next((x for x in top.body if x.kind not in ("blank", "skip", "note", "end")), None) \
+        if top else None
+    # one heading over everything: over sub-headings, or (a Notion page's title) over questions
+    wrapper = top is not None and all(x.kind == "blank" for x in root.body) and (
+        bool(top.children) or (lead is not None and lead.kind in ("q", "follow", "toggle")))
     # a single heading wrapping everything is the deck's title, not a tag of every question
     drafts = importer.section(root.children[0], [], True) if wrapper else importer.section(root, [])
     return Found(shape, drafts, importer.unplaced, importer.deck_notes,

@@ -17,7 +17,7 @@ from rehearse.drafts import Drafter, Found
 from rehearse.errors import DeckError
 from rehearse.reader import normalise_text
 from rehearse.sheets import Row, read_rows
-from rehearse.textnotes import classify, read_notes
+from rehearse.textnotes import classify, looks_like_question, read_notes
 
 _HEADING_STYLE = re.compile(r"(?:heading|제목)\s*(\d)", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -64,6 +64,8 @@ def _line(paragraph: Any, formats: dict[tuple[str, str], str], counters: dict[An
         indent = "    " * int(level)
         if formats.get((num_id, level), "decimal") == "bullet":
             return f"{indent}- {text}"
+        if level == "0" and looks_like_question(text):
+            return f"Q. {text}"  # a numbered question reads the same beside bold ones
         counters[(num_id, level)] = counters.get((num_id, level), 0) + 1
         for key in [k for k in counters if k[0] == num_id and int(k[1]) > int(level)]:
             del counters[key]  # a deeper list starts again under each item
@@ -71,6 +73,8 @@ def _line(paragraph: Any, formats: dict[tuple[str, str], str], counters: dict[An
     if style.lower().startswith("list bullet"):
         return f"- {text}"
     if style.lower().startswith("list number"):
+        if looks_like_question(text):
+            return f"Q. {text}"
         counters[style] = counters.get(style, 0) + 1
         return f"{counters[style]}. {text}"
     if _is_bold(paragraph) and "\n" not in text:
