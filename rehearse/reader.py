@@ -149,15 +149,17 @@ def _korean_legacy(data: bytes) -> str | None:
 
     Excel's plain "CSV" on a Korean Windows, and older editors, save CP949. Bytes that merely
     happen to decode (Latin-1 "été" does not; most other 8-bit text does not either) are refused
-    unless nearly every non-ASCII character they give is a Hangul syllable.
+    unless they give Hangul and nearly every non-ASCII character they give is Hangul or a symbol.
     """
     try:
         text = data.decode("cp949")
     except UnicodeDecodeError:
         return None
     wide = [c for c in text if ord(c) > 0x7F]
-    hangul = sum("\uac00" <= c <= "\ud7a3" for c in wide)
-    return text if wide and hangul >= 0.8 * len(wide) else None
+    hangul = sum("\uac00" <= c <= "\ud7a3" or "\u3130" <= c <= "\u318f" for c in wide)
+    # CP949's symbols (※, ①, 「」, arrows, full-width forms) go with Korean text too
+    symbols = sum("\u2000" <= c <= "\u33ff" or "\uff00" <= c <= "\uffef" for c in wide)
+    return text if hangul and hangul + symbols >= 0.8 * len(wide) else None
 
 
 def _zip_kind(data: bytes, path: str) -> Literal["xlsx", "docx"]:

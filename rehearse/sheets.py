@@ -158,7 +158,8 @@ def read_rows(rows: list[Row], path: str, shape: str, tags: list[str] | None = N
     last: Draft | None = None  # the last question (not a follow-up)
     recent: Draft | None = None  # the last question or follow-up
     by_row: dict[int, Draft] = {}
-    tag = ""
+    row_tags: list[str] = []  # a category holds for the rows under it
+    unused_tags: tuple[int, str] | None = None  # a category row no question has used yet
     for r in body:
         cells: dict[str, list[tuple[int, str]]] = {role: [] for role in _ROLES}
         extra = []
@@ -174,29 +175,43 @@ def read_rows(rows: list[Row], path: str, shape: str, tags: list[str] | None = N
         question = " ".join(c for _, c in cells["question"])
         answer = "\n".join(c for _, c in cells["answer"])
         notes = [c for _, c in cells["notes"]] + extra
+        follow_answer = "\n".join(c for _, c in cells["follow_answer"])
+        if follow_answer and not cells["follow"]:  # an answer to no follow-up: keep it as a note
+            notes.append(f"{names.get(cells['follow_answer'][0][0]) or 'follow-up answer'}: {follow_answer}")
         if cells["tags"]:
-            tag = cells["tags"][0][1].replace("\n", " ")  # a category holds for the rows under it
+            if unused_tags is not None:
+                found.unplaced.append(unused_tags)
+            row_tags = [c.replace("\n", " ") for _, c in cells["tags"]]
+            unused_tags = (r.n, " | ".join(row_tags))
+        shown = " | ".join(c for c in r.cells if c.strip())
         if question and not re.search(r"[^\W\d_]", question):  # a number, not a question
-            found.unplaced.append((r.n, " | ".join(c for c in r.cells if c.strip())))
+            found.unplaced.append((r.n, shown))
             continue
+        asked = [draft(text, r.n, 0, []) for _, cell in cells["follow"] for text in _lines(cell)]
+        if asked and follow_answer:  # several follow-ups and one answer: they share it
+            asked[-1].answer = text_lines(follow_answer, r.n)
+            for f in asked[:-1]:
+                f.shares = asked[-1]
         if not question:
+            if last is not None and asked:  # more follow-ups in a row of their own
+                last.follow_ups += asked
             if recent is not None and (answer or notes):  # an answer that goes on in the next row
                 if answer:
                     recent.answer += [Line(r.n, "", "blank")] * bool(recent.answer) + text_lines(answer, r.n)
                     if recent.key_points is not None:
                         recent.key_points += _lines(answer)
                 recent.notes += text_lines("\n".join(notes), r.n) if notes else []
-            elif answer or notes or cells["follow"]:
-                found.unplaced.append((r.n, " | ".join(c for c in r.cells if c.strip())))
+            elif answer or notes or (asked and last is None):
+                found.unplaced.append((r.n, shown))
             continue
         follow = _FOLLOW_ROW.match(question)
         if follow and last is not None:
             d = draft(question[follow.end():].strip() or question, r.n, 0, [])
             last.follow_ups.append(d)
         else:
-            d = draft(question, r.n, 0, ([tag] if tag else []) + list(tags or []))
+            d = draft(question, r.n, 0, row_tags + list(tags or []))
             found.drafts.append(d)
-            last = d
+            last, unused_tags = d, None
         by_row[r.n] = recent = d
         d.answer = text_lines(answer, r.n) if answer else []
         d.key_points = _key_points(answer)
@@ -204,14 +219,9 @@ def read_rows(rows: list[Row], path: str, shape: str, tags: list[str] | None = N
         shared = [r.merged[j] for j, _ in cells["answer"] if j in r.merged]
         if shared and shared[0] in by_row:  # one answer cell merged over several questions
             d.shares, d.answer, d.key_points = by_row[shared[0]], [], None
-        follow_answer = "\n".join(c for _, c in cells["follow_answer"])
-        for _, cell in cells["follow"]:
-            asked = _lines(cell)
-            for text in asked:
-                f = draft(text, r.n, 0, [])
-                if len(asked) == 1 and follow_answer:
-                    f.answer = text_lines(follow_answer, r.n)
-                d.follow_ups.append(f)
+        d.follow_ups += asked
+    if unused_tags is not None:
+        found.unplaced.append(unused_tags)
     return found
 
 

@@ -184,6 +184,7 @@ class _Section:
     title: str | None
     level: int
     line: int
+    raw: str = ""
     body: list[Line] = field(default_factory=list)
     children: list[_Section] = field(default_factory=list)
 
@@ -195,7 +196,7 @@ def _sections(lines: list[Line]) -> _Section:
         if line.kind == "heading":
             while stack[-1].level >= line.level:
                 stack.pop()
-            section = _Section(line.text or None, line.level, line.n)
+            section = _Section(line.text or None, line.level, line.n, line.raw)
             stack[-1].children.append(section)
             stack.append(section)
         else:
@@ -331,6 +332,8 @@ class _Importer:
         share(drafts)
         for child in sec.children:
             drafts.extend(self.section(child, inner_tags))
+        if sec.title and is_group and not wrapper and not drafts:  # a group of no questions
+            self.unplaced.append((sec.line, sec.raw))
         return drafts
 
     def _untitled(self, drafts: list[Draft]) -> list[Draft]:
@@ -340,8 +343,10 @@ class _Importer:
             d.follow_ups = self._untitled(d.follow_ups)
             if not d.question:
                 filled = [x for x in d.answer if x.kind != "blank"]
-                if not filled:
+                if not filled:  # what it held stays: its notes for the deck, its follow-ups
                     self.unplaced.append((d.line, "(a question marker with no question)"))
+                    self.deck_notes.extend(d.notes)
+                    kept.extend(d.follow_ups)
                     continue
                 d.question = filled[0].text
                 d.answer = d.answer[d.answer.index(filled[0]) + 1:]

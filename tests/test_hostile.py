@@ -159,9 +159,13 @@ def _huge(path: Path) -> Path:
     return path
 
 
-def _binary(path: Path) -> Path:  # a PNG: its first NUL byte is on "line" 3
+def _binary(path: Path) -> Path:  # a PNG, whatever its name
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + np.random.default_rng(1).bytes(200_000))
     return path
+
+
+_IMAGE = ("this is an image (PNG), not notes: rehearse reads text notes (.txt, .md), spreadsheets "
+          "(.csv, .tsv, .xlsx), Word files (.docx) and YAML decks; type the notes into a .txt file")
 
 
 def _latin1(path: Path) -> Path:  # notes saved as Latin-1 ("été" on line 3), not UTF-8
@@ -172,8 +176,8 @@ def _latin1(path: Path) -> Path:  # notes saved as Latin-1 ("été" on line 3), 
 @pytest.mark.parametrize("make, name, message", [
     (_huge, "huge.yaml", "{p}: file is larger than 10 MB; a deck or notes file is plain text"),
     (_huge, "huge.txt", "{p}: file is larger than 10 MB; a deck or notes file is plain text"),
-    (_binary, "photo.yaml", "{p}:3: binary data (a NUL byte): a deck or notes file is plain text"),
-    (_binary, "photo.txt", "{p}:3: binary data (a NUL byte): a deck or notes file is plain text"),
+    (_binary, "photo.yaml", "{p}:1: " + _IMAGE),
+    (_binary, "photo.txt", "{p}:1: " + _IMAGE),
     (_latin1, "latin.txt", "{p}:3: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
 ])
 @pytest.mark.parametrize("how", ["deck", "notes"])
