@@ -242,7 +242,7 @@ def delimited_rows(text: str, path: str, sep: str) -> list[Row]:
     start = 1
     try:
         for cells in reader:
-            rows.append(Row(start, [normalise_text(c) for c in cells]))
+            rows.append(Row(start, cells))  # the text is normalised already
             start = reader.line_num + 1
     except csv.Error as e:
         raise DeckError(f"this CSV cannot be read ({e})", path, start) from e
