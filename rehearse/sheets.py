@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rehearse.drafts import Draft, Drafter, Found, Line, text_lines
 from rehearse.errors import DeckError
 from rehearse.reader import normalise_text
-from rehearse.textnotes import looks_like_question
+from rehearse.textnotes import is_marker, looks_like_question
 
 _ROLES: dict[str, tuple[str, ...]] = {  # header names, compared without spaces or punctuation
     "number": ("번호", "no", "#", "순번", "연번", "num", "number"),
@@ -75,6 +75,8 @@ def _role(header: str) -> str | None:
 def _header(rows: list[Row]) -> tuple[int, dict[int, str]] | None:
     """The header row's index and each column's role, when a row names a question column."""
     for i, row in enumerate(rows[:HEADER_SCAN]):
+        if any(is_marker(cell.strip()) for cell in row.cells):  # "Q. …<tab>A. …" is Q./A. text
+            continue
         roles = {j: r for j, cell in enumerate(row.cells) if cell and (r := _role(cell))}
         if "question" in roles.values() and sum(bool(c.strip()) for c in row.cells) >= 2:
             return i, roles

@@ -65,6 +65,12 @@ def looks_like_question(text: str) -> bool:
     return bool(_ASKS.search(text.replace("**", "").strip()[-60:]))
 
 
+def is_marker(text: str) -> bool:
+    """True for text that starts with a question, follow-up or answer marker (``Q.``, ``답:`` …)."""
+    text = _unwrap(text)
+    return any(p.match(text) for p in (_QUESTION, _FOLLOW, _ANSWER))
+
+
 def _unwrap(text: str) -> str:
     """``- **Q.** text`` → ``Q. text``: a bullet and bold markers around a marker line."""
     if m := _BULLET.match(text):

@@ -13,7 +13,7 @@ import io
 import re
 from typing import Any
 
-from rehearse.drafts import Drafter, Found
+from rehearse.drafts import Drafter, Found, walk
 from rehearse.errors import DeckError
 from rehearse.reader import normalise_text
 from rehearse.sheets import Row, read_rows
@@ -138,7 +138,7 @@ def read_docx(data: bytes, path: str) -> tuple[Found, list[tuple[int, str]]]:
     found = read_notes("\n".join(lines), path, numbers, shape="Word file (.docx)")
     found.title = found.title or title
     drafter = Drafter(path)
-    drafter.count = len(found.drafts)
+    drafter.count = len(walk(found.drafts))
     for rows, under, under_n in tables:
         table = read_rows(rows, path, found.shape, tags=[under] if under else [], drafter=drafter)
         if table is None:  # not a table of questions: its text is reported, not lost
