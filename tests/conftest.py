@@ -187,11 +187,23 @@ def espeak() -> str:
     return exe
 
 
+#: The marker each real part's fixture gives the tests that use it (pyproject.toml registers them), so
+#: that ``-m "not audio and not pulse and not disk and not browser and not espeak and not whisper"``
+#: is the quick run without any of them.
+REAL_PARTS = {
+    "null_sink": "audio",  # the shared PulseAudio null sink
+    "private_pulse": "pulse",  # a PulseAudio server of the test's own, which it may kill
+    "small_disk": "disk",  # a small tmpfs mounted to fill up (root)
+    "browser": "browser",  # headless Chromium
+    "espeak": "espeak",  # espeak-ng speech, by its executable or through pyttsx3
+    "whisper_base": "whisper",  # the real Whisper base weights
+}
+
+
 def pytest_collection_modifyitems(items):
-    """Mark tests by the real parts they use, so `-m "not whisper"` gives a quick run."""
+    """Mark tests by the real parts their fixtures use (`REAL_PARTS`)."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        if "null_sink" in fixtures:
-            item.add_marker(pytest.mark.audio)
-        if "whisper_base" in fixtures:
-            item.add_marker(pytest.mark.whisper)
+        for fixture, marker in REAL_PARTS.items():
+            if fixture in fixtures:
+                item.add_marker(marker)

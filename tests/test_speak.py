@@ -7,7 +7,7 @@ import soundfile as sf
 from rehearse import speak
 
 
-def test_voice_follows_the_deck_language():
+def test_voice_follows_the_deck_language(espeak):
     en = speak.choose_voice("en")
     ko = speak.choose_voice("ko")
     assert "en" in en and "ko" in ko
