@@ -342,17 +342,18 @@ def _frames_by_header(wav: Path) -> int:
             return 0
 
 
-def test_a_header_libsndfile_cannot_fix_at_close_is_repaired(tmp_path):
-    """The answer file's descriptor stops taking writes (swapped here for a read-only one on the same
-    file) half a second in, before any periodic header update: libsndfile can neither append nor fix
-    the header when it closes the file, which still says "no samples". AnswerFile.close repairs it
-    through the path, so readers that trust the header (Python's wave module, browsers, most
-    players; libsndfile itself guesses) get the half second that reached the disk."""
+def test_a_file_libsndfile_can_no_longer_write_plays_to_its_last_block(tmp_path):
+    """The header follows every block (a kill loses at most the block in hand; the end-to-end check
+    is test_record.py's random kills). Half a second in, the file's descriptor stops taking writes
+    (swapped here for a read-only one on the same file): the next write fails, libsndfile cannot
+    touch the header when it closes the file, and readers that trust the header (Python's wave
+    module, browsers, most players; libsndfile itself guesses) still get the half second on disk.
+    Should libsndfile's own header updates have failed too, AnswerFile.close repairs it."""
     wav = tmp_path / "q.wav"
     out = AnswerFile(wav, 16_000)
-    for _ in range(5):
+    for n in range(1, 6):
         assert out.write(_tone(0.1))
-    assert _frames_by_header(wav) == 0  # libsndfile writes the sizes only when it closes the file
+        assert _frames_by_header(wav) == n * 1_600  # up to date as it lies on disk, block by block
     libsndfiles = _descriptor_of(wav)
     read_only = os.open(wav, os.O_RDONLY)
     os.dup2(read_only, libsndfiles)
