@@ -81,6 +81,40 @@ def practice_recording(args: list[str], env: dict[str, str], stderr=subprocess.S
         thread.join(5)
 
 
+class MonitorCapture:
+    """What the microphone hears (the null sink's monitor, as the recorder reads it: the same
+    PortAudio path and block size), captured by the test process itself. Start it once the sink
+    is in use: an idle null sink's monitor delivers nothing for about a second after a stream
+    opens."""
+
+    def __init__(self) -> None:
+        import sounddevice as sd
+
+        from rehearse.audio import BLOCK_S, SAMPLE_RATE
+
+        self.samplerate = SAMPLE_RATE
+        self.blocks: list = []
+        self.frames = 0  # received so far
+        self.stream = sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32",
+                                     blocksize=int(SAMPLE_RATE * BLOCK_S), callback=self._take)
+
+    def _take(self, indata, frames, time_info, status) -> None:
+        self.blocks.append(indata[:, 0].copy())
+        self.frames += frames
+
+    def start(self) -> None:
+        self.stream.start()
+
+    def stop(self) -> None:
+        self.stream.stop()
+        self.stream.close()
+
+    def audio(self):
+        import numpy as np
+
+        return np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
+
+
 @pytest.fixture(autouse=True)
 def workspace_dir(tmp_path, monkeypatch) -> Path:
     """Every test gets its own workspace (recordings, history, TTS cache)."""

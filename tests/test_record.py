@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from conftest import practice_recording
+from conftest import MonitorCapture, practice_recording
 
-from rehearse.audio import BLOCK_S, SAMPLE_RATE, duration_s
+from rehearse.audio import SAMPLE_RATE, duration_s
 from rehearse.record import RecordOptions, answer_from_file, record_answer
 
 SAMPLE = Path(__file__).resolve().parent.parent / "questions" / "sample-en.yaml"
@@ -86,26 +86,6 @@ def _marker_noise(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
     return (noise / np.sqrt(np.mean(noise**2)) * 10 ** (-66 / 20)).astype(np.float32)
 
 
-class Reference:
-    """What the microphone hears, captured by this test process beside the session: the sink's
-    monitor as the recorder reads it (same PortAudio path, same block size), never killed."""
-
-    def __init__(self) -> None:
-        import sounddevice as sd
-
-        self.blocks: list[np.ndarray] = []
-        self.frames = 0
-        self.stream = sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32",
-                                     blocksize=int(SAMPLE_RATE * BLOCK_S), callback=self._take)
-
-    def _take(self, indata, frames, time_info, status) -> None:
-        self.blocks.append(indata[:, 0].copy())
-        self.frames += frames
-
-    def audio(self) -> np.ndarray:
-        return np.concatenate(self.blocks)
-
-
 def _end_in(reference: np.ndarray, kept: np.ndarray, tail_s: float = 0.5) -> int:
     """Where the kept audio's last sample lies in the reference (found by its last ``tail_s``)."""
     tail = kept[-int(tail_s * SAMPLE_RATE):]
@@ -131,14 +111,14 @@ def test_a_session_killed_at_a_random_moment_keeps_all_but_the_last_block(null_s
     before each session starts: an idle null sink's monitor delivers nothing for about a second
     after a stream opens, which would blur what the recorder was given."""
     played = tmp_path / "marker.wav"
-    sf.write(str(played), _marker_noise(30 + RUNS * 15.0), SAMPLE_RATE, subtype="PCM_16")
+    sf.write(str(played), _marker_noise(RUNS * 120.0), SAMPLE_RATE, subtype="PCM_16")  # a slow start's worth
     player = subprocess.Popen(["paplay", str(played)])
-    reference = Reference()
+    reference = MonitorCapture()
     rng = random.Random()
     lost: list[float] = []
     try:
         time.sleep(0.5)
-        reference.stream.start()
+        reference.start()
         for run in range(RUNS):
             home = tmp_path / f"ws{run}"
             env = {**os.environ, "REHEARSE_HOME": str(home)}
@@ -152,10 +132,12 @@ def test_a_session_killed_at_a_random_moment_keeps_all_but_the_last_block(null_s
             (wav,) = home.glob("recordings/*/*/*.wav")
             kept = _kept_as_it_lies(wav)
             assert kept.size >= SAMPLE_RATE // 2, f"run {run}: {kept.size} samples kept"
-            lost.append((heard - _end_in(reference.audio()[:heard + SAMPLE_RATE], kept)) / SAMPLE_RATE)
+            assert player.poll() is None, "the marker noise ran out: the sessions took too long to start"
+            start = max(0, heard - 20 * SAMPLE_RATE)  # the answer lies in the last 20 s heard
+            end = start + _end_in(reference.audio()[start:heard + SAMPLE_RATE], kept)
+            lost.append((heard - end) / SAMPLE_RATE)
     finally:
-        reference.stream.stop()
-        reference.stream.close()
+        reference.stop()
         player.kill()
         player.wait(10)
     assert max(lost) <= MOST_LOST_S, f"audio lost at each kill (s): {[round(x, 3) for x in lost]}"
