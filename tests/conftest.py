@@ -222,8 +222,8 @@ def espeak() -> str:
 
 
 #: The marker each real part's fixture gives the tests that use it (pyproject.toml registers them), so
-#: that ``-m "not audio and not pulse and not disk and not browser and not espeak and not whisper"``
-#: is the quick run without any of them.
+#: that ``-m "not audio and not pulse and not disk and not browser and not espeak and not whisper and
+#: not slow"`` is the quick run (README, Tests).
 REAL_PARTS = {
     "null_sink": "audio",  # the shared PulseAudio null sink
     "private_pulse": "pulse",  # a PulseAudio server of the test's own, which it may kill
@@ -234,10 +234,23 @@ REAL_PARTS = {
 }
 
 
+#: Tests that spend seconds of CPU on purpose (fuzzing, megabyte inputs, numba compiling Whisper's
+#: DTW), by node id prefix: marked ``slow``, which the quick run leaves out too.
+SLOW = (
+    "tests/test_fuzz.py::",
+    "tests/test_deck.py::test_absurd_decks_stop_early",
+    "tests/test_notes.py::test_five_megabyte_notes_import_quickly",
+    "tests/test_notes.py::test_very_long_lines_are_fine",
+    "tests/test_transcribe.py::test_dtw_path_is_whispers_dtw",
+)
+
+
 def pytest_collection_modifyitems(items):
-    """Mark tests by the real parts their fixtures use (`REAL_PARTS`)."""
+    """Mark tests by the real parts their fixtures use (`REAL_PARTS`), and the slow ones (`SLOW`)."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         for fixture, marker in REAL_PARTS.items():
             if fixture in fixtures:
                 item.add_marker(marker)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker("slow")
