@@ -1,9 +1,9 @@
 """Record: the microphone answer, written to a WAV as it arrives.
 
 Follows python-sounddevice's ``rec_unlimited.py``: the stream callback only copies blocks into a
-queue; the file is opened before the stream starts and every block is written as it arrives, and
-the header is flushed every second, so a crash leaves a playable file up to the last second. A
-full disk ends the answer the same way: what reached the disk is kept, its header repaired.
+queue; the file is opened before the stream starts and every block is written as it arrives, its
+header rewritten after every block, so a crash leaves a file that plays up to the last block (0.1
+s). A full disk ends the answer the same way: what reached the disk is kept, its header repaired.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from rehearse.audio import (
 from rehearse.errors import DeviceError, DiskError
 from rehearse.voice import FRAME_S, MIN_VOICE_S, VoiceDetector, frame_length, frame_levels, heard_voice
 
-FLUSH_EVERY_S = 1.0  # s between header updates of the WAV being written
+SYNC_EVERY_S = 1.0  # s between fsyncs of the WAV being written (against a power cut; a kill loses nothing)
+SFC_SET_UPDATE_HEADER_AUTO = 0x1061  # libsndfile's sndfile.h: rewrite the header after every write
 STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
 FIRST_BLOCK_S = 6.0  # s the first block may take: a PulseAudio monitor starts ~2.5 s late under load
 SHUTDOWN_S = 2.0  # s to wait for PortAudio to let go of a stream (see `_shut_down`)
@@ -47,9 +48,10 @@ DEVICE_GONE = ("the microphone stopped sending audio (unplugged, or the audio se
 def repair_wav(path: Path) -> int:
     """Make a WAV's RIFF and data sizes match the bytes on disk; returns its frame count.
 
-    libsndfile writes the sizes only when the file is closed, so a WAV being recorded says "0
-    frames" until then. The recorder calls this every second while it writes, and recovery
-    calls it after a crash: either way the file plays up to the last sample written.
+    libsndfile writes the sizes only when the file is closed, unless told to after every write
+    (`AnswerFile` does; should libsndfile refuse, it calls this after every block). Recovery calls
+    it after a crash, and `AnswerFile.close` after a failed write: the file plays up to the last
+    sample written.
     """
     with open(path, "r+b") as f:
         head = f.read(12)
@@ -141,7 +143,7 @@ def _abandon_portaudio() -> None:
 
 
 class AnswerFile:
-    """The WAV an answer is written to as it arrives, its header brought up to date every second.
+    """The WAV an answer is written to as it arrives, its header brought up to date after every block.
 
     A write that fails (the disk is full, or refuses it) is kept in `error` instead of raised:
     the recorder then stops, and what reached the disk stays a playable file.
@@ -160,7 +162,11 @@ class AnswerFile:
             self.file = sf.SoundFile(str(path), "w", samplerate, CHANNELS, SUBTYPE, format="WAV")
         except self.write_errors as e:
             raise DiskError(_not_written(path, _reason(e, None), 0.0)) from e
-        self.last_flush = time.monotonic()
+        # the sizes in the header follow every block, so a kill leaves a file that plays to its last
+        # block as it lies, for any reader, before `rehearse recover` repairs anything
+        self.header_auto = sf._snd.sf_command(self.file._file, SFC_SET_UPDATE_HEADER_AUTO, sf._ffi.NULL,
+                                              1) == 1
+        self.last_sync = time.monotonic()
 
     def write(self, block: np.ndarray) -> bool:
         """Append a block; False once a write has failed (nothing more is written then)."""
@@ -169,10 +175,11 @@ class AnswerFile:
         try:
             self.file.write(block)
             self.frames += block.size
-            if time.monotonic() - self.last_flush > FLUSH_EVERY_S:
-                self.file.flush()
+            if not self.header_auto:
                 repair_wav(self.path)
-                self.last_flush = time.monotonic()
+            if time.monotonic() - self.last_sync > SYNC_EVERY_S:
+                self.file.flush()  # fsync
+                self.last_sync = time.monotonic()
         except self.write_errors as e:
             self.error = e
             self.reason = _reason(e, self.file)

@@ -81,6 +81,40 @@ def practice_recording(args: list[str], env: dict[str, str], stderr=subprocess.S
         thread.join(5)
 
 
+class MonitorCapture:
+    """What the microphone hears (the null sink's monitor, as the recorder reads it: the same
+    PortAudio path and block size), captured by the test process itself. Start it once the sink
+    is in use: an idle null sink's monitor delivers nothing for about a second after a stream
+    opens."""
+
+    def __init__(self) -> None:
+        import sounddevice as sd
+
+        from rehearse.audio import BLOCK_S, SAMPLE_RATE
+
+        self.samplerate = SAMPLE_RATE
+        self.blocks: list = []
+        self.frames = 0  # received so far
+        self.stream = sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32",
+                                     blocksize=int(SAMPLE_RATE * BLOCK_S), callback=self._take)
+
+    def _take(self, indata, frames, time_info, status) -> None:
+        self.blocks.append(indata[:, 0].copy())
+        self.frames += frames
+
+    def start(self) -> None:
+        self.stream.start()
+
+    def stop(self) -> None:
+        self.stream.stop()
+        self.stream.close()
+
+    def audio(self):
+        import numpy as np
+
+        return np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
+
+
 @pytest.fixture(autouse=True)
 def workspace_dir(tmp_path, monkeypatch) -> Path:
     """Every test gets its own workspace (recordings, history, TTS cache)."""
@@ -187,11 +221,36 @@ def espeak() -> str:
     return exe
 
 
+#: The marker each real part's fixture gives the tests that use it (pyproject.toml registers them), so
+#: that ``-m "not audio and not pulse and not disk and not browser and not espeak and not whisper and
+#: not slow"`` is the quick run (README, Tests).
+REAL_PARTS = {
+    "null_sink": "audio",  # the shared PulseAudio null sink
+    "private_pulse": "pulse",  # a PulseAudio server of the test's own, which it may kill
+    "small_disk": "disk",  # a small tmpfs mounted to fill up (root)
+    "browser": "browser",  # headless Chromium
+    "espeak": "espeak",  # espeak-ng speech, by its executable or through pyttsx3
+    "whisper_base": "whisper",  # the real Whisper base weights
+}
+
+
+#: Tests that spend seconds of CPU on purpose (fuzzing, megabyte inputs, numba compiling Whisper's
+#: DTW), by node id prefix: marked ``slow``, which the quick run leaves out too.
+SLOW = (
+    "tests/test_fuzz.py::",
+    "tests/test_deck.py::test_absurd_decks_stop_early",
+    "tests/test_notes.py::test_five_megabyte_notes_import_quickly",
+    "tests/test_notes.py::test_very_long_lines_are_fine",
+    "tests/test_transcribe.py::test_dtw_path_is_whispers_dtw",
+)
+
+
 def pytest_collection_modifyitems(items):
-    """Mark tests by the real parts they use, so `-m "not whisper"` gives a quick run."""
+    """Mark tests by the real parts their fixtures use (`REAL_PARTS`), and the slow ones (`SLOW`)."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        if "null_sink" in fixtures:
-            item.add_marker(pytest.mark.audio)
-        if "whisper_base" in fixtures:
-            item.add_marker(pytest.mark.whisper)
+        for fixture, marker in REAL_PARTS.items():
+            if fixture in fixtures:
+                item.add_marker(marker)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker("slow")

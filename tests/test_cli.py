@@ -85,20 +85,20 @@ def test_no_input_device_at_all(tmp_path, monkeypatch):
     assert "Traceback" not in proc.stderr
 
 
-def test_model_missing_says_how_to_provide_one(tmp_path, monkeypatch):
+def test_model_missing_says_how_to_provide_one(espeak, tmp_path, monkeypatch):
     monkeypatch.setenv("REHEARSE_MODELS", str(tmp_path / "empty"))
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.cache/whisper either
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     audio = tmp_path / "a.wav"
-    subprocess.run(["espeak-ng", "-w", str(audio), "hello"], check=True)
+    subprocess.run([espeak, "-w", str(audio), "hello"], check=True)
     r = run("score", SAMPLE, "tell-me-about-yourself", "--audio", audio, "--model", "base")
     assert r.exit_code == 4
     assert "rehearse models install base" in r.output and "--model" in r.output
 
 
-def test_model_path_that_does_not_exist(tmp_path):
+def test_model_path_that_does_not_exist(espeak, tmp_path):
     audio = tmp_path / "a.wav"
-    subprocess.run(["espeak-ng", "-w", str(audio), "hello"], check=True)
+    subprocess.run([espeak, "-w", str(audio), "hello"], check=True)
     r = run("score", SAMPLE, "tell-me-about-yourself", "--audio", audio,
             "--model", tmp_path / "nope.pt")
     assert r.exit_code == 4

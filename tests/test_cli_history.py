@@ -290,7 +290,6 @@ SPOKEN = {"python": "I have written Python for five years. I built web services 
 
 @pytest.mark.whisper
 def test_two_practice_runs_show_two_scored_attempts_per_question(whisper_base, espeak, tmp_path):
-    pytest.importorskip("rehearse.score")
     from rehearse.deck import load_deck
     from rehearse.demo import synthesise
     from rehearse.practice import PracticeOptions, run_session

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,6 +324,50 @@ def test_a_write_refused_for_another_reason_names_it(tmp_path):
                                    "after 1.0 s, which are kept; run `rehearse recover` once the disk takes "
                                    "writes again")
     assert _plays_as_written(wav) == 16_000
+
+
+def _descriptor_of(path: Path) -> int:
+    """The descriptor this process has open on ``path`` (libsndfile's, which soundfile does not show)."""
+    fds = [int(n) for n in os.listdir("/proc/self/fd") if os.path.realpath(f"/proc/self/fd/{n}") == str(path)]
+    assert len(fds) == 1, fds
+    return fds[0]
+
+
+def _frames_by_header(wav: Path) -> int:
+    """The frames a reader that trusts the header finds (Python's wave module); 0 when it finds none."""
+    with open(wav, "rb") as f:
+        try:
+            return wave.open(f).getnframes()
+        except wave.Error:  # "fmt chunk and/or data chunk missing": the sizes say there is nothing
+            return 0
+
+
+def test_a_file_libsndfile_can_no_longer_write_plays_to_its_last_block(tmp_path):
+    """The header follows every block (a kill loses at most the block in hand; the end-to-end check
+    is test_record.py's random kills). Half a second in, the file's descriptor stops taking writes
+    (swapped here for a read-only one on the same file): the next write fails, libsndfile cannot
+    touch the header when it closes the file, and readers that trust the header (Python's wave
+    module, browsers, most players; libsndfile itself guesses) still get the half second on disk.
+    Should libsndfile's own header updates have failed too, AnswerFile.close repairs it."""
+    wav = tmp_path / "q.wav"
+    out = AnswerFile(wav, 16_000)
+    for n in range(1, 6):
+        assert out.write(_tone(0.1))
+        assert _frames_by_header(wav) == n * 1_600  # up to date as it lies on disk, block by block
+    libsndfiles = _descriptor_of(wav)
+    read_only = os.open(wav, os.O_RDONLY)
+    os.dup2(read_only, libsndfiles)
+    os.close(read_only)
+    assert not out.write(_tone(0.1))
+    out.close()
+    assert _frames_by_header(wav) == 8_000 == out.frames
+    with wave.open(str(wav)) as w:
+        said = np.frombuffer(w.readframes(8_000), np.int16).astype(np.float32) / 32_768
+    assert np.allclose(said, np.tile(_tone(0.1), 5), atol=1e-4)
+    assert wav.stat().st_size == 44 + 2 * 8_000
+    assert str(out.failure()) == (f"{wav}: the recording could not be written (Bad file descriptor); it "
+                                  "stopped after 0.5 s, which are kept; run `rehearse recover` once the "
+                                  "disk takes writes again")
 
 
 def test_a_full_disk_mid_answer_ends_the_session_in_one_sentence_and_keeps_the_audio(

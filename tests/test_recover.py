@@ -133,3 +133,29 @@ def test_sigkill_mid_answer_is_recovered(null_sink, espeak, whisper_base, worksp
     assert duration_s(row["audio_path"]) >= 4.5
     assert "software engineer" in row["transcript"].lower()
     assert row["score"] is not None
+
+
+def test_recover_leaves_a_live_session_alone(null_sink, whisper_base, workspace_dir):
+    """`rehearse recover` run in another process while a session records: the answer being recorded
+    is neither repaired nor taken for a crashed one, and the session goes on writing it."""
+    env = {**os.environ, "REHEARSE_HOME": str(workspace_dir)}
+    db_path = workspace_dir / "recordings" / "history.sqlite"
+    wav_glob = str(workspace_dir / "recordings" / "*" / "*" / "*.wav")
+    with practice_recording([str(SAMPLE), "--only", load_deck(SAMPLE).questions[0].id, "--no-speak",
+                             "--silence", "0"], env) as practice:
+        deadline = time.monotonic() + 30
+        while not (wavs := glob.glob(wav_glob)) or os.path.getsize(wavs[0]) < 44 + 32_000 * 1.5:
+            assert time.monotonic() < deadline, "the session never wrote 1.5 s of its answer"
+            time.sleep(0.05)
+        rec = subprocess.run([sys.executable, "-m", "rehearse", "recover"], capture_output=True,
+                             text=True, env=env, timeout=120)
+        size_after_recover = os.path.getsize(wavs[0])
+        with sqlite3.connect(db_path) as db:
+            (status, duration) = db.execute("SELECT status, duration_s FROM attempts").fetchone()
+        time.sleep(1.5)
+        still_recording = practice.proc.poll() is None
+        grown = os.path.getsize(wavs[0]) - size_after_recover
+    assert rec.returncode == 0, rec.stdout + rec.stderr
+    assert "Repaired" not in rec.stdout and "stays pending" not in rec.stdout, rec.stdout
+    assert (status, duration) == ("recording", None)  # not taken for an answer cut off by a crash
+    assert still_recording and grown >= 32_000  # the session kept writing its answer

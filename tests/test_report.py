@@ -11,6 +11,8 @@ import select
 import shutil
 import subprocess
 import time
+from collections import Counter, defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from rehearse.store import Store
 CHROMIUM = "/usr/bin/chromium"
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_ID = '"><img src=x onerror=alert(2)>'  # a question id the deck loader takes: text and attribute
 KOREAN = "저는 백엔드 개발자입니다"
 
 DECK = f"""\
@@ -36,7 +39,7 @@ questions:
       - {KOREAN}
       - 파이썬을 5년 썼습니다
       - {XSS_IMG} 태그도 압니다
-  - id: hobby
+  - id: '{XSS_ID}'
     question: 취미는 무엇인가요?
     answer: 배스 낚시
 """
@@ -55,10 +58,10 @@ def history(tmp_path):
     points2 = [(KOREAN, "covered"), (python, "partial"), (tag, "covered")]
     first = result("intro", 40, transcript=f"음 {KOREAN} {XSS_SCRIPT}", points=points1, unit="spm", pace=310)
     add(store, "s1", "면접", "intro", T0, first, audio=tone(rec / "1.wav", 1.5, 440), deck_path=str(deck))
-    hobby = result("hobby", 100, transcript="배스 낚시", points=[("배스 낚시", "covered")], unit="spm",
+    hobby = result(XSS_ID, 100, transcript="배스 낚시", points=[("배스 낚시", "covered")], unit="spm",
                    pace=290)
     # 22.05 kHz (a file from elsewhere): Opus cannot take it, so this one is embedded as Vorbis
-    add(store, "s1", "면접", "hobby", T0, hobby, audio=tone(rec / "2.wav", 0.8, 660, rate=22_050))
+    add(store, "s1", "면접", XSS_ID, T0, hobby, audio=tone(rec / "2.wav", 0.8, 660, rate=22_050))
     second = result("intro", 75, transcript=f"{KOREAN} {tag}", points=points2, unit="spm", pace=330,
                     fillers_per_min=3.0)
     add(store, "s2", "면접", "intro", T0 + days(1), second, audio=tone(rec / "3.wav", 2.5, 550),
@@ -75,15 +78,40 @@ def test_highlight_marks_phrases_and_keeps_the_text():
     assert highlight("", [("a", "b")]) == []
 
 
+class _Elements(HTMLParser):
+    """Every element of a page, by tag, with its attributes (the standard library's HTML parser)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[str] = Counter()
+        self.attrs: defaultdict[str, list[dict[str, str]]] = defaultdict(list)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.counts[tag] += 1
+        self.attrs[tag].append({k: v or "" for k, v in attrs})
+
+
 def test_report_escapes_user_text_and_embeds_everything(history, tmp_path):
     out = tmp_path / "report.html"
     report = write_report(history, out, ReportOptions(deck="면접"))
     html = out.read_text(encoding="utf-8")
-    assert [q.id for q in report.questions] == ["intro", "hobby"]  # deck order
+    assert [q.id for q in report.questions] == ["intro", XSS_ID]  # deck order
     assert [len(q.attempts) for q in report.questions] == [2, 1]
     # hostile text only ever escaped; the page allows no script at all
     assert "<script" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    escaped_id = "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;"
+    assert f"<code>{escaped_id}</code>" in html and f'alt="Score over attempts of {escaped_id}"' in html
+    page = _Elements()
+    page.feed(html)
+    page.close()
+    assert page.counts["script"] == 0 and page.counts["img"] == 3  # the three plots, nothing injected
+    assert all(a["src"].startswith("data:image/svg+xml;base64,") for a in page.attrs["img"])
+    handlers = [(tag, name) for tag, elements in page.attrs.items() for element in elements
+                for name in element if name.startswith("on")]
+    assert not handlers
+    assert sorted(a["alt"] for a in page.attrs["img"] if "score-plot" in a.get("class", "")) == sorted(
+        [f"Score over attempts of {XSS_ID}", "Score over attempts of intro"])
     assert "script-src" not in html and "default-src 'none'" in html
     # self-contained: no link to anything outside the file
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)
@@ -249,6 +277,7 @@ PAGE_FACTS = """({
   plots: [...document.querySelectorAll('img.plot')].map(i => i.complete ? i.naturalWidth : 0),
   sessionsPlot: !!document.getElementById('sessions-plot'),
   text: document.body.innerText,
+  alts: [...document.querySelectorAll('img')].map(i => i.alt),
 })"""
 
 
@@ -268,6 +297,8 @@ def test_report_in_headless_chromium(history, browser, tmp_path):
     assert facts["sessionsPlot"] and len(facts["plots"]) == 3 and all(w > 100 for w in facts["plots"])
     # the hostile strings are on the page as text, and nothing ran
     assert XSS_SCRIPT in facts["text"] and XSS_IMG in facts["text"] and KOREAN in facts["text"]
+    assert f"question id {XSS_ID}" in facts["text"]
+    assert f"Score over attempts of {XSS_ID}" in facts["alts"]
     assert not [e for e in browser.events if e.get("method") == "Page.javascriptDialogOpening"]
 
     shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},

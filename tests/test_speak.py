@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+
+import numpy as np
 import soundfile as sf
+from conftest import MonitorCapture
 
 from rehearse import speak
 
 
-def test_voice_follows_the_deck_language():
+def test_voice_follows_the_deck_language(espeak):
     en = speak.choose_voice("en")
     ko = speak.choose_voice("ko")
     assert "en" in en and "ko" in ko
@@ -29,15 +34,44 @@ def test_korean_question_renders(tmp_path, espeak):
     assert sf.info(str(path)).frames > 0
 
 
-def test_speak_plays_on_the_output_device(null_sink, tmp_path, espeak):
-    path = speak.render("Hello.", speak.choose_voice("en"), tmp_path)
-    speak.speak(path)  # raises DeviceError if PortAudio cannot play
+def _speech(samples: np.ndarray, rate: int, floor_db: float = -45.0) -> tuple[float, float]:
+    """(s from the first to the last 20 ms louder than ``floor_db``, dBFS of the audio in between)."""
+    win = int(rate * 0.02)
+    frames = samples[:samples.size // win * win].reshape(-1, win)
+    loud = np.flatnonzero(10 * np.log10(np.mean(frames**2, axis=1) + 1e-20) > floor_db)
+    assert loud.size, "no speech at all"
+    between = frames[loud[0]:loud[-1] + 1]
+    return between.size / rate, 10 * np.log10(np.mean(between**2))
+
+
+def test_a_question_is_heard_on_the_output_device(null_sink, tmp_path, espeak):
+    """The microphone (the sink's monitor) hears the question as loud and as long as it was rendered."""
+    path = speak.render("Tell me about a project you are proud of, and what you learned from it.",
+                        speak.choose_voice("en"), tmp_path)
+    rendered, rate = sf.read(str(path), dtype="float32")
+    length, level = _speech(rendered, rate)
+    assert length > 2.0
+    silence = tmp_path / "silence.wav"  # keeps the sink in use: its monitor then delivers at once
+    sf.write(str(silence), np.zeros(16_000 * 60, np.float32), 16_000)
+    keeper = subprocess.Popen(["paplay", str(silence)])
+    capture = MonitorCapture()
+    try:
+        time.sleep(0.5)
+        capture.start()
+        time.sleep(1.0)
+        speak.speak(path)
+        time.sleep(0.5)
+    finally:
+        capture.stop()
+        keeper.kill()
+        keeper.wait(10)
+    heard_length, heard_level = _speech(capture.audio(), capture.samplerate)
+    assert abs(heard_length - length) <= 0.1, (heard_length, length)
+    assert abs(heard_level - level) <= 3.0, (heard_level, level)
 
 
 def test_a_session_renders_the_next_question_while_the_answer_is_taken(null_sink, espeak, whisper_base,
                                                                       tmp_path):
-    import subprocess
-
     from rehearse.deck import load_deck
     from rehearse.paths import BUNDLED_QUESTIONS, workspace
     from rehearse.practice import PracticeOptions, SessionEvents, run_session
