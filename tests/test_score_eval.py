@@ -20,6 +20,8 @@ HERE = Path(__file__).parent
 MIN_AGREEMENT = 0.90  # two-way, per language
 OFF_TOPIC_MAX = 20  # score of an off-topic answer stays below this
 PARAPHRASE_MIN = 80  # score of a full paraphrase reaches this
+KINDS = ("paraphrase", "partial", "off_topic", "verbatim", "asr", "negation", "figure", "name",
+         "own_words", "adversarial")
 
 
 @dataclass
@@ -44,7 +46,7 @@ class EvalResult:
         lines = [f"Key-point agreement, {self.language}: {len(self.rows)} cases, "
                  f"{len(self.pairs())} key points"]
         lines.append(f"  {'kind':<11} {'cases':>5} {'points':>6} {'2-way':>6} {'3-way':>6}")
-        for kind in ("paraphrase", "partial", "off_topic", "verbatim", "asr", None):
+        for kind in (*KINDS, None):
             n = sum(1 for r in self.rows if kind in (None, r[1]))
             if not n:
                 continue
@@ -59,12 +61,21 @@ class EvalResult:
         return "\n".join(lines)
 
 
-def run_eval(language: str, with_deck: bool = True) -> EvalResult:
-    data = yaml.safe_load((HERE / f"eval_cases_{language}.yaml").read_text(encoding="utf-8"))
-    questions = data["questions"]
+def load_cases(name: str) -> tuple[dict, list[dict]]:
+    """The questions and cases of ``tests/eval_cases_{name}.yaml`` (a held-out file takes its
+    questions from the file it names in ``questions_from``)."""
+    data = yaml.safe_load((HERE / f"eval_cases_{name}.yaml").read_text(encoding="utf-8"))
+    questions = data.get("questions")
+    if questions is None:
+        questions = yaml.safe_load((HERE / data["questions_from"]).read_text(encoding="utf-8"))["questions"]
+    return questions, data["cases"]
+
+
+def run_eval(language: str, with_deck: bool = True, name: str | None = None) -> EvalResult:
+    questions, cases = load_cases(name or language)
     deck = [q["prepared"] for q in questions.values()] if with_deck else None
     result = EvalResult(language)
-    for case in data["cases"]:
+    for case in cases:
         q = questions[case["question"]]
         assert len(case["labels"]) == len(q["key_points"]), case["id"]
         score = score_answer(case["question"], q["prepared"], q["key_points"],
@@ -87,7 +98,7 @@ def test_eval_sets_are_big_enough() -> None:
         data = yaml.safe_load((HERE / f"eval_cases_{language}.yaml").read_text(encoding="utf-8"))
         assert len(data["cases"]) >= minimum
         kinds = {c["kind"] for c in data["cases"]}
-        assert kinds == {"paraphrase", "partial", "off_topic", "verbatim", "asr"}
+        assert kinds == set(KINDS)
 
 
 def test_key_point_agreement(evaluation: EvalResult) -> None:
