@@ -24,7 +24,8 @@ from pathlib import Path
 import yaml
 
 from rehearse import textnorm
-from rehearse.score import _deck_frequencies, score_answer, warm_up
+from rehearse.coverage import deck_frequencies
+from rehearse.score import score_answer, warm_up
 from rehearse.text_ko import get_kiwi
 from rehearse.transcript import Segment, Transcript, Word
 
@@ -79,7 +80,7 @@ def main() -> None:
         # once per deck and process: the deck's answers are analysed for the rarity weights
         deck = next(c[5] for c in all_cases if c[1] == language)
         start = time.perf_counter()
-        _deck_frequencies(tuple(deck), language)
+        deck_frequencies(tuple(deck), language)
         deck_s[language] = round((time.perf_counter() - start) * 1000, 1)
     for name, language, prepared, key_points, transcript, deck in all_cases:
         times, warm = [], []

@@ -30,20 +30,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
-from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from rehearse import textnorm as tn
+from rehearse.coverage import KeyPointResult, deck_frequencies, match_key_point, split_key_points
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
-from rehearse.lexicon import Unit
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
 from rehearse.transcript import Transcript, Word
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import numpy as np
     from jiwer import CharacterOutput, WordOutput
 
 PACE_UNITS = {"en": "wpm", "ko": "syllables/min"}
@@ -77,17 +75,6 @@ class ScoreOptions:
     # segments that are not speech (:mod:`rehearse.nospeech`, where the measurements are)
     silence_rules: list[tuple[float, float]] = field(default_factory=lambda: list(SILENCE_RULES))
     echo_no_speech_prob: float = ECHO_NO_SPEECH_PROB
-
-
-@dataclass
-class KeyPointResult:
-    """One key point's verdict, with the transcript span that supports it."""
-
-    text: str
-    status: str  # "covered" | "partial" | "missed"
-    covered: bool
-    evidence: str | None
-    similarity: float  # weighted share of the key point's units found (0-1)
 
 
 @dataclass
@@ -206,145 +193,6 @@ class Score:
             "pauses": part(Pauses, d.get("pauses"), count=0, longest_s=None),
             "delivery": part(Delivery, d.get("delivery")),
         })
-
-
-# --- key points ----------------------------------------------------------------------------------
-def split_key_points(prepared: str) -> list[str]:
-    """Key points of a prepared answer without explicit ones: its ``- `` bullets, else its
-    sentences (lines or ``.?!`` endings)."""
-    lines = [ln.strip() for ln in prepared.splitlines() if ln.strip()]
-    bullets = [ln[2:].strip() for ln in lines if ln.startswith("- ")]
-    if bullets:
-        return bullets
-    return [s.strip() for ln in lines for s in re.split(r"(?<=[.?!。])\s+", ln) if s.strip()]
-
-
-@lru_cache(maxsize=16)
-def _deck_frequencies(deck_texts: tuple[str, ...], language: str) -> tuple[dict[str, int], int]:
-    df: dict[str, int] = {}
-    tn.prepare(list(deck_texts), language)
-    for text in deck_texts:
-        for key in {u.key for u in tn.analyse(text, language)}:
-            df[key] = df.get(key, 0) + 1
-    return df, len(deck_texts)
-
-
-def _weights(units: tuple[Unit, ...], rarity: tuple[dict[str, int], int] | None) -> list[float]:
-    """Base weight x deck rarity: 1 for a unit no other answer of the deck uses, down to 0.4 for one
-    that every answer uses (skipped for decks of fewer than 3 answers)."""
-    if rarity is None or rarity[1] < 3:
-        return [u.weight for u in units]
-    import math
-
-    df, n = rarity
-    out = []
-    for u in units:
-        idf = math.log((n + 1) / (df.get(u.key, 0) + 1)) / math.log(n + 1)
-        out.append(u.weight * (0.4 + 0.6 * min(1.0, max(0.0, idf))))
-    return out
-
-
-def _items(units: tuple[Unit, ...], text: str) -> list[tuple[tuple[int, ...], str, str, str]]:
-    """Units as (indices, key, alt, fuzzy), plus adjacent pairs glued together, so that a compound
-    split differently on the two sides (``pay pal`` / ``PayPal``, ``버프 스윗`` / ``버프스윗``)
-    still matches."""
-    out = [((j, ), u.key, u.alt, u.fuzzy) for j, u in enumerate(units)]
-    for j in range(len(units) - 1):
-        a, b = units[j], units[j + 1]
-        gap = text[a.end : b.start]
-        if a.kind in ("number", "counter") or b.kind in ("number", "counter") or len(gap) > 1 \
-                or gap.strip():
-            continue
-        key = a.key + b.key
-        out.append(((j, j + 1), key, "", key if len(key) >= 6 else ""))
-    return out
-
-
-def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_text: str,
-                  fuzzy_min: float) -> np.ndarray:
-    """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
-    rapidfuzz ratio for a fuzzy match at or above ``fuzzy_min``, else 0."""
-    import numpy as np
-    from rapidfuzz import fuzz, process
-
-    sim = np.zeros((len(kp), len(tr)), dtype=np.float32)
-    rows, cols = _items(kp, kp_text), _items(tr, tr_text)
-    index: dict[str, list[int]] = {}
-    for c, (_, key, alt, _f) in enumerate(cols):
-        for k in (key, alt):
-            if k:
-                index.setdefault(k, []).append(c)
-    for idx, key, alt, _f in rows:
-        for k in (key, alt):
-            for c in index.get(k, ()) if k else ():
-                for i in idx:
-                    sim[i, cols[c][0][0]] = 1.0
-    fuzzy_rows = [r for r in rows if r[3]]
-    fuzzy_cols = [c for c in cols if c[3]]
-    if fuzzy_rows and fuzzy_cols:
-        scores = process.cdist([r[3] for r in fuzzy_rows], [c[3] for c in fuzzy_cols],
-                               scorer=fuzz.ratio, score_cutoff=fuzzy_min * 100, dtype=np.float32)
-        for r, c in zip(*np.nonzero(scores), strict=True):
-            j = fuzzy_cols[c][0][0]
-            for i in fuzzy_rows[r][0]:
-                sim[i, j] = max(sim[i, j], scores[r, c] / 100.0)
-    return sim
-
-
-def _expand(text: str, start: int, end: int) -> str:
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return text[start:end].strip(" ,")
-
-
-def match_key_point(
-    key_point: str, text: str, units: tuple[Unit, ...], language: str,
-    options: ScoreOptions, rarity: tuple[dict[str, int], int] | None = None,
-) -> KeyPointResult:
-    """Judge one key point against the analysed transcript ``units`` of ``text``.
-
-    ``rarity`` is (document frequency per key, number of documents) over the deck's answers.
-    """
-    import numpy as np
-
-    first: dict[str, Unit] = {}
-    for u in tn.analyse(key_point, language):
-        first.setdefault(u.key, u)  # a word said twice in a key point counts once
-    kp = tuple(first.values())
-    if not kp:
-        return KeyPointResult(key_point, "missed", False, None, 0.0)
-    weights = np.array(_weights(kp, rarity), dtype=np.float32)
-    if not units:
-        return KeyPointResult(key_point, "missed", False, None, 0.0)
-    sim = _match_matrix(kp, key_point, units, text, options.fuzzy_min)
-    size = min(len(units), max(8, int(len(kp) * options.window_factor) + options.window_extra))
-    windows = np.lib.stride_tricks.sliding_window_view(sim, size, axis=1).max(axis=2)
-    shares = weights @ windows / weights.sum()
-    best = int(np.argmax(shares))
-    window = sim[:, best : best + size]
-    found = window.max(axis=1)
-    similarity = round(float(shares[best]), 3)
-    anchored = any(found[i] > 0 and kp[i].kind != "generic" for i in range(len(kp)))
-    if similarity >= options.covered_threshold and anchored:
-        status = "covered"
-    elif similarity >= options.partial_threshold and anchored:
-        status = "partial"
-    else:
-        status = "missed"
-    # evidence: for each matched unit the occurrence nearest the middle of all matches, so a word
-    # said twice does not stretch the quoted span
-    options_at = [best + np.flatnonzero(window[i] == found[i]) for i in range(len(kp))
-                  if found[i] > 0 and kp[i].kind != "generic"]
-    hits: list[int] = []
-    if options_at:
-        middle = float(np.median(np.concatenate(options_at)))
-        hits = [int(at[np.argmin(np.abs(at - middle))]) for at in options_at]
-    evidence = None
-    if hits and status != "missed":
-        evidence = _expand(text, min(units[j].start for j in hits), max(units[j].end for j in hits))
-    return KeyPointResult(key_point, status, status == "covered", evidence, similarity)
 
 
 # --- delivery -------------------------------------------------------------------------------------
@@ -524,7 +372,7 @@ def warm_up(key_points: list[str], language: str, prepared_answer: str = "",
     points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
     tn.prepare(points, language)
     if deck_texts:
-        _deck_frequencies(tuple(deck_texts), language)
+        deck_frequencies(tuple(deck_texts), language)
 
 
 def score_answer(
@@ -572,10 +420,14 @@ def score_answer(
                      Verbatim("cer" if language == "ko" else "wer", None), Pace(None, unit, None),
                      Fillers(0, None, {}), Pauses(0, None, options.long_pause_s), Delivery(),
                      duration, time_limit_s, over_time, None, True, 0, NO_ANSWER)
-    tn.prepare([*points, text], language)  # Korean: one parallel kiwi batch
+    tn.prepare([*points, prepared_answer, text], language)  # Korean: one parallel kiwi batch
     units = tn.analyse(text, language)
-    rarity = _deck_frequencies(tuple(deck_texts), language) if deck_texts else None
-    results = [match_key_point(p, text, units, language, options, rarity) for p in points]
+    rarity = deck_frequencies(tuple(deck_texts), language) if deck_texts else None
+    prepared_keys = frozenset(k for t in (prepared_answer, *points) for u in tn.analyse(t, language)
+                              for k in (u.key, u.alt) if k)
+    prepared_surface = " ".join(tn.squash(w) for w in " ".join((prepared_answer, *points)).split())
+    results = [match_key_point(p, text, units, language, options, rarity, prepared_keys,
+                               prepared_surface) for p in points]
     coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
                     for r in results) / len(results)) if results else 0.0
     content = round(100 * coverage)

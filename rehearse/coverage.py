@@ -1,0 +1,326 @@
+"""Key points: is each one in the answer, said as prepared?
+
+Each key point and the transcript become content units (:mod:`rehearse.textnorm`). A key-point
+unit matches a transcript unit exactly (same key, e.g. ``6100만`` = ``육천백만``) or fuzzily
+(rapidfuzz ratio >= ``fuzzy_min`` on forms of 6+ characters). The key point's *similarity* is the
+weighted share of its units found inside one window of the transcript; ``covered`` >=
+``covered_threshold``, ``partial`` >= ``partial_threshold``. Then what a coach would catch:
+
+- **said in the negative** (``reason="negated"``): most of the matched words sit in clauses of the
+  other polarity (:mod:`rehearse.polarity`); a negation in the key point must be matched by one in
+  the answer.
+- **a different figure** (``different_figure``): a number of the key point is not there, but
+  another number with the same unit is (4500만 원 for 6100만 원, ten minutes for forty).
+- **a different name** (``different_name``): a name, acronym or tool of the key point is not
+  there, but another one the prepared answer never uses is, in the clauses that match the point
+  (KT for SKT, MySQL for PostgreSQL).
+- **key words only** (``keywords_only``): the words are there as a bare list, not said as a
+  statement; at most ``partial``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from rehearse import textnorm as tn
+from rehearse.lexicon import STOP_EN, Unit
+from rehearse.polarity import clause_at, clause_spans, in_main_clause, negated_at
+from rehearse.text_ko import ko_morphs
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class MatchRules(Protocol):
+    """The thresholds matching reads (:class:`rehearse.score.ScoreOptions` has them)."""
+
+    covered_threshold: float
+    partial_threshold: float
+    fuzzy_min: float
+    window_factor: float
+    window_extra: int
+
+
+@dataclass
+class KeyPointResult:
+    """One key point's verdict, with the transcript span that supports it."""
+
+    text: str
+    status: str  # "covered" | "partial" | "missed"
+    covered: bool
+    evidence: str | None
+    similarity: float  # weighted share of the key point's units found (0-1)
+    # why a key point whose words are there is not covered: "negated", "different_figure",
+    # "different_name", "keywords_only"; None otherwise
+    reason: str | None = None
+    contrast: str | None = None  # what differs, said vs prepared: "4500만 vs 6100만"
+    words: list[str] = field(default_factory=list)  # the answer's words that matched the point
+
+
+
+
+def split_key_points(prepared: str) -> list[str]:
+    """Key points of a prepared answer without explicit ones: its ``- `` bullets, else its
+    sentences (lines or ``.?!`` endings)."""
+    lines = [ln.strip() for ln in prepared.splitlines() if ln.strip()]
+    bullets = [ln[2:].strip() for ln in lines if ln.startswith("- ")]
+    if bullets:
+        return bullets
+    return [s.strip() for ln in lines for s in re.split(r"(?<=[.?!。])\s+", ln) if s.strip()]
+
+
+@lru_cache(maxsize=16)
+def deck_frequencies(deck_texts: tuple[str, ...], language: str) -> tuple[dict[str, int], int]:
+    """(number of the deck's answers each unit key occurs in, number of answers)."""
+    df: dict[str, int] = {}
+    tn.prepare(list(deck_texts), language)
+    for text in deck_texts:
+        for key in {u.key for u in tn.analyse(text, language)}:
+            df[key] = df.get(key, 0) + 1
+    return df, len(deck_texts)
+
+
+def _weights(units: tuple[Unit, ...], rarity: tuple[dict[str, int], int] | None) -> list[float]:
+    """Base weight x deck rarity: 1 for a unit no other answer of the deck uses, down to 0.4 for one
+    that every answer uses (skipped for decks of fewer than 3 answers)."""
+    if rarity is None or rarity[1] < 3:
+        return [u.weight for u in units]
+    import math
+
+    df, n = rarity
+    out = []
+    for u in units:
+        idf = math.log((n + 1) / (df.get(u.key, 0) + 1)) / math.log(n + 1)
+        out.append(u.weight * (0.4 + 0.6 * min(1.0, max(0.0, idf))))
+    return out
+
+
+def _items(units: tuple[Unit, ...], text: str) -> list[tuple[tuple[int, ...], str, str, str]]:
+    """Units as (indices, key, alt, fuzzy), plus adjacent pairs glued together, so that a compound
+    split differently on the two sides (``pay pal`` / ``PayPal``, ``버프 스윗`` / ``버프스윗``)
+    still matches."""
+    out = [((j, ), u.key, u.alt, u.fuzzy) for j, u in enumerate(units)]
+    for j in range(len(units) - 1):
+        a, b = units[j], units[j + 1]
+        gap = text[a.end : b.start]
+        if a.kind in ("number", "counter") or b.kind in ("number", "counter") or len(gap) > 1 \
+                or gap.strip():
+            continue
+        key = a.key + b.key
+        out.append(((j, j + 1), key, "", key if len(key) >= 6 else ""))
+    return out
+
+
+def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_text: str,
+                  fuzzy_min: float) -> np.ndarray:
+    """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
+    rapidfuzz ratio for a fuzzy match at or above ``fuzzy_min``, else 0."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    sim = np.zeros((len(kp), len(tr)), dtype=np.float32)
+    rows, cols = _items(kp, kp_text), _items(tr, tr_text)
+    index: dict[str, list[int]] = {}
+    for c, (_, key, alt, _f) in enumerate(cols):
+        for k in (key, alt):
+            if k:
+                index.setdefault(k, []).append(c)
+    for idx, key, alt, _f in rows:
+        for k in (key, alt):
+            for c in index.get(k, ()) if k else ():
+                for i in idx:
+                    sim[i, cols[c][0][0]] = 1.0
+    fuzzy_rows = [r for r in rows if r[3]]
+    fuzzy_cols = [c for c in cols if c[3]]
+    if fuzzy_rows and fuzzy_cols:
+        scores = process.cdist([r[3] for r in fuzzy_rows], [c[3] for c in fuzzy_cols],
+                               scorer=fuzz.ratio, score_cutoff=fuzzy_min * 100, dtype=np.float32)
+        for r, c in zip(*np.nonzero(scores), strict=True):
+            j = fuzzy_cols[c][0][0]
+            for i in fuzzy_rows[r][0]:
+                sim[i, j] = max(sim[i, j], scores[r, c] / 100.0)
+    return sim
+
+
+def _expand(text: str, start: int, end: int) -> str:
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end].strip(" ,")
+
+
+def _following(units: tuple[Unit, ...], k: int, text: str) -> str:
+    """Key of what a number counts (the unit right after it: 원, 건, percent, minut, year), or ""."""
+    if k + 1 < len(units) and units[k + 1].start - units[k].end <= 2 \
+            and units[k + 1].kind != "number" and not text[units[k].end : units[k + 1].start].strip(" "):
+        return units[k + 1].key
+    return ""
+
+
+def _surface(text: str, units: tuple[Unit, ...], k: int) -> str:
+    """A number as said, with what it counts: ``6100만원``, ``forty minutes``."""
+    end = units[k].end
+    if _following(units, k, text):
+        end = units[k + 1].end
+    return text[units[k].start : end]
+
+
+def _different_figure(kp_units: tuple[Unit, ...], key_point: str, units: tuple[Unit, ...],
+                      text: str, lo: int, hi: int) -> str | None:
+    """"said vs prepared" for a number of the key point that the answer never says, where the
+    answer says another number of the same thing (``원``, ``minutes``) between units lo and hi."""
+    said_keys = {u.key for u in units}
+    kp_keys = {u.key for u in kp_units}
+    for k, u in enumerate(kp_units):
+        if u.kind != "number" or u.key in said_keys:
+            continue
+        what = _following(kp_units, k, key_point)
+        for j in range(lo, hi):
+            t = units[j]
+            if t.kind == "number" and t.key not in kp_keys and _following(units, j, text) == what:
+                return f"{_surface(text, units, j)} vs {_surface(key_point, kp_units, k)}"
+    return None
+
+
+def _different_name(kp_units: tuple[Unit, ...], key_point: str, units: tuple[Unit, ...], text: str,
+                    clauses: list[tuple[int, int]], prepared_keys: frozenset[str],
+                    prepared_surface: str) -> str | None:
+    """"said vs prepared" for a name of the key point that the answer never says, where the
+    clauses that match the point hold a name the prepared answer never uses."""
+    said = {k for u in units for k in (u.key, u.alt) if k}
+    missing = [u for u in kp_units if u.kind == "name" and u.key not in said
+               and not (u.alt and u.alt in said) and u.key not in STOP_EN]
+    if not missing:
+        return None
+    for t in units:
+        surface = tn.squash(text[t.start : t.end])
+        latin = surface.isascii()
+        if t.kind != "name" or t.key in prepared_keys or (t.alt and t.alt in prepared_keys) \
+                or len(surface) < 2 or (not latin and surface in prepared_surface) \
+                or (latin and re.search(rf"(?<![a-z0-9]){re.escape(surface)}(?![a-z0-9])", prepared_surface)):
+            continue  # a part of a prepared name (신세계 of 신세계아이앤씨) is not another name
+        if any(a <= t.start < b for a, b in clauses):
+            return f"{text[t.start:t.end]} vs {key_point[missing[0].start:missing[0].end]}"
+    return None
+
+
+def _sentences(text: str, offsets: list[int], language: str) -> list[tuple[int, int]]:
+    """The (start, end) of the sentences holding these character offsets."""
+    ends = [m.end() for m in re.finditer(r"[.?!。]+(?:\s|$)", text)] + [len(text)]
+    out: set[tuple[int, int]] = set()
+    for offset in offsets:
+        start = max([e for e in ends if e <= offset], default=0)
+        out.add((start, min(e for e in ends if e > offset)))
+    return sorted(out)
+
+
+def _bare_list(text: str, spans: list[tuple[int, int]], language: str) -> bool:
+    """True when these spans of text are content words without the grammar of a sentence (a list
+    of key words): under one function word (particle, ending; the, of, with, I) per five words."""
+    content = grammar = 0
+    for start, end in spans:
+        if language == "ko":
+            last = ""
+            for m in ko_morphs(text)[0]:
+                if not start <= m.start < end:
+                    continue
+                if m.tag in ("NNG", "NNP", "SL", "SN", "NR", "XR", "VV", "VA") \
+                        and not (m.tag in ("SN", "NR") and last in ("SN", "NR")):
+                    content += 1
+                grammar += m.tag[0] in "JE" or m.tag in ("VCP", "VX", "XSV", "XSA")
+                last = m.tag
+        else:
+            words = re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?", text[start:end])
+            grammar += sum(w.lower() in STOP_EN for w in words)
+            content += sum(w.lower() not in STOP_EN for w in words)
+    return content >= 3 and grammar * 5 < content
+
+
+def match_key_point(
+    key_point: str, text: str, units: tuple[Unit, ...], language: str,
+    options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
+    prepared_keys: frozenset[str] = frozenset(), prepared_surface: str = "",
+) -> KeyPointResult:
+    """Judge one key point against the analysed transcript ``units`` of ``text``.
+
+    ``rarity`` is (document frequency per key, number of documents) over the deck's answers;
+    ``prepared_keys`` the unit keys of the question's prepared answer and key points (a name
+    outside them, said where the point's name belongs, is a different name) and
+    ``prepared_surface`` their text squashed (:func:`rehearse.textnorm.squash`).
+    """
+    import numpy as np
+
+    all_kp = tn.analyse(key_point, language)
+    first: dict[str, Unit] = {}
+    for u in all_kp:
+        first.setdefault(u.key, u)  # a word said twice in a key point counts once
+    kp = tuple(first.values())
+    if not kp or not units:
+        return KeyPointResult(key_point, "missed", False, None, 0.0)
+    weights = np.array(_weights(kp, rarity), dtype=np.float32)
+    sim = _match_matrix(kp, key_point, units, text, options.fuzzy_min)
+    size = min(len(units), max(8, int(len(kp) * options.window_factor) + options.window_extra))
+    windows = np.lib.stride_tricks.sliding_window_view(sim, size, axis=1).max(axis=2)
+    shares = weights @ windows / weights.sum()
+    best = int(np.argmax(shares))
+    window = sim[:, best : best + size]
+    found = window.max(axis=1)
+    similarity = round(float(shares[best]), 3)
+    matched = [i for i in range(len(kp)) if found[i] > 0 and kp[i].kind != "generic"]
+    if similarity >= options.covered_threshold and matched:
+        status = "covered"
+    elif similarity >= options.partial_threshold and matched:
+        status = "partial"
+    else:
+        status = "missed"
+    # evidence: for each matched unit the occurrence nearest the middle of all matches, so a word
+    # said twice does not stretch the quoted span
+    options_at = [best + np.flatnonzero(window[i] == found[i]) for i in matched]
+    hits: list[int] = []
+    if options_at:
+        middle = float(np.median(np.concatenate(options_at)))
+        hits = [int(at[np.argmin(np.abs(at - middle))]) for at in options_at]
+    words = [text[units[j].start : units[j].end] for j in sorted(set(hits))]
+    evidence = None
+    if hits and status != "missed":
+        evidence = _expand(text, min(units[j].start for j in hits), max(units[j].end for j in hits))
+    reason = contrast = None
+    if matched:
+        tr_spans = clause_spans(text, language)
+        # said in the negative: the matched words' clauses have the other polarity
+        kp_spans = clause_spans(key_point, language)
+        polarity: dict[str, set[bool]] = {}
+        for u in all_kp:  # what an if/because/when clause of the point says is not weighed
+            if in_main_clause(kp_spans, u.start):
+                polarity.setdefault(u.key, set()).add(negated_at(kp_spans, u.start))
+        checked = conflict = 0.0
+        against: list[int] = []
+        for i, at in zip(matched, options_at, strict=True):
+            if len(polarity.get(kp[i].key, ())) != 1:
+                continue  # said both ways in the key point itself
+            want = next(iter(polarity[kp[i].key]))
+            checked += float(weights[i])
+            if all(negated_at(tr_spans, units[j].start) != want for j in at):
+                conflict += float(weights[i])
+                against.append(int(at[0]))
+        clauses = sorted({clause_at(tr_spans, units[j].start) for j in hits})
+        sentences = _sentences(text, [units[j].start for j in hits], language)
+        if status != "missed" and sentences and _bare_list(text, sentences, language) \
+                and not _bare_list(key_point, [(0, len(key_point))], language):
+            reason, status = "keywords_only", "partial"
+        elif checked and conflict / checked >= 0.5:
+            reason, status = "negated", "missed"
+            spans = sorted({clause_at(tr_spans, units[j].start) for j in against})
+            evidence = " … ".join(text[a:b].strip(" ,") for a, b in spans)
+            contrast = evidence
+        elif (figure := _different_figure(all_kp, key_point, units, text, best, best + size)):
+            reason, status, contrast = "different_figure", "missed", figure
+        elif (name := _different_name(all_kp, key_point, units, text, clauses, prepared_keys,
+                                          prepared_surface)):
+            reason, status, contrast = "different_name", "missed", name
+    return KeyPointResult(key_point, status, status == "covered", evidence, similarity, reason,
+                          contrast, words)

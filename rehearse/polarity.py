@@ -1,0 +1,150 @@
+"""Where a text says something in the negative: clauses and whether each is negated.
+
+A key point whose words are all in the answer but said in the negative ("도커로 배포해 본 경험은
+없습니다" against "Docker에 배포하는것까지 해봤습니다") is not covered. Negation is found per
+clause, the scope a coach hears it in, not by substring:
+
+- **Korean**, on kiwi's morphemes: 안/못 (``MAG``), -지 않-/-지 못하- (``VX`` 않/못하), 없-
+  (``VA``), 없이, 아니- (``VCN``), 모르-. A clause ends at a final ending (``EF``), a sentence end,
+  or a connective ending (``EC``: -고, -지만, -는데, -어서, -라고 ...) unless it binds an auxiliary
+  or a light verb (-어 보-, -고 있-, -지 않-, -게 하-, -도록 하-, -려고 하-); an adnominal ending
+  (``ETM``: 해 본 적은 없습니다) keeps the clause going. 없이 negates what precedes it in its
+  clause and ends it (API 문서 없이 | 개발을 진행했다).
+- **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
+  without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
+  subordinator (because, although, though, while, whereas, if, unless, when, since: the clause
+  it opens is not a main clause); ``without`` opens a clause of its own (shipped on a Friday |
+  without testing it).
+
+Two negations in one clause cancel out. The result is a list of (start, end, negated, main)
+character spans covering the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from rehearse.text_ko import ko_morphs
+
+Span = tuple[int, int, bool, bool]  # start, end, negated, main clause
+
+_KO_NEG_ADVERBS = frozenset(("안", "못"))
+_KO_NEG_AUX = frozenset(("않", "못하"))
+_KO_BINDING_EC = frozenset(("지", "게", "도록", "려고", "으려고", "고자", "어야", "아야"))
+_KO_LIGHT = frozenset(("하", "되"))
+
+_EN_NEGATORS = frozenset(
+    "not never no none nobody nothing neither nor cannot nowhere".split())
+_EN_CONJ = frozenset("and but or so".split())
+_EN_SUBORDINATE = frozenset("because although though while whereas if unless when since".split())
+_EN_WORD = re.compile(r"\d[\d,.]*\d|[A-Za-z]+(?:['’][A-Za-z]+)*|[.;:!?,]")
+
+
+def _is_ko_negator(form: str, tag: str) -> bool:
+    return ((tag == "MAG" and form in _KO_NEG_ADVERBS) or (tag == "VX" and form in _KO_NEG_AUX)
+            or (tag == "VA" and form in ("없", "못하")) or tag == "VCN"
+            or (tag == "VV" and form == "모르"))
+
+
+def _ko_spans(text: str) -> list[Span]:
+    morphs = ko_morphs(text)[0]
+    spans: list[Span] = []
+    start, negations = 0, 0
+
+    def close(end: int) -> None:
+        nonlocal start, negations
+        if end > start:
+            spans.append((start, end, negations % 2 == 1, True))
+        start, negations = end, 0
+
+    pending = False  # a clause ended; it takes the particles and punctuation that follow (고요, 다.)
+    for k, m in enumerate(morphs):
+        if pending:
+            if m.tag in ("JX", "SF", "SP", "SE", "EF"):
+                continue
+            close(m.start)
+            pending = False
+        end = m.start + m.len
+        if m.tag == "MAG" and m.form == "없이":
+            negations += 1
+            close(end)
+            continue
+        if _is_ko_negator(m.form, m.tag):
+            negations += 1
+        if m.tag in ("EF", "SF"):
+            pending = True
+        elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
+            rest = [n for n in morphs[k + 1 : k + 3] if n.tag != "JX"]
+            nxt = rest[0] if rest else None
+            binds = nxt is not None and (
+                nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT))
+            pending = not binds
+    close(len(text))
+    return spans
+
+
+def _en_spans(text: str) -> list[Span]:
+    spans: list[Span] = []
+    start, negations, main = 0, 0, True
+
+    def close(end: int, opens: bool | None = True) -> None:
+        """End the clause at ``end``; the next is a main clause (``opens`` True), a subordinate
+        one (False) or goes on as this one did (None: "and", "or")."""
+        nonlocal start, negations, main
+        if end > start:
+            spans.append((start, end, negations % 2 == 1, main))
+        start, negations = end, 0
+        main = main if opens is None else opens
+
+    for m in _EN_WORD.finditer(text):
+        word = m.group().lower().replace("’", "'")
+        if word in ".;:!?":
+            close(m.end())
+        elif word == ",":
+            close(m.end(), None)
+        elif word in ("and", "or"):
+            close(m.start(), None)
+        elif word in _EN_CONJ:
+            close(m.start())
+        elif word in _EN_SUBORDINATE:
+            close(m.start(), False)
+        elif word == "without":
+            close(m.start())
+            negations += 1
+        elif word in _EN_NEGATORS or word.endswith("n't"):
+            negations += 1
+    close(len(text))
+    return spans
+
+
+@lru_cache(maxsize=1024)
+def clause_spans(text: str, language: str) -> tuple[Span, ...]:
+    """The text's clauses as (start, end, negated, main) character spans, in order, covering it."""
+    text = unicodedata.normalize("NFC", text)
+    return tuple(_ko_spans(text) if language == "ko" else _en_spans(text))
+
+
+def negated_at(spans: tuple[Span, ...], offset: int) -> bool:
+    """Whether the clause holding character ``offset`` is negated."""
+    for start, end, negated, _main in spans:
+        if start <= offset < end:
+            return negated
+    return False
+
+
+def in_main_clause(spans: tuple[Span, ...], offset: int) -> bool:
+    """Whether character ``offset`` is in a main clause (English: not after if, because, when ...)."""
+    for start, end, _negated, main in spans:
+        if start <= offset < end:
+            return main
+    return True
+
+
+def clause_at(spans: tuple[Span, ...], offset: int) -> tuple[int, int]:
+    """The (start, end) of the clause holding character ``offset``."""
+    for start, end, _negated, _main in spans:
+        if start <= offset < end:
+            return start, end
+    return offset, offset
