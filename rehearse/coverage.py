@@ -16,6 +16,8 @@ weighted share of its units found inside one window of the transcript; ``covered
   (KT for SKT, MySQL for PostgreSQL).
 - **key words only** (``keywords_only``): the words are there as a bare list, not said as a
   statement; at most ``partial``.
+- **words in no order** (``word_order``): the words are there in an order no sentence has (the
+  prepared words scrambled); missed.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class KeyPointResult:
     reason: str | None = None
     contrast: str | None = None  # what differs, said vs prepared: "4500만 vs 6100만"
     words: list[str] = field(default_factory=list)  # the answer's words that matched the point
+    meaning: float | None = None  # cosine of the closest sentence (rehearse/meaning.py), if asked
 
 
 
@@ -240,6 +243,40 @@ def _bare_list(text: str, spans: list[tuple[int, int]], language: str) -> bool:
     return content >= 3 and grammar * 5 < content
 
 
+_DETERMINERS = frozenset(("a", "an", "the"))
+# words that cannot follow an article: prepositions, pronouns, auxiliaries, conjunctions, articles
+_NOT_AFTER_ARTICLE = frozenset(
+    "a an the of for on in at to with from by i it he she we they you and or but is was are were "
+    "have has had do did will would can could my our his her their this that these those".split())
+_PREPOSITIONS = frozenset("of for on in at to with from by without".split())
+_KO_AFTER_ADNOMINAL = ("N", "XR", "SL", "SN", "SH", "MM", "XPN", "MAG", "MAJ", "IC")
+
+
+def _jumbled(text: str, spans: list[tuple[int, int]], language: str) -> bool:
+    """True when these spans are words in an order no sentence has: two places where an article is
+    followed by a preposition, pronoun or verb ("a on", "the for") or a preposition ends a sentence
+    (in Korean: an adnominal ending followed by a verb, 진행중인 체크하여), or one when the whole
+    text has three."""
+    odd = _odd_places(text, spans, language)
+    return odd >= 2 or (odd == 1 and _odd_places(text, [(0, len(text))], language) >= 3)
+
+
+def _odd_places(text: str, spans: list[tuple[int, int]], language: str) -> int:
+    odd = 0
+    for start, end in spans:
+        if language == "ko":
+            morphs = [m for m in ko_morphs(text)[0]
+                      if start <= m.start < end and m.tag not in ("SP", "SF", "SE", "SS")]
+            odd += sum(a.tag == "ETM" and not b.tag.startswith(_KO_AFTER_ADNOMINAL)
+                       for a, b in zip(morphs, morphs[1:], strict=False))
+        else:
+            tokens = [t.lower() for t in re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?|[.?!,;:]", text[start:end])]
+            for a, b in zip(tokens, [*tokens[1:], "."], strict=True):
+                odd += (a in _DETERMINERS and (b in _NOT_AFTER_ARTICLE or b in ".?!,;:")) \
+                    or (a in _PREPOSITIONS and b in ".?!;:")
+    return odd
+
+
 def match_key_point(
     key_point: str, text: str, units: tuple[Unit, ...], language: str,
     options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
@@ -312,6 +349,8 @@ def match_key_point(
         if status != "missed" and sentences and _bare_list(text, sentences, language) \
                 and not _bare_list(key_point, [(0, len(key_point))], language):
             reason, status = "keywords_only", "partial"
+        elif status != "missed" and sentences and _jumbled(text, sentences, language):
+            reason, status = "word_order", "missed"
         elif checked and conflict / checked >= 0.5:
             reason, status = "negated", "missed"
             spans = sorted({clause_at(tr_spans, units[j].start) for j in against})

