@@ -81,7 +81,7 @@ def main() -> None:
                 row = {"set": name, "case": case["id"], "kind": case["kind"], "label": label,
                        "lexical": kp.status, "reason": kp.reason, "cosine": round(float(cosine), 3)}
                 for partial_at, covered_at in SETTINGS:
-                    row[f"use {partial_at}/{covered_at}"] = meaning.lift(
+                    row[f"use {partial_at}/{covered_at}"] = kp.status if kp.opposite else meaning.lift(
                         kp.status, kp.reason, float(cosine), partial_at, covered_at)
                 rows.append(row)
     keys = ["lexical"] + [f"use {p}/{c}" for p, c in SETTINGS]

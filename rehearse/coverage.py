@@ -61,6 +61,7 @@ class KeyPointResult:
     contrast: str | None = None  # what differs, said vs prepared: "4500만 vs 6100만"
     words: list[str] = field(default_factory=list)  # the answer's words that matched the point
     meaning: float | None = None  # cosine of the closest sentence (rehearse/meaning.py), if asked
+    opposite: bool = False  # the matched words sit in clauses of the other polarity
 
 
 
@@ -326,6 +327,7 @@ def match_key_point(
     if hits and status != "missed":
         evidence = _expand(text, min(units[j].start for j in hits), max(units[j].end for j in hits))
     reason = contrast = None
+    opposite = False
     if matched:
         tr_spans = clause_spans(text, language)
         # said in the negative: the matched words' clauses have the other polarity
@@ -351,8 +353,10 @@ def match_key_point(
             reason, status = "keywords_only", "partial"
         elif status != "missed" and sentences and _jumbled(text, sentences, language):
             reason, status = "word_order", "missed"
+        elif checked and conflict / checked >= 0.5 and status == "missed":
+            opposite = True  # too few words to say "the opposite", enough to keep it missed
         elif checked and conflict / checked >= 0.5:
-            reason, status = "negated", "missed"
+            reason, status, opposite = "negated", "missed", True
             spans = sorted({clause_at(tr_spans, units[j].start) for j in against})
             evidence = " … ".join(text[a:b].strip(" ,") for a, b in spans)
             contrast = evidence
@@ -362,4 +366,4 @@ def match_key_point(
                                           prepared_surface)):
             reason, status, contrast = "different_name", "missed", name
     return KeyPointResult(key_point, status, status == "covered", evidence, similarity, reason,
-                          contrast, words)
+                          contrast, words, opposite=opposite)

@@ -13,6 +13,14 @@ from rehearse.score import Score
 
 MARKS = {"covered": ("✓", "green"), "partial": ("~", "yellow"), "missed": ("✗", "red")}
 BAND_STYLE = {"ok": "green", "slow": "yellow", "fast": "yellow", None: "dim"}
+# why a key point whose words were said is not covered (KeyPointResult.reason)
+REASONS = {
+    "negated": "said the opposite: “{contrast}”",
+    "different_figure": "different figure: {contrast}",
+    "different_name": "different name: {contrast}",
+    "keywords_only": "only the key words, not said as a sentence",
+    "word_order": "the words are there, but in no sentence's order",
+}
 
 
 def _clock(seconds: float | None) -> str:
@@ -45,7 +53,8 @@ def _explain(score: Score) -> str:
 
 def render_feedback(score: Score, prepared: str | None = None,
                     show_transcript: bool = True, marks: bool = False) -> RenderableType:
-    """A compact feedback block: score and verdict, each key point ✓/~/✗ with its evidence,
+    """A compact feedback block: score and verdict, each key point ✓/~/✗ with its evidence (and
+    why it is not covered when its words were said: the opposite, a different figure or name),
     duration against the limit, pace and band, fillers, pauses, verbatim closeness, the score's
     arithmetic, and the transcript (or, given ``prepared``, a coloured diff against it; with
     ``marks``, for output without colour, the edits are also bracketed: ``[-left out-]{+added+}``)."""
@@ -66,7 +75,9 @@ def render_feedback(score: Score, prepared: str | None = None,
     for kp in score.key_points:
         mark, style = MARKS[kp.status]
         body = Text(kp.text, style=style if kp.status == "missed" else "")
-        if kp.evidence:
+        if kp.reason in REASONS:
+            body.append("\n" + REASONS[kp.reason].format(contrast=kp.contrast or ""), style=f"bold {style}")
+        if kp.evidence and kp.reason != "negated":
             body.append(f"\n“{kp.evidence}”", style="dim italic")
         points.add_row(Text(mark, style=f"bold {style}"), body)
     parts.append(points)

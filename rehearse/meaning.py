@@ -58,9 +58,10 @@ def embed(texts: list[str]) -> np.ndarray:
 
 
 def pieces(text: str) -> list[str]:
-    """The answer's sentences and each pair of neighbouring sentences."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.?!。])\s+", text) if s.strip()]
-    return sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)] or [text]
+    """The answer's sentences and each pair of neighbouring sentences, as they stand in it."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S.*?(?:[.?!。](?=\s|$)|$)", text, re.S)]
+    pairs = [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
+    return [text[a:b] for a, b in spans + pairs] or [text]
 
 
 def closest(points: list[str], text: str) -> list[tuple[float, str]]:

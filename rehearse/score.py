@@ -378,6 +378,8 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
 
     for result, (cosine, sentence) in zip(results, meaning.closest(points, text), strict=True):
         result.meaning = round(cosine, 3)
+        if result.opposite:
+            continue  # what matched was said in the negative: meaning cannot tell
         status = meaning.lift(result.status, result.reason, cosine, options.meaning_partial_at,
                               options.meaning_covered_at)
         if status != result.status:
@@ -451,7 +453,8 @@ def score_answer(
     prepared_surface = " ".join(tn.squash(w) for w in " ".join((prepared_answer, *points)).split())
     results = [match_key_point(p, text, units, language, options, rarity, prepared_keys,
                                prepared_surface) for p in points]
-    if options.meaning and any(r.reason is None and r.status != "covered" for r in results):
+    if options.meaning and any(r.reason is None and not r.opposite and r.status != "covered"
+                               for r in results):
         _lift_by_meaning(results, points, text, options)
     coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
                     for r in results) / len(results)) if results else 0.0

@@ -352,7 +352,7 @@ def test_render_feedback_and_diff() -> None:
 def test_options_are_documented_dataclass_defaults() -> None:
     options = ScoreOptions()
     assert options.long_pause_s == 2.0 and options.pace_bands["en"] == (120.0, 160.0)
-    stricter = ScoreOptions(covered_threshold=0.99)
+    stricter = ScoreOptions(covered_threshold=0.99, meaning=False)
     score = score_answer("q", PREPARED_EN, [], Transcript.from_text(
         "At Acme I moved our monolith to microservices on Kubernetes.", "en"), language="en",
         options=stricter)
