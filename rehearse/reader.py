@@ -42,7 +42,8 @@ def tidy_block(text: str) -> str:
     # and the same deck written back out would then load as different text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", neutralise_controls(text))
-    for line in text.split("\n"):
+    # every line break YAML knows (U+2028, U+2029, NEL) ends a line, so a dumped deck reloads alike
+    for line in text.splitlines():
         line = line.rstrip()
         if line or (out and out[-1]):
             out.append(line)
