@@ -527,8 +527,8 @@ def test_deeply_nested_yaml_is_a_deck_error(tmp_path):
 
 def test_a_line_separator_in_an_answer_survives_a_dump_and_reload(tmp_path):
     """U+2028 is a line break to YAML: the loader must see it as one too (found by hypothesis)."""
-    deck_yaml = yaml.safe_dump({"title": "t", "language": "en",
-                                "questions": [{"question": "q", "answer": "\x1f\u20280"}]}, allow_unicode=True)
+    questions = [{"question": "q", "answer": "\x1f\u20280"}]
+    deck_yaml = yaml.safe_dump({"title": "t", "language": "en", "questions": questions}, allow_unicode=True)
     first = load_deck(write(tmp_path, deck_yaml, name="first.yaml"))
     again = load_deck(write(tmp_path, dump_deck_yaml(first), name="again.yaml"))
     assert deck_to_json(again) == deck_to_json(first)
