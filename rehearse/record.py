@@ -38,6 +38,7 @@ from rehearse.voice import FRAME_S, MIN_VOICE_S, VoiceDetector, frame_length, fr
 SYNC_EVERY_S = 1.0  # s between fsyncs of the WAV being written (against a power cut; a kill loses nothing)
 SFC_SET_UPDATE_HEADER_AUTO = 0x1061  # libsndfile's sndfile.h: rewrite the header after every write
 STALL_S = 3.0  # s without a block from PortAudio before the device counts as gone
+POLL_S = 0.02  # s between looks at ``should_stop`` while waiting for the next block
 FIRST_BLOCK_S = 6.0  # s the first block may take: a PulseAudio monitor starts ~2.5 s late under load
 SHUTDOWN_S = 2.0  # s to wait for PortAudio to let go of a stream (see `_shut_down`)
 TAIL_KEPT_S = 0.6  # s of silence kept after the last speech when an answer ends on silence
@@ -79,27 +80,34 @@ def repair_wav(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def _running(stream, failed: Callable[[], bool]) -> Iterator[None]:
-    """Run a PortAudio stream; at the end stop it, or abort it when its device failed.
+def _running(stream, failed: Callable[[], bool], ended: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """Run a PortAudio stream; at the end stop it, or abort it when its device failed or when the
+    recorder itself ended the answer (``ended()``: Enter, the time limit, silence).
+
+    A draining ``stop()`` waits for PortAudio's buffers to play out: 80 ms to over a second on a
+    PulseAudio source, measured (bench/bench_stop.py), while ``abort()`` returns in under a
+    millisecond. The blocks the callback already queued are kept either way; abort drops only
+    the part-filled block after the end, which is not the answer's.
 
     PortAudio's own lines about a failing device are kept off the terminal meanwhile
     (`rehearse.audio.quiet_portaudio`): the recorder says what happened in one sentence.
     """
-    healthy = False
+    healthy, drain = False, True
     with quiet_portaudio():
         try:
             stream.start()
             yield
-            healthy = not failed()
+            healthy, drain = not failed(), not ended()
         except KeyboardInterrupt:
             healthy = True
             raise
         finally:
-            _shut_down(stream, healthy)
+            _shut_down(stream, healthy, drain)
 
 
-def _shut_down(stream, healthy: bool) -> None:
-    """Stop and close a stream, giving up after `SHUTDOWN_S` rather than hanging the session.
+def _shut_down(stream, healthy: bool, drain: bool = True) -> None:
+    """Stop (``drain``) or abort and close a stream, giving up after `SHUTDOWN_S` rather than
+    hanging the session.
 
     When the audio server dies, PortAudio's ALSA thread can fall into an endless error loop
     (``error:`` label → ``PA_UNLESS`` → ``goto error`` in ``PaAlsaStream_WaitForFrames``, with
@@ -107,7 +115,7 @@ def _shut_down(stream, healthy: bool) -> None:
     """
 
     def close() -> None:
-        if healthy:
+        if healthy and drain:
             stream.stop(ignore_errors=True)
         else:
             stream.abort(ignore_errors=True)  # cancels PortAudio's thread where it can be cancelled
@@ -265,6 +273,10 @@ class Recording:
     ended_by: str  # "enter", "time_limit", "silence", "interrupt", "device_error", "file"
     speech_detected: bool = True
     error: str | None = None
+    # the recorder's own clock (time.monotonic()): when it saw the stop request (``should_stop``),
+    # and when the answer was closed on disk, just before `record_answer` returned
+    stop_seen_at: float | None = None
+    closed_at: float | None = None
 
 
 def record_answer(
@@ -285,7 +297,8 @@ def record_answer(
         path: the WAV file to write (its folder is created).
         options: limits and thresholds; defaults when None.
         on_progress: called with elapsed time and input level for the display.
-        should_stop: polled every block; True ends the answer.
+        should_stop: polled every block and every `POLL_S` between blocks; True ends the answer
+            at once (the stream is aborted, not drained: `Recording.stop_seen_at`, `closed_at`).
         on_block: receives every block of samples as it is written (incremental transcription).
         on_started: called once the input stream runs: the moment to tell the user to speak
             (opening a device can take a second or two on a busy machine).
@@ -311,6 +324,7 @@ def record_answer(
     frame = frame_length(opts.samplerate)
     ended_by = "interrupt"
     error: str | None = None
+    stop_seen_at: float | None = None
     out = AnswerFile(path, opts.samplerate)
     try:
         try:
@@ -323,13 +337,14 @@ def record_answer(
             raise DeviceError(f"could not open the audio input device: {e}") from e
         last_block = time.monotonic()
         try:
-            with _running(stream, failed=lambda: ended_by == "device_error"):
+            with _running(stream, failed=lambda: ended_by == "device_error",
+                          ended=lambda: ended_by in ("enter", "time_limit", "silence")):
                 if on_started:
                     on_started()
                 last_block = time.monotonic()  # the stream runs from here
                 while True:
                     try:
-                        block = blocks.get(timeout=0.1)
+                        block = blocks.get(timeout=POLL_S)  # Enter is seen within POLL_S
                     except queue.Empty:
                         stall = STALL_S if out.frames else FIRST_BLOCK_S
                         if time.monotonic() - last_block > stall or not stream.active:
@@ -361,6 +376,7 @@ def record_answer(
                             ended_by = "silence"
                             break
                     if should_stop and should_stop():
+                        stop_seen_at = time.monotonic()
                         ended_by = "enter"
                         break
         except KeyboardInterrupt:
@@ -393,6 +409,8 @@ def record_answer(
         ended_by=ended_by,
         speech_detected=speech_started,
         error=error,
+        stop_seen_at=stop_seen_at,
+        closed_at=time.monotonic(),
     )
 
 
