@@ -8,6 +8,19 @@ A stretch shorter than ``context_s`` (most often that last one) is heard togethe
 before it, and only the words whose middle falls inside the stretch are kept: Whisper guesses a few
 seconds heard alone much worse.
 
+Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
+arrives with voice before it that no pass has decoded, it decodes everything not committed yet up
+to that pause (the same context rule), in case the answer ends there. A pass commits nothing by
+itself: the stretches stay those of the cut rules. Its words are used where a cut, or the end of
+the answer, falls in the same quiet with no voice between (the audio Whisper would hear differs
+only by silence), so an answer ended 0.3 s or more after its last word usually needs no Whisper
+call at all; when speech came after the last pass, `finish` commits the pass and decodes only what
+came after it. Each pass also hands the running transcript to ``on_partial`` (live key points).
+This is a stricter rule than the streaming projects': whisper_streaming's LocalAgreement-2 commits
+the longest common prefix of two successive hypotheses over a growing buffer, and WhisperLive
+commits every segment but the last, and the last once it comes back unchanged N times; both
+commit text from partly heard audio, which here would cost the joined transcript its accuracy.
+
 Why an energy detector (measured by ``bench/bench_latency.py`` on its 122 s espeak-ng answer, see
 ``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since
 every stretch, pauses included, goes to Whisper. The detector is `rehearse.voice`'s rule, the one
@@ -73,6 +86,10 @@ class StreamOptions:
     # WER on three answers).
     # Whisper pads to 30 s anyway, so the context costs only its decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
+    # s of quiet after which an idle worker decodes everything not committed yet, speculatively, in
+    # case the answer ends there (0: never). Its text is committed only where a cut rule, or the
+    # end of the answer, falls in the same quiet with no voice after it: see `IncrementalTranscriber`.
+    speculate_pause_s: float = 0.3
 
 
 @dataclass
@@ -85,9 +102,10 @@ class Chunk:
     cut_at: float  # when the stretch was cut (all of its audio had arrived)
     started_at: float
     done_at: float
-    by: str  # "worker" (while recording) or "finish" (the tail)
+    by: str  # "worker" (while recording), "finish" (the tail) or "speculative" (a pass at a pause)
     voiced: bool  # False: silence only, not sent to Whisper
     text: str = ""
+    reused: bool = False  # its text is a speculative pass's: no Whisper call of its own
 
 
 @dataclass
@@ -233,8 +251,14 @@ class IncrementalTranscriber:
         self.stream = stream or StreamOptions()
         self.samplerate = samplerate
         self.transcribe_fn = transcribe_fn or transcribe
-        self.chunks: list[Chunk] = []
+        self.chunks: list[Chunk] = []  # the committed stretches, in the order they were done
+        self.passes: list[Chunk] = []  # every speculative pass, with the worker's timestamps
         self.error: BaseException | None = None  # what stopped the worker (or feed)
+        # called on the worker's thread with the transcript so far (committed stretches and the
+        # last speculative pass), after every pass and every committed stretch: live feedback
+        self.on_partial: Callable[[Transcript], None] | None = None
+        self.partial_error: Exception | None = None  # what ``on_partial`` raised last
+        self._spec: tuple[Chunk, Transcript] | None = None  # the last speculative pass
         self.fallback_reason: str | None = None  # set by `transcribe_answer` when it fell back
         self._parts: list[tuple[Chunk, Transcript]] = []  # timings from ``chunk.heard_from``
         self._state = _State()
@@ -291,20 +315,45 @@ class IncrementalTranscriber:
             return self._vad.quietest(s.done + (hi - s.done) // 2, hi)
         return None
 
+    def _next_speculation(self) -> int | None:
+        """Where a speculative pass would end: in the latest pause of at least
+        ``speculate_pause_s`` that has voice before it no pass has decoded yet; None if none."""
+        s, o = self._state, self.stream
+        if not o.speculate_pause_s:
+            return None
+        pauses = [p for p in self._vad.pauses if p.seconds >= o.speculate_pause_s and p.cut > s.done]
+        if not pauses:
+            return None
+        end = pauses[-1].cut
+        spec = self._spec
+        since = spec[0].end if spec is not None and spec[0].start == s.done and spec[0].end <= end else s.done
+        if end <= since or self._vad.voiced_s(since, end) < o.min_voiced_s:
+            return None  # nothing said since the last pass
+        return end
+
     def _work(self) -> None:
         try:
             while True:
                 with self._cond:
-                    cut = None
+                    cut = spec = None
                     while not (self._state.closed or self._state.finishing):
                         cut = self._next_cut()
-                        if cut is not None:
+                        if cut is None:
+                            spec = self._next_speculation()
+                        if cut is not None or spec is not None:
                             break
                         self._cond.wait(0.5)
-                    if cut is None:
+                    if cut is None and spec is None:
                         return
                     start = self._state.done
-                self._transcribe(start, cut, time.monotonic(), "worker")
+                if spec is not None:
+                    self._speculate(start, spec)
+                    continue
+                reuse = self._reusable(start, cut)
+                if reuse is not None:
+                    self._commit_reused(reuse, cut, time.monotonic(), "worker")
+                else:
+                    self._transcribe(start, cut, time.monotonic(), "worker")
                 with self._cond:
                     self._state.done = cut
                     # pauses before the cut can no longer be cut at; those within reach of a
@@ -312,25 +361,70 @@ class IncrementalTranscriber:
                     keep = cut - int((self.stream.context_s + 1.0) * self.samplerate)
                     self._vad.pauses = [p for p in self._vad.pauses if (p.start + p.frames) * p.frame > keep]
                     self._cond.notify_all()
+                self._tell_partial()
         except BaseException as e:  # kept for `finish`, which falls back to the whole file
             self.error = e
+
+    def _decode(self, start: int, end: int) -> tuple[int, Transcript]:
+        """Whisper on the stretch ``start:end``, heard from `window_start` (the context rule); the
+        words of the context dropped. Returns where Whisper's window began, and the words."""
+        heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
+        audio = self._state.audio[heard_from:end].copy()
+        part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language, self.options)
+        return heard_from, words_after(part, (start - heard_from) / self.samplerate)
 
     def _transcribe(self, start: int, end: int, cut_at: float, by: str) -> None:
         """Transcribe the stretch ``start:end`` (the audio is kept until `finish`: only the
         recorder's thread appends to it, and only beyond ``fed``)."""
         began = time.monotonic()
-        heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
-        chunk = Chunk(start, end, heard_from, cut_at, began, began, by, False)
+        chunk = Chunk(start, end, start, cut_at, began, began, by, False)
         chunk.voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
         if chunk.voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
-            audio = self._state.audio[heard_from:end].copy()
-            part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
-                                      self.options)
-            part = words_after(part, (start - heard_from) / self.samplerate)
+            chunk.heard_from, part = self._decode(start, end)
             self._parts.append((chunk, part))
             chunk.text = part.text
         chunk.done_at = time.monotonic()
         self.chunks.append(chunk)
+
+    def _speculate(self, start: int, end: int) -> None:
+        """Decode everything not committed yet, up to a pause: kept aside, not committed."""
+        began = time.monotonic()
+        heard_from, part = self._decode(start, end)
+        chunk = Chunk(start, end, heard_from, began, began, time.monotonic(), "speculative", True, part.text)
+        self.passes.append(chunk)
+        self._spec = (chunk, part)
+        self._tell_partial()
+
+    def _reusable(self, start: int, end: int) -> tuple[Chunk, Transcript] | None:
+        """The last speculative pass, if it decoded ``start:end`` but for quiet at either end."""
+        spec = self._spec
+        if spec is None or spec[0].start != start:
+            return None
+        lo, hi = sorted((spec[0].end, end))
+        return spec if self._vad.voiced_s(lo, hi) < self.stream.min_voiced_s else None
+
+    def _commit_reused(self, spec: tuple[Chunk, Transcript], end: int, cut_at: float, by: str) -> None:
+        """Commit a speculative pass's words as the stretch from its start to ``end``."""
+        now = time.monotonic()
+        done, part = spec
+        chunk = Chunk(done.start, end, done.heard_from, cut_at, now, now, by, True, part.text, reused=True)
+        self._parts.append((chunk, part))
+        self.chunks.append(chunk)
+        self._spec = None
+
+    def _tell_partial(self) -> None:
+        """Hand the transcript so far (committed stretches and the last speculative pass) to
+        ``on_partial``; what it raises is kept in ``partial_error``, never stops the worker."""
+        if self.on_partial is None:
+            return
+        parts = list(self._parts)
+        spec = self._spec
+        if spec is not None and spec[0].start == self._state.done:
+            parts.append(spec)
+        try:
+            self.on_partial(self._joined(parts, max(c.end for c, _ in parts) if parts else 0))
+        except Exception as e:  # a display's failure must not cost the answer its transcript
+            self.partial_error = e
 
     # ------------------------------------------------------------ the caller's side
 
@@ -367,12 +461,19 @@ class IncrementalTranscriber:
         if total > s.done:
             now = time.monotonic()
             self._vad.update(s.audio, total)
+            spec = self._spec if self._spec is not None and self._spec[0].start == s.done else None
             try:
-                self._transcribe(s.done, total, now, "finish")
+                if spec is not None and self._reusable(s.done, total) is not None:
+                    self._commit_reused(spec, total, now, "finish")  # nothing said since: no Whisper call
+                elif spec is not None and spec[0].end < total:
+                    self._commit_reused(spec, spec[0].end, now, "finish")
+                    self._transcribe(spec[0].end, total, now, "finish")  # only what came after it
+                else:
+                    self._transcribe(s.done, total, now, "finish")
             except Exception as e:  # whatever the engine raised: the caller falls back to the WAV
                 self.error = e
                 raise TranscriptionError(f"incremental transcription failed on the tail: {e!r}") from e
-        return self._joined(total)
+        return self._joined(self._parts, total)
 
     def close(self) -> None:
         """Stop the worker after its current stretch, without waiting (Ctrl+C, errors)."""
@@ -386,9 +487,9 @@ class IncrementalTranscriber:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _joined(self, total: int) -> Transcript:
+    def _joined(self, parts: list[tuple[Chunk, Transcript]], total: int) -> Transcript:
         segments: list[Segment] = []
-        parts = sorted(self._parts, key=lambda p: p[0].start)
+        parts = sorted(parts, key=lambda p: p[0].start)
         for chunk, part in parts:
             offset = chunk.heard_from / self.samplerate
             for seg in part.segments:

@@ -157,6 +157,74 @@ def test_a_short_last_stretch_is_heard_with_the_speech_before_it_and_its_words_k
     assert t.text == " ".join(["w"] * len(onsets)) and t.duration_s == pytest.approx(18.5)
 
 
+def wait_for_pass(inc: IncrementalTranscriber, past_s: float, timeout_s: float = 10.0):
+    """The first speculative pass that decoded beyond ``past_s`` (the worker may be slow)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = [p for p in inc.passes if p.end >= past_s * SAMPLE_RATE]
+        if done:
+            return done[0]
+        time.sleep(0.01)
+    raise AssertionError(f"no speculative pass reached {past_s} s: {[(p.start, p.end) for p in inc.passes]}")
+
+
+def test_an_answer_whose_end_a_speculative_pass_decoded_needs_no_whisper_call_at_the_end():
+    audio = bursts(ONSETS[:6], 6.6)  # the last word ends at 5.9 s; Enter 0.7 s later
+    fake = FakeWhisper()
+    partials: list[str] = []
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    inc.on_partial = lambda t: partials.append(t.text)
+    feed_all(inc, audio, pace_s=0.01)
+    spec = wait_for_pass(inc, 5.9)
+    calls = len(fake.calls)
+    t = inc.finish()
+    assert len(fake.calls) == calls  # the transcript came from the pass
+    tail = inc.chunks[-1]
+    assert (tail.by, tail.reused, tail.start, tail.end) == ("finish", True, spec.start, audio.size)
+    assert_contiguous(inc, audio.size)
+    got = [(w.start, w.end) for s in t.segments for w in s.words]
+    assert len(got) == 6
+    for (start, end), (on, length) in zip(got, ONSETS[:6], strict=True):
+        assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
+    assert len(partials) >= 2 and partials[-1] == t.text  # the running transcript, pass by pass
+    assert all(len(a) <= len(b) for a, b in zip(partials, partials[1:], strict=False))
+
+
+def test_speech_after_the_last_speculative_pass_is_all_that_is_decoded_at_the_end():
+    onsets = ONSETS[:6] + [(6.6 + 0.3 * k, 0.25) for k in range(3)]  # no pause after 6.6 s
+    audio = bursts(onsets, 7.45)  # Enter right at the last word
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    split = int(6.6 * SAMPLE_RATE) // BLOCK * BLOCK
+    feed_all(inc, audio[:split], pace_s=0.01)
+    spec = wait_for_pass(inc, 5.9)
+    calls = len(fake.calls)
+    feed_all(inc, audio[split:])
+    t = inc.finish()
+    assert len(fake.calls) == calls + 1
+    kept, tail = inc.chunks[-2:]
+    assert (kept.reused, kept.start, kept.end) == (True, spec.start, spec.end)
+    assert (tail.by, tail.reused, tail.start, tail.end) == ("finish", False, spec.end, audio.size)
+    assert tail.text == "w w w"  # heard with the speech before it, its words kept once
+    got = [(w.start, w.end) for s in t.segments for w in s.words]
+    assert len(got) == len(onsets)
+    for (start, end), (on, length) in zip(got, onsets, strict=True):
+        assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
+
+
+def test_a_speculative_pass_is_committed_only_where_a_cut_rule_cuts():
+    audio = bursts(ONSETS[:5], 8.0)  # 5 s of speech, then the silence that ends the answer
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.01)
+    time.sleep(0.2)
+    first = inc.chunks[0]  # the end-of-answer cut at 1 s of quiet: the pass at 0.3 s was its text
+    assert first.by == "worker" and first.end / SAMPLE_RATE == pytest.approx(4.9 + 0.5, abs=0.05)
+    assert first.reused and len(inc.passes) >= 1 and len(fake.calls) == len(inc.passes)
+    assert not any(c.start == 0 and c.end < first.end for c in inc.chunks)  # a pass alone commits nothing
+    assert len([w for s in inc.finish().segments for w in s.words]) == 5
+
+
 def test_silence_is_never_sent_to_whisper():
     audio = bursts([(20.0, 0.8)], 22.0)  # a long think before the answer
     fake = FakeWhisper()
@@ -412,6 +480,54 @@ def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whis
     words = [w for s in attempt.transcript.segments for w in s.words]
     assert words and all(a.start <= b.start for a, b in zip(words, words[1:], strict=False))
     assert words[-1].end > 0.8 * attempt.recording.duration_s  # timings are of the whole answer
+
+
+LAST_SENTENCE = "So we ran both systems side by side for a month and compared every report."
+
+
+def _voiced_span(audio: np.ndarray) -> tuple[int, int]:
+    """First and one-past-last sample of voice, by `rehearse.voice`'s rule."""
+    from rehearse.voice import VoiceDetector, frame_length, frame_levels
+
+    heard = np.flatnonzero(VoiceDetector().hear_all(frame_levels(audio, SAMPLE_RATE)))
+    frame = frame_length(SAMPLE_RATE)
+    return int(heard[0]) * frame, (int(heard[-1]) + 1) * frame
+
+
+@pytest.mark.whisper
+def test_a_real_answer_whose_end_was_decoded_at_its_last_pause_needs_no_whisper_call_after_it(
+        spoken_answer, whisper_base, tmp_path):
+    """openai-whisper base; an answer at speaking pace whose last sentence follows a 1.5 s pause
+    (so the worker has committed everything before it, however slow the machine), and Enter 0.7 s
+    after its last word. By the worker's own clock: once the speculative pass at the last pause is
+    done, the transcript needs no Whisper call, and the pass's words are the answer's end."""
+    from rehearse.demo import synthesise
+    from rehearse.evaluate import transcribe_heard
+    from rehearse.transcribe import load_model
+
+    first = read_audio(spoken_answer)
+    first = first[:_voiced_span(first)[1]]
+    last = read_audio(synthesise(LAST_SENTENCE, tmp_path / "last.wav"))
+    on, off = _voiced_span(last)
+    audio = np.concatenate([first, np.zeros(int(1.5 * SAMPLE_RATE), np.float32), last[on:off],
+                            np.zeros(int(0.7 * SAMPLE_RATE), np.float32)])
+    last_word_s = (audio.size / SAMPLE_RATE) - 0.7
+    opts = TranscribeOptions()
+    load_model(opts)
+    inc = IncrementalTranscriber("en", opts)
+    rec = answer_from_file(_wav(tmp_path / "src.wav", audio), tmp_path / "answer.wav", realtime=True,
+                           on_block=inc.feed)
+    spec = wait_for_pass(inc, last_word_s, timeout_s=180)  # a loaded machine may be slow to get to it
+    finishing = time.monotonic()
+    t = transcribe_answer(rec.path, "en", opts, inc, transcribe_fn=transcribe_heard)
+    assert inc.fallback_reason is None
+    calls = [c for c in [*inc.passes, *inc.chunks] if not c.reused and c.voiced]
+    assert all(c.started_at < finishing for c in calls), [(c.by, c.started_at - finishing) for c in calls]
+    (end,) = [c for c in inc.chunks if c.end == audio.size]
+    assert (end.by, end.reused, end.start, end.text) == ("finish", True, spec.start, spec.text)
+    assert len(_content(LAST_SENTENCE) & _content(end.text)) >= 0.7 * len(_content(LAST_SENTENCE)), end.text
+    whole = ANSWER + " " + LAST_SENTENCE
+    assert len(_content(whole) & _content(t.text)) >= 0.8 * len(_content(whole)), t.text
 
 
 @pytest.fixture(scope="module")
