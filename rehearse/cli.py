@@ -100,11 +100,13 @@ def _practice_options(f):
         click.option("--silence", type=float, default=4.0, show_default=True, metavar="SECONDS",
                      help="End an answer after this much silence following speech (0: never)."),
         click.option("--no-follow-ups", is_flag=True, help="Skip follow-up questions."),
+        click.option("--live", is_flag=True,
+                     help="Show the key points ticking as you say them, and the time against the limit."),
     ]))
 
 
 def _build_options(model, no_speak, voice, input_device, output_device, silence, no_follow_ups,
-                   only=None, answers_from=None, engine=None):
+                   only=None, answers_from=None, engine=None, live=False):
     from rehearse.audio import resolve_device
     from rehearse.practice import PracticeOptions
     from rehearse.record import RecordOptions
@@ -121,6 +123,7 @@ def _build_options(model, no_speak, voice, input_device, output_device, silence,
             silence_s=silence,
         ),
         transcribe=_transcribe_options(model, engine),
+        live=live,
     )
 
 
@@ -129,7 +132,7 @@ def _run(deck, options) -> None:
     from rehearse.practice import run_session
 
     console = _console()
-    events = ConsoleEvents(console)
+    events = ConsoleEvents(console, live=options.live)
     try:
         result = run_session(deck, options, events)
     finally:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rehearse.history import NumberedAttempt, QuestionHistory, SessionSummary
     from rehearse.practice import AttemptResult
     from rehearse.record import Progress, Recording, RecordOptions
+    from rehearse.score import Score
 
 MARKS = {"covered": "✓", "partial": "~", "missed": "✗"}
 
@@ -38,11 +39,14 @@ def esc(text: object) -> str:
 class ConsoleEvents:
     """Shows a practice session in the terminal (a `rehearse.practice.SessionEvents`)."""
 
-    def __init__(self, out: Console) -> None:
+    def __init__(self, out: Console, live: bool = False) -> None:
         self.console = out
         self.tty = sys.stdin.isatty()
         self.live_line = sys.stderr.isatty()
         self._line_open = False
+        self.live_points = live  # show the key points ticking as they are said (``--live``)
+        self._limit_s: float | None = None
+        self._ticked: tuple[str, ...] | None = None
 
     def loading_model(self, model: str) -> None:
         self.console.print(f"[dim]Loading Whisper model '{esc(model)}' in the background …[/dim]")
@@ -63,12 +67,28 @@ class ConsoleEvents:
         ends = "Press Enter when you are done" if self.tty else "Recording"
         limit = f", {options.time_limit_s:.0f} s limit" if options.time_limit_s else ""
         self.console.print(f"[red]●[/red] Recording … {ends}{limit}; Ctrl+C ends the answer.")
+        self._limit_s, self._ticked = options.time_limit_s, None
+
+    def live(self, partial: Score, elapsed_s: float) -> None:
+        """The key points said so far (``--live``), printed when one more is ticked."""
+        if not self.live_points or not partial.key_points:
+            return
+        ticked = tuple(p.status for p in partial.key_points)
+        if ticked == self._ticked:
+            return
+        self._ticked = ticked
+        self.end_line()
+        limit = f" / {self._limit_s:.0f}" if self._limit_s else ""
+        points = "  ".join(f"{'✓' if p.status == 'covered' else '~' if p.status == 'partial' else '·'} "
+                           f"{esc(_short(p.text))}" for p in partial.key_points)
+        self.console.print(f"  [dim]{elapsed_s:5.1f}{limit} s[/dim]  {points}", soft_wrap=True)
 
     def progress(self, p: Progress) -> None:
         if not self.live_line:
             return
         bars = max(0, min(30, int((p.level_db - MIN_VOICE_DB) / 2)))  # 2 dB a bar from the voice floor
-        sys.stderr.write(f"\r  {p.elapsed_s:5.1f} s  [{'█' * bars:<30}] {p.level_db:6.1f} dB ")
+        limit = f" / {self._limit_s:.0f}" if self.live_points and self._limit_s else ""
+        sys.stderr.write(f"\r  {p.elapsed_s:5.1f}{limit} s  [{'█' * bars:<30}] {p.level_db:6.1f} dB ")
         sys.stderr.flush()
         self._line_open = True
 
@@ -113,6 +133,12 @@ def enter_pressed() -> bool:
         sys.stdin.readline()
         return True
     return False
+
+
+def _short(text: str, width: int = 32) -> str:
+    """A key point cut to ``width`` characters for the live line."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def show_attempt(out: Console, label: str, n: NumberedAttempt) -> None:

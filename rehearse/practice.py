@@ -49,6 +49,7 @@ class PracticeOptions:
     limit: int | None = None  # ask at most this many questions
     shuffle: bool = False  # ask in random order (follow-ups stay after their parent)
     tag: str | None = None  # ask only questions with this tag
+    live: bool = False  # score the answer as it is spoken, at every pause (`SessionEvents.live`)
 
 
 @dataclass
@@ -89,6 +90,10 @@ class SessionEvents:
     def progress(self, progress: Progress) -> None: ...
     def should_stop(self) -> bool:
         return False
+    def live(self, partial: Score, elapsed_s: float) -> None:
+        """With ``PracticeOptions.live``: the answer so far scored, at each pause the stream
+        decoded (on the transcriber's thread, while recording goes on); ``elapsed_s`` is the
+        answer's length when it was scored."""
     def recorded(self, recording: Recording) -> None: ...
     def transcribing(self, recording: Recording) -> None: ...
     def feedback(self, result: AttemptResult) -> None: ...
@@ -305,6 +310,11 @@ class PracticeSession:
             self.transcriber.ready()
         # transcribed while it is spoken, so feedback waits only for the last few seconds
         incremental = self.transcriber.stream(self.source.samplerate) if self.source.live else None
+        if incremental is not None and self.options.live:
+            def live(partial: Transcript, inc=incremental, prompt=self.transcriber.prompt) -> None:
+                self.events.live(evaluate(self.deck, q, partial, prompt), inc.fed_s)
+
+            incremental.on_partial = live
         limit = q.time_limit or self.deck.time_limit
         record_options = replace(self.options.record, time_limit_s=limit)
         hooks = Hooks(

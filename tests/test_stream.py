@@ -557,3 +557,134 @@ def _slowly(feed):
         feed(block)
         time.sleep(0.002)
     return on_block
+
+
+# ---------------------------------------------------------------- live key points
+
+LIVE_DECK = """\
+title: Live test
+language: en
+time_limit: 90
+questions:
+  - id: team
+    question: Tell me about your team.
+    answer: |
+      - I led a team of four engineers.
+      - We cut the report delay to ten minutes.
+"""
+SAID = ["i led a team of four engineers", "we cut the report delay to ten minutes"]
+
+
+def tone_words(sentences: list[str], start_s: float = 0.3, pause_s: float = 0.6):
+    """Each word a 0.25 s tone of its own pitch, 0.1 s apart; ``pause_s`` between sentences.
+    Returns the audio, the words in order, and when each sentence ends (s)."""
+    words = [w for s in sentences for w in s.split()]
+    onsets, ends, t = [], [], start_s
+    for s in sentences:
+        for _ in s.split():
+            onsets.append(t)
+            t += 0.35
+        ends.append(t - 0.1)
+        t += pause_s - 0.1
+    audio = np.zeros(int((t + 0.5) * SAMPLE_RATE), np.float32)
+    for k, on in enumerate(onsets):
+        n = np.arange(int(0.25 * SAMPLE_RATE))
+        i = int(on * SAMPLE_RATE)
+        audio[i:i + n.size] = 0.2 * np.sin(2 * np.pi * (200 + 60 * k) * n / SAMPLE_RATE)
+    return audio, words, ends
+
+
+class ToneWhisper:
+    """Hears each tone as the word of its pitch (``tone_words``), with its timing."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+
+    def __call__(self, audio: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
+        got = []
+        for s, e in words_of(audio):
+            run = audio[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)]
+            pitch = np.argmax(np.abs(np.fft.rfft(run))) * SAMPLE_RATE / run.size
+            got.append(Word(self.words[round((pitch - 200) / 60)], s, e))
+        text = " ".join(w.text for w in got)
+        duration = audio.size / SAMPLE_RATE
+        return Transcript(text, language, [Segment(0.0, duration, text, got)] if got else [],
+                          duration_s=duration, engine="fake", model="fake")
+
+
+def test_live_key_points_tick_at_the_pause_after_they_are_said(tmp_path):
+    from rehearse.deck import load_deck
+    from rehearse.parts import Parts, PushedAnswers, Silent, WhisperTranscriber
+    from rehearse.practice import PracticeOptions, PracticeSession, SessionEvents
+
+    audio, words, ends = tone_words(SAID)
+    (tmp_path / "deck.yaml").write_text(LIVE_DECK)
+    deck = load_deck(tmp_path / "deck.yaml")
+    source = PushedAnswers()
+    seen: list[tuple[float, tuple[str, ...]]] = []
+    order: list[str] = []
+
+    class Events(SessionEvents):
+        def live(self, partial, elapsed_s) -> None:
+            seen.append((elapsed_s, tuple(p.status for p in partial.key_points)))
+            order.append("live")
+
+        def recorded(self, recording) -> None:
+            order.append("recorded")
+
+    def make(deck, options):
+        return WhisperTranscriber(deck, options, transcribe_fn=ToneWhisper(words))
+
+    session = PracticeSession(deck, PracticeOptions(live=True), Parts(source=source, speaker=Silent(),
+                                                                      transcriber=make), Events())
+
+    def speak() -> None:
+        source.started.wait(10)
+        for i in range(0, audio.size, BLOCK):
+            source.push(audio[i:i + BLOCK])
+            time.sleep(0.02)
+        deadline = time.monotonic() + 10
+        while not any(s == ("covered", "covered") for _, s in seen) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        session.stop()
+
+    with session:
+        session.next()
+        speaker = threading.Thread(target=speak)
+        speaker.start()
+        attempt = session.answer()
+        speaker.join()
+    assert [p.status for p in attempt.score.key_points] == ["covered", "covered"]
+    first = [t for t, s in seen if s == ("covered", "missed")]
+    assert first and ends[0] <= first[0] < ends[1], (seen, ends)  # ticked before the second was said
+    assert any(s == ("covered", "covered") and t >= ends[1] for t, s in seen), seen
+    assert order.index("recorded") > order.index("live")
+
+
+def test_without_live_no_answer_is_scored_while_it_is_spoken(tmp_path):
+    from rehearse.deck import load_deck
+    from rehearse.parts import Parts, PushedAnswers, Silent, WhisperTranscriber
+    from rehearse.practice import PracticeOptions, PracticeSession, SessionEvents
+
+    audio, words, _ = tone_words(SAID)
+    (tmp_path / "deck.yaml").write_text(LIVE_DECK)
+    deck = load_deck(tmp_path / "deck.yaml")
+    source = PushedAnswers()
+    seen: list[float] = []
+
+    class Events(SessionEvents):
+        def live(self, partial, elapsed_s) -> None:
+            seen.append(elapsed_s)
+
+    def make(deck, options):
+        return WhisperTranscriber(deck, options, transcribe_fn=ToneWhisper(words))
+
+    session = PracticeSession(deck, PracticeOptions(), Parts(source=source, speaker=Silent(),
+                                                             transcriber=make), Events())
+    with session:
+        session.next()
+        for i in range(0, audio.size, BLOCK):
+            source.push(audio[i:i + BLOCK])
+        source.end()
+        attempt = session.answer()
+    assert [p.status for p in attempt.score.key_points] == ["covered", "covered"] and seen == []
