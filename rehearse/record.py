@@ -33,7 +33,7 @@ from rehearse.audio import (
     write_wav,
 )
 from rehearse.errors import DeviceError, DiskError
-from rehearse.voice import FRAME_S, MIN_VOICE_S, VoiceDetector, frame_length, frame_levels, heard_voice
+from rehearse.voice import EndOfAnswer, heard_voice
 
 SYNC_EVERY_S = 1.0  # s between fsyncs of the WAV being written (against a power cut; a kill loses nothing)
 SFC_SET_UPDATE_HEADER_AUTO = 0x1061  # libsndfile's sndfile.h: rewrite the header after every write
@@ -317,11 +317,7 @@ def record_answer(
     def callback(indata, frames, time_info, status):  # runs on PortAudio's thread: copy only
         blocks.put(indata[:, 0].copy())
 
-    last_speech_frame = 0
-    speech_started = False
-    voice = VoiceDetector()
-    voiced_frames = 0
-    frame = frame_length(opts.samplerate)
+    end = EndOfAnswer(opts.samplerate, opts.silence_s)  # `rehearse.voice`'s rule
     ended_by = "interrupt"
     error: str | None = None
     stop_seen_at: float | None = None
@@ -357,22 +353,15 @@ def record_answer(
                             break
                         if on_block:
                             on_block(block)
-                        levels = frame_levels(block, opts.samplerate)
-                        heard = voice.hear_all(levels)
-                        voiced_frames += int(np.count_nonzero(heard))
-                        if heard.any():  # the end of the block's last frame of voice
-                            last = int(np.flatnonzero(heard)[-1])
-                            last_speech_frame = out.frames - block.size + (last + 1) * frame
-                        speech_started = speech_started or voiced_frames * FRAME_S >= MIN_VOICE_S
+                        silent = end.hear(block)
                         level = level_dbfs(block)  # for the level meter
                         elapsed = out.frames / opts.samplerate
-                        silence = (out.frames - last_speech_frame) / opts.samplerate
                         if on_progress:
-                            on_progress(Progress(elapsed, level, speech_started, silence))
+                            on_progress(Progress(elapsed, level, end.started, end.silence))
                         if opts.time_limit_s and elapsed >= opts.time_limit_s:
                             ended_by = "time_limit"
                             break
-                        if speech_started and opts.silence_s and silence >= opts.silence_s:
+                        if silent:
                             ended_by = "silence"
                             break
                     if should_stop and should_stop():
@@ -399,7 +388,7 @@ def record_answer(
         # nothing to keep or transcribe: the empty file's attempt is dropped by `repair_crashed`
         raise DeviceError(f"{error}; nothing was recorded")
     if ended_by == "silence":
-        keep = min(frames_written, last_speech_frame + int(TAIL_KEPT_S * opts.samplerate))
+        keep = min(frames_written, end.last_voice + int(TAIL_KEPT_S * opts.samplerate))
         with sf.SoundFile(str(path), "r+") as f:
             f.truncate(keep)
         frames_written = keep
@@ -407,7 +396,7 @@ def record_answer(
         path=path,
         duration_s=frames_written / opts.samplerate,
         ended_by=ended_by,
-        speech_detected=speech_started,
+        speech_detected=end.started,
         error=error,
         stop_seen_at=stop_seen_at,
         closed_at=time.monotonic(),

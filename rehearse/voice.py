@@ -71,6 +71,48 @@ class VoiceDetector:
         """`hear` for each level in turn; the voice decisions as a boolean array."""
         return np.fromiter((self.hear(float(v)) for v in levels), dtype=bool, count=len(levels))
 
+    def frames(self, samples: np.ndarray, samplerate: int) -> np.ndarray:
+        """Voice or not for every whole `FRAME_S` frame of the next samples."""
+        return self.hear_all(frame_levels(samples, samplerate))
+
+
+class EndOfAnswer:
+    """The recorder's end of an answer: it has begun once `MIN_VOICE_S` of voice were heard, and
+    ends after ``silence_s`` without voice following that.
+
+    Feed it the recording block by block (`hear`); ``last_voice`` is where the voice stopped.
+
+    Args:
+        samplerate: of the blocks (Hz).
+        silence_s: seconds of silence after speech that end the answer (0: never).
+        detector: decides voice frame by frame (`VoiceDetector`, or anything with its ``frames``).
+    """
+
+    def __init__(self, samplerate: int, silence_s: float, detector: VoiceDetector | None = None) -> None:
+        self.samplerate = samplerate
+        self.silence_s = silence_s
+        self.detector = detector or VoiceDetector()
+        self.frame = frame_length(samplerate)
+        self.samples = 0  # heard so far
+        self.voiced_frames = 0
+        self.last_voice = 0  # the sample after the last frame of voice
+        self.started = False  # `MIN_VOICE_S` of voice heard
+
+    def hear(self, block: np.ndarray) -> bool:
+        """Take the next block; True once the answer has ended on silence."""
+        heard = self.detector.frames(block, self.samplerate)
+        self.samples += block.size
+        self.voiced_frames += int(np.count_nonzero(heard))
+        if heard.any():  # the end of the block's last frame of voice
+            self.last_voice = self.samples - block.size + (int(np.flatnonzero(heard)[-1]) + 1) * self.frame
+        self.started = self.started or self.voiced_frames * FRAME_S >= MIN_VOICE_S
+        return bool(self.started and self.silence_s and self.silence >= self.silence_s)
+
+    @property
+    def silence(self) -> float:
+        """Seconds since the last voice."""
+        return (self.samples - self.last_voice) / self.samplerate
+
 
 def voiced_s(samples: np.ndarray, samplerate: int) -> float:
     """Seconds of voice in a whole answer, by the module's rule, the floor starting from the
