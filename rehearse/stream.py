@@ -9,13 +9,15 @@ before it, and only the words whose middle falls inside the stretch are kept: Wh
 seconds heard alone much worse.
 
 Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
-arrives with voice before it that no pass has decoded, it decodes everything not committed yet up
-to that pause (the same context rule), in case the answer ends there. A pass commits nothing by
-itself: the stretches stay those of the cut rules. Its words are used where a cut, or the end of
-the answer, falls in the same quiet with no voice between (the audio Whisper would hear differs
-only by silence), so an answer ended 0.3 s or more after its last word usually needs no Whisper
-call at all; when speech came after the last pass, `finish` commits the pass and decodes only what
-came after it. Each pass also hands the running transcript to ``on_partial`` (live key points).
+arrives with voice before it that no pass has decoded, it decodes the audio no pass has decoded
+since the last cut, up to that pause (the first pass from the cut; each later one from where the
+one before ended, heard with the speech before it by the same context rule), in case the answer
+ends there. The passes commit nothing while the answer goes on: every stretch is still the cut
+rules' and is decoded whole, except where a single pass heard exactly its audio but for quiet
+(then its words are the stretch's). At the end of the answer `finish` commits the passes since
+the last cut: if nothing was said after the last one the transcript needs no Whisper call at all,
+otherwise only what came after it is decoded. Each pass also hands the running transcript to
+``on_partial`` (live key points).
 This is a stricter rule than the streaming projects': whisper_streaming's LocalAgreement-2 commits
 the longest common prefix of two successive hypotheses over a growing buffer, and WhisperLive
 commits every segment but the last, and the last once it comes back unchanged N times; both
@@ -86,9 +88,8 @@ class StreamOptions:
     # WER on three answers).
     # Whisper pads to 30 s anyway, so the context costs only its decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
-    # s of quiet after which an idle worker decodes everything not committed yet, speculatively, in
-    # case the answer ends there (0: never). Its text is committed only where a cut rule, or the
-    # end of the answer, falls in the same quiet with no voice after it: see `IncrementalTranscriber`.
+    # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
+    # the last cut, in case the answer ends there (0: never); see the module's docstring.
     speculate_pause_s: float = 0.3
 
 
@@ -258,7 +259,9 @@ class IncrementalTranscriber:
         # last speculative pass), after every pass and every committed stretch: live feedback
         self.on_partial: Callable[[Transcript], None] | None = None
         self.partial_error: Exception | None = None  # what ``on_partial`` raised last
-        self._spec: tuple[Chunk, Transcript] | None = None  # the last speculative pass
+        # the speculative passes since the last commit: each decoded the audio after the one
+        # before it (the first, from the last cut), up to a pause
+        self._specs: list[tuple[Chunk, Transcript]] = []
         self.fallback_reason: str | None = None  # set by `transcribe_answer` when it fell back
         self._parts: list[tuple[Chunk, Transcript]] = []  # timings from ``chunk.heard_from``
         self._state = _State()
@@ -325,8 +328,7 @@ class IncrementalTranscriber:
         if not pauses:
             return None
         end = pauses[-1].cut
-        spec = self._spec
-        since = spec[0].end if spec is not None and spec[0].start == s.done and spec[0].end <= end else s.done
+        since = self._specs[-1][0].end if self._specs else s.done
         if end <= since or self._vad.voiced_s(since, end) < o.min_voiced_s:
             return None  # nothing said since the last pass
         return end
@@ -347,13 +349,15 @@ class IncrementalTranscriber:
                         return
                     start = self._state.done
                 if spec is not None:
-                    self._speculate(start, spec)
+                    self._speculate(self._specs[-1][0].end if self._specs else start, spec)
                     continue
-                reuse = self._reusable(start, cut)
-                if reuse is not None:
-                    self._commit_reused(reuse, cut, time.monotonic(), "worker")
+                # one pass that heard what this stretch holds, but for quiet, is its text; several
+                # (heard in pieces) are not: the stretch is decoded whole, as the cut rules want
+                if len(self._specs) == 1 and self._reusable(cut):
+                    self._commit_reused(self._specs[0], cut, time.monotonic(), "worker")
                 else:
                     self._transcribe(start, cut, time.monotonic(), "worker")
+                self._specs = []
                 with self._cond:
                     self._state.done = cut
                     # pauses before the cut can no longer be cut at; those within reach of a
@@ -387,21 +391,21 @@ class IncrementalTranscriber:
         self.chunks.append(chunk)
 
     def _speculate(self, start: int, end: int) -> None:
-        """Decode everything not committed yet, up to a pause: kept aside, not committed."""
+        """Decode what no pass has decoded since the last cut, up to a pause (the context rule
+        as for any stretch): kept aside, not committed."""
         began = time.monotonic()
         heard_from, part = self._decode(start, end)
         chunk = Chunk(start, end, heard_from, began, began, time.monotonic(), "speculative", True, part.text)
         self.passes.append(chunk)
-        self._spec = (chunk, part)
+        self._specs.append((chunk, part))
         self._tell_partial()
 
-    def _reusable(self, start: int, end: int) -> tuple[Chunk, Transcript] | None:
-        """The last speculative pass, if it decoded ``start:end`` but for quiet at either end."""
-        spec = self._spec
-        if spec is None or spec[0].start != start:
-            return None
-        lo, hi = sorted((spec[0].end, end))
-        return spec if self._vad.voiced_s(lo, hi) < self.stream.min_voiced_s else None
+    def _reusable(self, end: int) -> bool:
+        """Whether the passes since the last cut heard everything up to ``end`` but quiet."""
+        if not self._specs:
+            return False
+        lo, hi = sorted((self._specs[-1][0].end, end))
+        return self._vad.voiced_s(lo, hi) < self.stream.min_voiced_s
 
     def _commit_reused(self, spec: tuple[Chunk, Transcript], end: int, cut_at: float, by: str) -> None:
         """Commit a speculative pass's words as the stretch from its start to ``end``."""
@@ -410,17 +414,13 @@ class IncrementalTranscriber:
         chunk = Chunk(done.start, end, done.heard_from, cut_at, now, now, by, True, part.text, reused=True)
         self._parts.append((chunk, part))
         self.chunks.append(chunk)
-        self._spec = None
 
     def _tell_partial(self) -> None:
         """Hand the transcript so far (committed stretches and the last speculative pass) to
         ``on_partial``; what it raises is kept in ``partial_error``, never stops the worker."""
         if self.on_partial is None:
             return
-        parts = list(self._parts)
-        spec = self._spec
-        if spec is not None and spec[0].start == self._state.done:
-            parts.append(spec)
+        parts = [*self._parts, *self._specs]
         try:
             self.on_partial(self._joined(parts, max(c.end for c, _ in parts) if parts else 0))
         except Exception as e:  # a display's failure must not cost the answer its transcript
@@ -461,13 +461,17 @@ class IncrementalTranscriber:
         if total > s.done:
             now = time.monotonic()
             self._vad.update(s.audio, total)
-            spec = self._spec if self._spec is not None and self._spec[0].start == s.done else None
+            specs, reusable = self._specs, self._reusable(total)
+            self._specs = []
             try:
-                if spec is not None and self._reusable(s.done, total) is not None:
-                    self._commit_reused(spec, total, now, "finish")  # nothing said since: no Whisper call
-                elif spec is not None and spec[0].end < total:
-                    self._commit_reused(spec, spec[0].end, now, "finish")
-                    self._transcribe(spec[0].end, total, now, "finish")  # only what came after it
+                if specs and reusable:  # nothing said since the last pass: no Whisper call
+                    for spec in specs[:-1]:
+                        self._commit_reused(spec, spec[0].end, now, "finish")
+                    self._commit_reused(specs[-1], total, now, "finish")
+                elif specs and specs[-1][0].end < total:
+                    for spec in specs:
+                        self._commit_reused(spec, spec[0].end, now, "finish")
+                    self._transcribe(specs[-1][0].end, total, now, "finish")  # only what came after them
                 else:
                     self._transcribe(s.done, total, now, "finish")
             except Exception as e:  # whatever the engine raised: the caller falls back to the WAV

@@ -141,7 +141,9 @@ def test_a_short_last_stretch_is_heard_with_the_speech_before_it_and_its_words_k
     onsets = ONSETS[:14] + [(15.4 + 1.0 * k, 0.6) for k in range(3)]  # a 1.5 s pause, 3 last words
     audio = bursts(onsets, 18.5)  # 8 s before the end is mid-word (10.3-10.9 s)
     fake = FakeWhisper()
-    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    # the tail decoded at the end in one piece (speculative passes would decode it word by word,
+    # each piece with the same context: see the speculative tests below)
+    inc = IncrementalTranscriber("en", stream=StreamOptions(speculate_pause_s=0), transcribe_fn=fake)
     feed_all(inc, audio, pace_s=0.005)
     t = inc.finish()
     tail = inc.chunks[-1]
@@ -213,15 +215,27 @@ def test_speech_after_the_last_speculative_pass_is_all_that_is_decoded_at_the_en
 
 
 def test_a_speculative_pass_is_committed_only_where_a_cut_rule_cuts():
-    audio = bursts(ONSETS[:5], 8.0)  # 5 s of speech, then the silence that ends the answer
+    onsets = [(0.3 + 0.85 * k, 0.6) for k in range(6)]  # 0.25 s between words: no pass until the end
+    audio = bursts(onsets, 8.0)  # 5 s of speech, then the silence that ends the answer
     fake = FakeWhisper()
     inc = IncrementalTranscriber("en", transcribe_fn=fake)
     feed_all(inc, audio, pace_s=0.01)
     time.sleep(0.2)
     first = inc.chunks[0]  # the end-of-answer cut at 1 s of quiet: the pass at 0.3 s was its text
-    assert first.by == "worker" and first.end / SAMPLE_RATE == pytest.approx(4.9 + 0.5, abs=0.05)
-    assert first.reused and len(inc.passes) >= 1 and len(fake.calls) == len(inc.passes)
-    assert not any(c.start == 0 and c.end < first.end for c in inc.chunks)  # a pass alone commits nothing
+    assert first.by == "worker" and first.end / SAMPLE_RATE == pytest.approx(5.15 + 0.5, abs=0.05)
+    assert first.reused and len(inc.passes) == 1 and len(fake.calls) == 1
+    assert len([w for s in inc.finish().segments for w in s.words]) == 6
+
+
+def test_a_stretch_heard_in_several_passes_is_decoded_whole_when_a_cut_rule_cuts_it():
+    audio = bursts(ONSETS[:5], 8.0)  # 0.4 s between words: a pass at each, then the end's cut
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.01)
+    time.sleep(0.2)
+    first = inc.chunks[0]
+    assert len(inc.passes) >= 2 and not first.reused and first.start == 0  # the cut rules' stretch
+    assert fake.calls[-1] == first.end - first.heard_from
     assert len([w for s in inc.finish().segments for w in s.words]) == 5
 
 
