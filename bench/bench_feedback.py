@@ -191,7 +191,11 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
                    for j, i in enumerate(points)]
     return {"latency_s": round(latency, 3), "whisper_calls_after_enter": calls_after,
             "fallback": inc.fallback_reason, "text": t.text, "cpu_cores_while_speaking": round(cpu_cores, 2),
-            "passes": len(inc.passes), "tick_delays_s": tick_delays}
+            "passes": len(inc.passes), "tick_delays_s": tick_delays,
+            "stretches": [{"by": c.by, "reused": c.reused, "start_s": round(c.start / RATE, 2),
+                           "end_s": round(c.end / RATE, 2), "heard_from_s": round(c.heard_from / RATE, 2),
+                           "started_after_enter_s": round(c.started_at - enter, 2), "text": c.text}
+                          for c in sorted([*inc.passes, *inc.chunks], key=lambda c: c.started_at)]}
 
 
 def drop_check(opts, seconds: float, work: Path) -> dict:
@@ -243,6 +247,7 @@ def drop_check(opts, seconds: float, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=len(PLAN))
+    parser.add_argument("--only", default=None, metavar="K,…", help="run only these answers (0-based)")
     parser.add_argument("--engines", default="openai-whisper,faster-whisper")
     parser.add_argument("--delays", default="0,0.7", help="s from the last word to Enter")
     parser.add_argument("--drop-check", type=float, default=0, metavar="SECONDS",
@@ -266,6 +271,8 @@ def main() -> None:
         load_model(opts)
         rows = []
         for k, (a, s) in enumerate(zip(plans, spoken, strict=True)):
+            if args.only and str(k) not in args.only.split(","):
+                continue
             q = deck.questions[k]
             whole = transcribe_heard(s.audio, "en", opts)
             row = {"answer": k, "duration_s": round(s.duration_s, 1), "held_out": a["held_out"],
@@ -311,7 +318,7 @@ def main() -> None:
     for engine, e in result["engines"].items():
         for d, s in e["summary"].items():
             print(f"{engine:<15} {d:>5} s      {s['feedback_p50_s']:5.2f} / {s['feedback_p90_s']:5.2f}"
-                  f"       {s['answers_without_whisper_call_after_enter']:>2}/{len(plans):<2}"
+                  f"       {s['answers_without_whisper_call_after_enter']:>2}/{len(e['rows']):<2}"
                   f"               {s['wer_mean']:5.2f} / {s['wer_whole_mean']:5.2f} "
                   f"({s['wer_worst_excess']:+.1f})"
                   f"        {s['tick_p50_s']}      {s['cpu_cores_mean']}")
