@@ -47,7 +47,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +58,9 @@ from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
 from rehearse.voice import FRAME_S, VoiceDetector, frame_length, frame_levels
 
+# Whisper's own thresholds for a result it decodes again at a higher temperature
+COMPRESSION_MAX = 2.4  # gzip ratio of the text: above it, a repetition loop
+LOGPROB_MIN = -1.0  # mean log-probability of the tokens: under it, a guess
 NO_SPACES = {"zh", "ja", "th", "lo", "my", "yue", "bo"}  # languages written without spaces between words
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
@@ -107,6 +110,7 @@ class Chunk:
     voiced: bool  # False: silence only, not sent to Whisper
     text: str = ""
     reused: bool = False  # its text is a speculative pass's: no Whisper call of its own
+    dropped: bool = False  # a speculative pass whose result Whisper would have decoded again
 
 
 @dataclass
@@ -369,12 +373,14 @@ class IncrementalTranscriber:
         except BaseException as e:  # kept for `finish`, which falls back to the whole file
             self.error = e
 
-    def _decode(self, start: int, end: int) -> tuple[int, Transcript]:
+    def _decode(self, start: int, end: int,
+                options: TranscribeOptions | None = None) -> tuple[int, Transcript]:
         """Whisper on the stretch ``start:end``, heard from `window_start` (the context rule); the
         words of the context dropped. Returns where Whisper's window began, and the words."""
         heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
         audio = self._state.audio[heard_from:end].copy()
-        part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language, self.options)
+        part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
+                                  options or self.options)
         return heard_from, words_after(part, (start - heard_from) / self.samplerate)
 
     def _transcribe(self, start: int, end: int, cut_at: float, by: str) -> None:
@@ -392,11 +398,20 @@ class IncrementalTranscriber:
 
     def _speculate(self, start: int, end: int) -> None:
         """Decode what no pass has decoded since the last cut, up to a pause (the context rule
-        as for any stretch): kept aside, not committed."""
+        as for any stretch): kept aside, not committed.
+
+        A pass decodes once, without Whisper's temperature fallback, so that it never keeps the
+        worker long (with it, one 8 s window took over 40 s on a loaded machine, and the end of
+        the answer waits for the call in hand); a result Whisper itself would have retried is
+        dropped, and that audio is decoded again later, by the next pass or the end, normally."""
         began = time.monotonic()
-        heard_from, part = self._decode(start, end)
+        heard_from, part = self._decode(start, end, replace(self.options, fallback=False))
         chunk = Chunk(start, end, heard_from, began, began, time.monotonic(), "speculative", True, part.text)
         self.passes.append(chunk)
+        if any(seg.compression_ratio > COMPRESSION_MAX or seg.avg_logprob < LOGPROB_MIN
+               for seg in part.segments):
+            chunk.dropped = True  # kept in `passes` to be seen; its words are not used
+            return
         self._specs.append((chunk, part))
         self._tell_partial()
 

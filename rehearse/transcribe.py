@@ -43,6 +43,9 @@ class TranscribeOptions:
     word_timestamps: bool = True  # pauses and time to first word need them
     initial_prompt: str | None = None  # e.g. fillers and the deck's jargon
     threads: int | None = None  # CPU threads for the engine; None = every core
+    # decode again at higher temperatures when a result looks like a repetition loop or a guess
+    # (Whisper's own rule; up to five more decodes). False: one greedy decode, bounded in time
+    fallback: bool = True
 
 
 def model_spec() -> str:
@@ -253,6 +256,7 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
             word_timestamps=opts.word_timestamps,
             initial_prompt=opts.initial_prompt,
             verbose=None,
+            **({} if opts.fallback else {"temperature": 0.0}),
         )
     except (RuntimeError, ValueError, IndexError) as e:
         raise TranscriptionError(f"Whisper failed on this answer: {e}") from e
@@ -337,6 +341,7 @@ def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions
             word_timestamps=opts.word_timestamps,
             initial_prompt=opts.initial_prompt,
             vad_filter=False,  # every sound the user made is part of the answer
+            **({} if opts.fallback else {"temperature": 0.0}),
         )
         segments = list(pieces)  # a generator: decoding happens here
     except (RuntimeError, ValueError, IndexError) as e:

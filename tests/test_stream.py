@@ -163,7 +163,7 @@ def wait_for_pass(inc: IncrementalTranscriber, past_s: float, timeout_s: float =
     """The first speculative pass that decoded beyond ``past_s`` (the worker may be slow)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        done = [p for p in inc.passes if p.end >= past_s * SAMPLE_RATE]
+        done = [p for p in inc.passes if p.end >= past_s * SAMPLE_RATE and not p.dropped]
         if done:
             return done[0]
         time.sleep(0.01)
@@ -212,6 +212,31 @@ def test_speech_after_the_last_speculative_pass_is_all_that_is_decoded_at_the_en
     assert len(got) == len(onsets)
     for (start, end), (on, length) in zip(got, onsets, strict=True):
         assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
+
+
+def test_a_pass_decodes_once_and_a_result_whisper_would_retry_is_dropped():
+    class Looping(FakeWhisper):  # every single-temperature decode comes back as a repetition loop
+        def __call__(self, audio, language, options):
+            self.fallbacks.append(options.fallback)
+            t = super().__call__(audio, language, options)
+            for seg in t.segments:
+                seg.compression_ratio = 1.0 if options.fallback else 3.1
+            return t
+
+    fake = Looping()
+    fake.fallbacks = []
+    audio = bursts(ONSETS[:6], 6.6)
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.01)
+    deadline = time.monotonic() + 10
+    while not any(p.end >= 5.9 * SAMPLE_RATE for p in inc.passes) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    t = inc.finish()
+    assert inc.passes and all(p.dropped for p in inc.passes)
+    assert fake.fallbacks[:len(inc.passes)] == [False] * len(inc.passes)  # passes: one temperature
+    assert fake.fallbacks[-1] is True and inc.chunks[-1].by == "finish" and not inc.chunks[-1].reused
+    assert inc.chunks[-1].start == 0  # nothing of the dropped passes was used
+    assert len([w for s in t.segments for w in s.words]) == 6
 
 
 def test_a_speculative_pass_is_committed_only_where_a_cut_rule_cuts():
