@@ -470,7 +470,7 @@ def _content(text: str) -> set[str]:
 @pytest.mark.parametrize("engine", ["openai-whisper", "faster-whisper"])
 def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whisper_base, ct2_base,
                                                      tmp_path):
-    """A ~30 s answer at speaking pace through a real session: most of it is transcribed (by the
+    """A ~30 s answer at speaking pace through a real session: most of it is decoded (by the
     worker's own clock) before the answer ends, and the joined transcript is the answer."""
     from rehearse.deck import load_deck
     from rehearse.parts import Parts, WhisperTranscriber
@@ -511,8 +511,14 @@ def test_practice_transcribes_while_the_answer_plays(engine, spoken_answer, whis
     assert inc.fallback_reason is None and inc.error is None
     total = sum(c.end - c.start for c in inc.chunks)
     assert total == read_audio(spoken_answer).size
-    early = sum(c.end - c.start for c in inc.chunks if c.by == "worker" and c.done_at <= inc.last_block_at)
-    assert early >= 0.5 * total, [(c.start, c.end, c.by, c.done_at - inc.last_block_at) for c in inc.chunks]
+    # decoded while it played: by the cut rules' stretches, or by speculative passes (which a
+    # loaded machine may leave the cut rules' stretches waiting behind)
+    heard = np.zeros(total, bool)
+    for c in [*inc.chunks, *inc.passes]:
+        if (c.by == "worker" or (c.by == "speculative" and not c.dropped)) and c.done_at <= inc.last_block_at:
+            heard[c.start:c.end] = True
+    assert heard.sum() >= 0.5 * total, [(c.start, c.end, c.by, c.done_at - inc.last_block_at)
+                                        for c in [*inc.chunks, *inc.passes]]
     assert attempt.transcript.engine == engine
     heard = _content(attempt.transcript.text)
     assert len(_content(ANSWER) & heard) >= 0.8 * len(_content(ANSWER)), attempt.transcript.text
