@@ -7,6 +7,7 @@ happens; the core never prints.
 
 from __future__ import annotations
 
+import queue
 import random
 import secrets
 import threading
@@ -310,11 +311,11 @@ class PracticeSession:
             self.transcriber.ready()
         # transcribed while it is spoken, so feedback waits only for the last few seconds
         incremental = self.transcriber.stream(self.source.samplerate) if self.source.live else None
-        if incremental is not None and self.options.live:
-            def live(partial: Transcript, inc=incremental, prompt=self.transcriber.prompt) -> None:
-                self.events.live(evaluate(self.deck, q, partial, prompt), inc.fed_s)
-
-            incremental.on_partial = live
+        live = None
+        if incremental is not None and self.options.live:  # scored off the stream's worker thread
+            live = _LiveScores(lambda t, prompt=self.transcriber.prompt: evaluate(self.deck, q, t, prompt),
+                               self.events.live)
+            incremental.on_partial = lambda t, inc=incremental: live.offer(t, inc.fed_s)
         limit = q.time_limit or self.deck.time_limit
         record_options = replace(self.options.record, time_limit_s=limit)
         hooks = Hooks(
@@ -329,6 +330,9 @@ class PracticeSession:
             if incremental is not None:
                 incremental.close()  # its worker stops after the stretch in hand; the WAV is kept
             raise
+        finally:
+            if live is not None:
+                live.close()  # the answer has ended: its feedback follows
         self.events.recorded(rec)
         self.store.mark_recorded(attempt_id, rec.duration_s)
         self.events.transcribing(rec)
@@ -365,6 +369,35 @@ class PracticeSession:
         if self.turn is not None:
             self.result.skipped.append((self.turn.question.id, why))
             self.events.warning(f"'{self.turn.question.id}': {why}; question skipped")
+
+
+class _LiveScores:
+    """Scores the running transcripts of `IncrementalTranscriber.on_partial` in order, on a
+    thread of its own (the first score may load the sentence encoder: the stream's worker must
+    not wait for it), and hands each to ``show`` with the answer's length when it was offered."""
+
+    def __init__(self, score: Callable[[Transcript], Score], show: Callable[[Score, float], None]) -> None:
+        self._score, self._show = score, show
+        self._closed = False
+        self.error: Exception | None = None  # the last failure to score or show (not raised)
+        self._todo: queue.Queue[tuple[Transcript, float] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="rehearse-live", daemon=True)
+        self._thread.start()
+
+    def offer(self, partial: Transcript, elapsed_s: float) -> None:
+        self._todo.put((partial, elapsed_s))
+
+    def close(self) -> None:
+        """Stop after the score in hand; what is still waiting is dropped."""
+        self._closed = True
+        self._todo.put(None)
+
+    def _run(self) -> None:
+        while (item := self._todo.get()) is not None and not self._closed:
+            try:
+                self._show(self._score(item[0]), item[1])
+            except Exception as e:  # live feedback is a courtesy: the answer's own score follows
+                self.error = e
 
 
 def run_session(
