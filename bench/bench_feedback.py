@@ -150,6 +150,7 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
 
     from rehearse.audio import write_wav
     from rehearse.evaluate import evaluate, transcribe_heard
+    from rehearse.practice import _LiveScores
     from rehearse.record import answer_from_file
     from rehearse.stream import IncrementalTranscriber, transcribe_answer
 
@@ -161,14 +162,15 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
     ticked: dict[int, float] = {}
     clock = {"start": 0.0, "last": 0.0}
 
-    def on_partial(t) -> None:
-        score = evaluate(deck, question, t, opts.initial_prompt)
+    def show(score, elapsed_s: float) -> None:
         now = time.monotonic()
         for i, p in enumerate(score.key_points):
             if p.status == "covered" and i not in ticked:
                 ticked[i] = now
 
-    inc.on_partial = on_partial
+    # scored as a practice session with `live` scores it: in order, on a thread of its own
+    live = _LiveScores(lambda t: evaluate(deck, question, t, opts.initial_prompt), show)
+    inc.on_partial = lambda t: live.offer(t, inc.fed_s)
 
     def on_block(block) -> None:
         if not clock["start"]:
@@ -180,6 +182,7 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
     answer_from_file(src, work / "answer.wav", realtime=True, on_block=on_block)
     cpu_cores = (time.process_time() - cpu0) / max(1e-6, clock["last"] - clock["start"])
     enter = clock["last"]
+    live.close()
     t = transcribe_answer(work / "answer.wav", "en", opts, inc, transcribe_fn=transcribe_heard)
     inc.on_partial = None
     evaluate(deck, question, t, opts.initial_prompt)
