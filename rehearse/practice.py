@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, RehearseError
-from rehearse.evaluate import evaluate
+from rehearse.evaluate import deck_texts, evaluate
 from rehearse.lock import SessionLock, hold_session_lock
 from rehearse.models import language_fit
 from rehearse.parts import AnswerFolder, Hooks, Microphone, Parts, Silent, TtsSpeaker
@@ -27,6 +27,7 @@ from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import Recovered, repair_crashed
 from rehearse.schedule import order_questions
 from rehearse.score import Score
+from rehearse.score import warm_up as warm_scoring
 from rehearse.speak import SpeakOptions
 from rehearse.store import Store, real_time
 from rehearse.transcribe import TranscribeOptions
@@ -314,7 +315,8 @@ class PracticeSession:
         live = None
         if incremental is not None and self.options.live:  # scored off the stream's worker thread
             live = _LiveScores(lambda t, prompt=self.transcriber.prompt: evaluate(self.deck, q, t, prompt),
-                               self.events.live)
+                               self.events.live, warm=lambda: warm_scoring(
+                                   q.key_points, self.deck.language, q.answer or "", deck_texts(self.deck)))
             incremental.on_partial = lambda t, inc=incremental: live.offer(t, inc.fed_s)
         limit = q.time_limit or self.deck.time_limit
         record_options = replace(self.options.record, time_limit_s=limit)
@@ -376,12 +378,13 @@ class _LiveScores:
     thread of its own (the first score may load the sentence encoder: the stream's worker must
     not wait for it), and hands each to ``show`` with the answer's length when it was offered."""
 
-    def __init__(self, score: Callable[[Transcript], Score], show: Callable[[Score, float], None]) -> None:
+    def __init__(self, score: Callable[[Transcript], Score], show: Callable[[Score, float], None],
+                 warm: Callable[[], None] | None = None) -> None:
         self._score, self._show = score, show
         self._closed = False
         self.error: Exception | None = None  # the last failure to score or show (not raised)
         self._todo: queue.Queue[tuple[Transcript, float] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="rehearse-live", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(warm,), name="rehearse-live", daemon=True)
         self._thread.start()
 
     def offer(self, partial: Transcript, elapsed_s: float) -> None:
@@ -392,10 +395,17 @@ class _LiveScores:
         self._closed = True
         self._todo.put(None)
 
-    def _run(self) -> None:
+    def _run(self, warm: Callable[[], None] | None) -> None:
+        try:
+            if warm is not None:  # load what scoring needs while the answer begins
+                warm()
+        except Exception as e:
+            self.error = e
         while (item := self._todo.get()) is not None and not self._closed:
             try:
-                self._show(self._score(item[0]), item[1])
+                score = self._score(item[0])
+                if not self._closed:  # nothing after the answer has ended
+                    self._show(score, item[1])
             except Exception as e:  # live feedback is a courtesy: the answer's own score follows
                 self.error = e
 
