@@ -260,7 +260,7 @@ class IncrementalTranscriber:
         self.passes: list[Chunk] = []  # every speculative pass, with the worker's timestamps
         self.error: BaseException | None = None  # what stopped the worker (or feed)
         # called on the worker's thread with the transcript so far (committed stretches and the
-        # last speculative pass), after every pass and every committed stretch: live feedback
+        # speculative passes since the last cut), after every pass and every committed stretch
         self.on_partial: Callable[[Transcript], None] | None = None
         self.partial_error: Exception | None = None  # what ``on_partial`` raised last
         # the speculative passes since the last commit: each decoded the audio after the one
@@ -431,7 +431,7 @@ class IncrementalTranscriber:
         self.chunks.append(chunk)
 
     def _tell_partial(self) -> None:
-        """Hand the transcript so far (committed stretches and the last speculative pass) to
+        """Hand the transcript so far (committed stretches and the passes since the last cut) to
         ``on_partial``; what it raises is kept in ``partial_error``, never stops the worker."""
         if self.on_partial is None:
             return
