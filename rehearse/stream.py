@@ -9,7 +9,8 @@ before it, and only the words whose middle falls inside the stretch are kept: Wh
 seconds heard alone much worse.
 
 Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
-arrives with voice before it that no pass has decoded, it decodes the audio no pass has decoded
+arrives with voice before it that no pass has decoded (or any pause, once ``speculate_long_s`` have
+gone by since the last pass: a long sentence's commas), it decodes the audio no pass has decoded
 since the last cut, up to that pause (the first pass from the cut; each later one from where the
 one before ended, heard with the speech before it by the same context rule), in case the answer
 ends there. The passes commit nothing while the answer goes on: every stretch is still the cut
@@ -94,6 +95,9 @@ class StreamOptions:
     # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
     # the last cut, in case the answer ends there (0: never); see the module's docstring.
     speculate_pause_s: float = 0.3
+    # s since the last pass after which any pause (``pause_s``, a comma) will do for the next: a
+    # long last sentence is then mostly decoded before it ends
+    speculate_long_s: float = 6.0
 
 
 @dataclass
@@ -328,12 +332,14 @@ class IncrementalTranscriber:
         s, o = self._state, self.stream
         if not o.speculate_pause_s:
             return None
-        pauses = [p for p in self._vad.pauses if p.seconds >= o.speculate_pause_s and p.cut > s.done]
+        since = self._specs[-1][0].end if self._specs else s.done
+        long_ = since + int(o.speculate_long_s * self.samplerate)
+        pauses = [p for p in self._vad.pauses
+                  if p.cut > since and (p.seconds >= o.speculate_pause_s or p.cut >= long_)]
         if not pauses:
             return None
         end = pauses[-1].cut
-        since = self._specs[-1][0].end if self._specs else s.done
-        if end <= since or self._vad.voiced_s(since, end) < o.min_voiced_s:
+        if self._vad.voiced_s(since, end) < o.min_voiced_s:
             return None  # nothing said since the last pass
         return end
 

@@ -214,6 +214,24 @@ def test_speech_after_the_last_speculative_pass_is_all_that_is_decoded_at_the_en
         assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
 
 
+def test_a_long_last_sentence_is_decoded_at_its_commas_so_little_is_left_at_the_end():
+    onsets = [(0.3 + 0.55 * k, 0.3) for k in range(30)]  # 16.5 s with 0.25 s between words, no 0.3 s
+    audio = bursts(onsets, 16.8)  # Enter right at the last word
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", stream=StreamOptions(min_chunk_s=30.0, long_chunk_s=30.0,
+                                                            max_chunk_s=30.0), transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.01)
+    time.sleep(0.2)
+    t = inc.finish()
+    kept = [c for c in inc.chunks if c.reused]
+    assert len(inc.passes) >= 2 and kept  # passes at commas, once 6 s had gone by since the last
+    pairs = zip(inc.passes, inc.passes[1:], strict=False)
+    assert all(b.start - a.start >= 6.0 * SAMPLE_RATE for a, b in pairs)
+    tail = inc.chunks[-1]
+    assert tail.by == "finish" and not tail.reused and tail.end - tail.start < 7.0 * SAMPLE_RATE
+    assert len([w for s in t.segments for w in s.words]) == 30
+
+
 def test_a_pass_decodes_once_and_a_result_whisper_would_retry_is_dropped():
     class Looping(FakeWhisper):  # every single-temperature decode comes back as a repetition loop
         def __call__(self, audio, language, options):
