@@ -407,3 +407,58 @@ def practise_from_files(home: Path, deck_path: Path, texts: dict[str, str]) -> l
         result = run_session(deck, PracticeOptions(answers_from=answers), ws=workspace(),
                              parts=Parts(speaker=FakeSpeaker(), transcriber=TimedTranscriber.factory(texts)))
     return [a.attempt_id for a in result.attempts]
+
+
+# ---------------------------------------------------------------- the app in this process
+
+
+@contextlib.contextmanager
+def serve_in_process(home: Path, parts, token: str = "test-token") -> Iterator[App]:
+    """`rehearse.web.app.create_app` on a free port, served by uvicorn in a thread of this process,
+    with the session parts a test chooses (`rehearse.parts.Parts`). Yields an `App` (its ``proc``
+    is None) whose URL carries the token, as the command's does."""
+    import uvicorn
+
+    from rehearse.paths import workspace
+    from rehearse.web.app import create_app
+
+    port = free_port()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REHEARSE_HOME", str(home))
+        app = create_app(workspace(), parts=parts, token=token, host="127.0.0.1", port=port)
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                              lifespan="on"))
+        thread = threading.Thread(target=server.run, name="rehearse-test-server", daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not server.started:
+                assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+                time.sleep(0.05)
+            yield App(None, f"http://127.0.0.1:{port}/?token={token}", [])  # type: ignore[arg-type]
+        finally:
+            server.should_exit = True
+            thread.join(15)
+
+
+def glyphs_differ(page, locator, a: str = "가나다라마", b: str = "힣훗흙읊쨌") -> bool:
+    """Whether two different Korean strings draw differently in ``locator``'s font: missing
+    glyphs draw as identical boxes (tofu), real ones do not."""
+    shots = []
+    for text in (a, b):
+        page.evaluate("""([el, text]) => {
+            let probe = document.getElementById('glyph-probe');
+            if (!probe) {
+                probe = el.cloneNode(false);
+                probe.id = 'glyph-probe';
+                probe.removeAttribute('data-testid');
+                probe.style.position = 'fixed'; probe.style.left = '0'; probe.style.top = '0';
+                probe.style.zIndex = '99999'; probe.style.background = '#fff'; probe.style.color = '#000';
+                probe.style.width = 'auto'; probe.style.padding = '4px';
+                document.body.appendChild(probe);
+            }
+            probe.textContent = text;
+        }""", [locator.element_handle(), text])
+        shots.append(page.locator("#glyph-probe").screenshot())
+    page.evaluate("document.getElementById('glyph-probe').remove()")
+    return shots[0] != shots[1] and min(ink_spread(s) for s in shots) > 10
