@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from fakes import FakeSpeaker, FakeTranscriber
-from web_helpers import SAMPLE, serious_violations, serve_in_process, tone
+from web_helpers import SAMPLE, open_deck, serious_violations, serve_in_process, tone
 
 from rehearse.deck import load_deck
 from rehearse.parts import Parts, PushedAnswers
@@ -61,7 +61,7 @@ def test_no_serious_violation_on_any_screen(sample_app, web_page):
     page.goto(app.url)
     page.get_by_test_id("deck-list").wait_for()
     check("decks")
-    page.get_by_test_id("deck-item").filter(has_text=DECK.title).first.click()
+    open_deck(page, DECK.title)
     page.get_by_test_id("question-list").wait_for()
     check("deck")
     page.get_by_test_id("start").first.click()
@@ -107,7 +107,7 @@ def test_practice_with_the_keyboard_alone(sample_app, web_page):
     page = web_page.page
     page.goto(app.url)
     page.get_by_test_id("deck-list").wait_for()
-    tab_to(page, "deck-item")
+    tab_to(page, selector="[data-testid=deck-item] a, a[data-testid=deck-item]")
     for _ in range(20):
         if DECK.title in page.evaluate("document.activeElement.textContent"):
             break

@@ -14,7 +14,7 @@ import subprocess
 import threading
 
 import pytest
-from web_helpers import SAMPLE, keep_sink_busy, run_app
+from web_helpers import SAMPLE, keep_sink_busy, open_deck, run_app
 
 from rehearse.deck import load_deck
 from rehearse.demo import synthesise
@@ -48,7 +48,7 @@ def test_english_practice_in_the_browser(null_sink, espeak, whisper_base, worksp
         page.goto(app.url)
         page.get_by_test_id("deck-list").wait_for()
         assert app.token not in page.url  # the token went into the cookie, not the history
-        page.get_by_test_id("deck-item").filter(has_text=deck.title).first.click()
+        open_deck(page, deck.title)
         page.get_by_test_id("question-list").wait_for()
         assert question.question in page.get_by_test_id("question-list").inner_text()
 

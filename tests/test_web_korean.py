@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 from fakes import FakeSpeaker, FakeTranscriber
-from web_helpers import KOREAN, glyphs_differ, ink_spread, serve_in_process, tone
+from web_helpers import KOREAN, glyphs_differ, ink_spread, open_deck, serve_in_process, tone
 
 from rehearse.deck import load_deck
 from rehearse.parts import Parts, PushedAnswers
@@ -44,11 +44,11 @@ def test_korean_practice_renders_korean(korean_app, web_page, tmp_path):
     app, source = korean_app
     page = web_page.page
     page.goto(app.url)
-    page.get_by_test_id("deck-item").filter(has_text=DECK.title).first.click()
+    open_deck(page, DECK.title)
     questions = page.get_by_test_id("question-list")
     questions.wait_for()
     assert FIRST.question in questions.inner_text()
-    assert KP[0] in questions.inner_text()  # key points listed under their question
+    assert KP[0] in questions.text_content()  # key points listed under their question
 
     page.get_by_test_id("start").first.click()
     asked = page.get_by_test_id("question-text")

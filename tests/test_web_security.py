@@ -25,6 +25,7 @@ from web_helpers import (
     XSS_SCRIPT,
     XSS_SVG,
     cookie_header,
+    open_deck,
     practise_from_files,
     request,
     run_app,
@@ -282,7 +283,7 @@ def test_hostile_text_shows_as_text_on_every_screen(app, home, web_page):
     page.get_by_test_id("deck-list").wait_for()
     screens = [page.url]
     expect_text(page, [XSS_SCRIPT])
-    page.get_by_test_id("deck-item").filter(has_text=XSS_SCRIPT).first.click()
+    open_deck(page, XSS_SCRIPT)
     page.get_by_test_id("question-list").wait_for()
     screens.append(page.url)
     expect_text(page, [XSS_SCRIPT, XSS_IMG, SEED_CHARS, ENTITY, XSS_SVG])
@@ -309,7 +310,8 @@ def test_hostile_text_shows_as_text_on_every_screen(app, home, web_page):
 
 
 def expect_text(page, texts: list[str]) -> None:
-    """Each text is on the page as typed, and visible."""
+    """Each text is on the page as typed, and visible (folded parts opened, as a reader would)."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     body = page.inner_text("body")
     for text in texts:
         assert _norm(text) in _norm(body), (text, body[:2000])

@@ -79,9 +79,9 @@ class Watched:
 
 
 @pytest.fixture
-def web_page(browser) -> Iterator[Watched]:
+def web_page(browser, tmp_path) -> Iterator[Watched]:
     """A fresh 1280x800 page whose dialogs are recorded (and dismissed) and whose uncaught
-    script errors are kept."""
+    script errors are kept. What it showed last is left in ``tmp_path/last-page.{png,html}``."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")
     page = context.new_page()
     watched = Watched(page)
@@ -94,6 +94,9 @@ def web_page(browser) -> Iterator[Watched]:
     page.on("pageerror", lambda e: watched.errors.append(str(e)))
     page.set_default_timeout(15_000)
     yield watched
+    with contextlib.suppress(Exception):  # for the one reading a failure
+        (tmp_path / "last-page.html").write_text(page.content(), encoding="utf-8")
+        page.screenshot(path=str(tmp_path / "last-page.png"), timeout=5_000)
     context.close()
 
 
@@ -462,3 +465,11 @@ def glyphs_differ(page, locator, a: str = "가나다라마", b: str = "힣훗흙
         shots.append(page.locator("#glyph-probe").screenshot())
     page.evaluate("document.getElementById('glyph-probe').remove()")
     return shots[0] != shots[1] and min(ink_spread(s) for s in shots) > 10
+
+
+def open_deck(page, title: str) -> None:
+    """Open the deck titled ``title`` from the decks screen (its link; the first of equal titles)."""
+    item = page.get_by_test_id("deck-item").filter(has_text=title).first
+    link = item.locator("a[href]")
+    (link.first if link.count() else item).click()
+    page.get_by_test_id("question-list").wait_for()
