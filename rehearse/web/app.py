@@ -500,7 +500,10 @@ async def session_command(request: Request) -> Response:
     name = request.path_params["command"]
     if name == "stop":
         ok = app.runner.stop()
-    elif name in ("next", "retry", "end"):
+    elif name == "end":  # ending no session is done already
+        app.runner.command(name)
+        ok = True
+    elif name in ("next", "retry"):
         ok = app.runner.command(name)
     else:
         return _json_error("Unknown command.", 404)

@@ -79,20 +79,29 @@
     if (!controls) return;
     const key = controls.dataset.deckKey;
     const filter = document.getElementById("tag-filter");
+    let chosenTag = "";
     const error = document.getElementById("start-error");
     const items = Array.from(document.querySelectorAll("li.question"));
     function ownTags(li) {
       return (li.dataset.tags || "").split("\n").filter(Boolean).map((t) => t.toLowerCase());
     }
-    filter.addEventListener("change", () => {
-      const tag = filter.value.toLowerCase();
-      for (const li of items) {
+    function applyTag(tagButton) {
+      chosenTag = tagButton.dataset.tag;
+      for (const b of filter.querySelectorAll("button[data-tag]")) {
+        b.setAttribute("aria-pressed", b === tagButton ? "true" : "false");
+      }
+      const tag = chosenTag.toLowerCase();
+      // follow-ups inherit their top question's tags; a question stays when a follow-up matches
+      for (const li of items.slice().reverse()) {
         let tags = ownTags(li);
         const top = li.closest("ul.questions > li");
         if (top && top !== li) tags = tags.concat(ownTags(top));
         li.hidden = Boolean(tag) && !tags.includes(tag) && !li.querySelector("li.question:not([hidden])");
       }
-    });
+    }
+    if (filter) {
+      for (const b of filter.querySelectorAll("button[data-tag]")) b.addEventListener("click", () => applyTag(b));
+    }
     for (const button of controls.querySelectorAll("button[data-mode]")) {
       button.addEventListener("click", () => {
         const mode = button.dataset.mode;
@@ -100,7 +109,7 @@
           .filter((c) => !c.closest("li").hidden).map((c) => c.value);
         showError(error, "");
         button.disabled = true;
-        post("/api/session", { deck: key, mode: mode, ids: ids, tag: filter.value || null })
+        post("/api/session", { deck: key, mode: mode, ids: ids, tag: chosenTag || null })
           .then((d) => { window.location.href = d.url; })
           .catch((e) => { showError(error, e.message); button.disabled = false; });
       });
