@@ -127,8 +127,8 @@ def test_practice_with_the_keyboard_alone(sample_app, web_page):
         "() => [...document.querySelectorAll('audio')].some(a => a.currentTime > 0.3)", timeout=15_000)
 
     asked_first = first.inner_text()
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("Enter")  # after feedback, Enter asks the next question
+    tab_to(page, selector="#next")
+    page.keyboard.press("Enter")
     page.wait_for_function("t => document.querySelector('[data-testid=question-text]').textContent !== t",
                            arg=asked_first, timeout=30_000)
     answer_with_keyboard(page, source, "Enter")
