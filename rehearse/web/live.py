@@ -30,7 +30,8 @@ class Broadcaster:
     """Events from any thread to every subscriber's asyncio queue; keeps the latest of each kind
     so that a page opened (or reloaded) mid-session shows where the session stands."""
 
-    KEPT = ("state", "session", "question", "recording", "feedback", "error", "done", "loading_model")
+    # replayed in this order to a page opened mid-session: the state last, as the page ends up
+    KEPT = ("session", "loading_model", "question", "recording", "feedback", "error", "done", "state")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

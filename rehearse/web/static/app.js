@@ -259,8 +259,21 @@
   function initPlayback() {
     for (const section of document.querySelectorAll("section.playback")) {
       const player = section.querySelector("audio.player");
+      if (!player) continue;
+      const playButton = section.querySelector("button.play");
+      if (playButton) {
+        playButton.addEventListener("click", () => {
+          if (player.paused) {
+            // one answer at a time: A/B pauses the other side
+            for (const other of document.querySelectorAll("audio")) if (other !== player) other.pause();
+            player.play().catch(() => {});
+          } else {
+            player.pause();
+          }
+        });
+      }
       const words = Array.from(section.querySelectorAll(".word[data-start]"));
-      if (!player || !words.length) continue;
+      if (!words.length) continue;
       const starts = words.map((w) => parseFloat(w.dataset.start));
       let currentWord = null;
       function mark() {
