@@ -46,58 +46,40 @@ def diff_items(prepared: str, said: str, language: str) -> list[dict[str, str]]:
     return out
 
 
-def why_line(score: Score | dict) -> str | None:
+def why_line(score: Score) -> str:
     """The "Why" line: how the score was computed (`rehearse.feedback`'s explanation)."""
-    from rehearse import feedback
+    from rehearse.feedback import _explain
 
-    if isinstance(score, dict):
-        from_dict = getattr(Score, "from_dict", None)
-        if from_dict is None:
-            return None
-        try:
-            score = from_dict(score)
-        except Exception:  # an older stored result without every field
-            return None
-    explain = getattr(feedback, "explain", None) or getattr(feedback, "_explain", None)
-    return explain(score) if explain is not None else None
+    return _explain(score)
 
 
-def feedback_view(score: Score | dict, prepared: str | None, attempt_id: int | None,
+def feedback_view(score: Score, prepared: str | None, attempt_id: int | None,
                   question_id: str) -> dict[str, Any]:
     """The feedback card's content (also the ``feedback`` event's data)."""
-    d = score.to_dict() if isinstance(score, Score) else dict(score)
-    pace = d.get("pace") or {}
-    fillers = d.get("fillers") or {}
-    pauses = d.get("pauses") or {}
-    verbatim = d.get("verbatim") or {}
-    points = [{"text": str(p.get("text", "")),
-               "status": p.get("status") or ("covered" if p.get("covered") else "missed"),
-               "evidence": p.get("evidence")} for p in d.get("key_points") or []]
-    said = str(d.get("transcript") or "")
-    language = str(d.get("language") or "en")
     return {
         "attempt_id": attempt_id,
         "question_id": question_id,
-        "score": d.get("score"),
-        "verdict": d.get("verdict") or "",
-        "no_speech": bool(d.get("no_speech")),
-        "key_points": points,
-        "diff": diff_items(prepared, said, language) if prepared else [],
-        "transcript": said,
-        "language": language,
-        "duration_s": d.get("duration_s"),
-        "time_limit_s": d.get("time_limit_s"),
-        "over_time": bool(d.get("over_time")),
-        "pace": pace.get("value"),
-        "pace_unit": pace.get("unit"),
-        "pace_band": pace.get("band"),
-        "fillers": fillers.get("count"),
-        "fillers_per_minute": fillers.get("per_minute"),
-        "filler_words": fillers.get("items") or {},
-        "pauses": pauses.get("count"),
-        "longest_pause_s": pauses.get("longest_s"),
-        "first_word_s": d.get("time_to_first_word_s"),
-        "memorised": bool(verbatim.get("memorised")),
+        "score": score.score,
+        "verdict": score.verdict,
+        "no_speech": score.no_speech,
+        "key_points": [{"text": k.text, "status": k.status, "evidence": k.evidence}
+                       for k in score.key_points],
+        "diff": diff_items(prepared, score.transcript, score.language) if prepared else [],
+        "transcript": score.transcript,
+        "language": score.language,
+        "duration_s": score.duration_s,
+        "time_limit_s": score.time_limit_s,
+        "over_time": score.over_time,
+        "pace": score.pace.value,
+        "pace_unit": score.pace.unit,
+        "pace_band": score.pace.band,
+        "fillers": score.fillers.count,
+        "fillers_per_minute": score.fillers.per_minute,
+        "filler_words": dict(score.fillers.items),
+        "pauses": score.pauses.count,
+        "longest_pause_s": score.pauses.longest_s,
+        "first_word_s": score.time_to_first_word_s,
+        "memorised": score.verbatim.memorised,
         "why": why_line(score),
     }
 
