@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             page.goto(f"{origin}/?token={TOKEN}")
             page.get_by_test_id("deck-list").wait_for()
             shot("decks")
-            page.get_by_test_id("deck-item").filter(has_text=deck.title).first.click()
+            page.get_by_test_id("deck-item").filter(has_text=deck.title).first.locator("a").first.click()
             page.get_by_test_id("question-list").wait_for()
             shot("deck")
 
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
             page.goto(f"{origin}/")
             korean = load_deck(ROOT / "questions" / "interview-prep-ko.yaml")
-            page.get_by_test_id("deck-item").filter(has_text=korean.title).first.click()
+            page.get_by_test_id("deck-item").filter(has_text=korean.title).first.locator("a").first.click()
             page.get_by_test_id("question-list").wait_for()
             shot("deck-ko")
             browser.close()
