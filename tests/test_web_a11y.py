@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from fakes import FakeSpeaker, FakeTranscriber
-from web_helpers import SAMPLE, open_deck, serious_violations, serve_in_process, tone
+from web_helpers import KOREAN, SAMPLE, open_deck, serious_violations, serve_in_process, tone
 
 from rehearse.deck import load_deck
 from rehearse.parts import Parts, PushedAnswers
@@ -20,6 +20,7 @@ from rehearse.parts import Parts, PushedAnswers
 pytestmark = pytest.mark.browser
 
 DECK = load_deck(SAMPLE)
+KOREAN_TITLE = load_deck(KOREAN).title
 HEARD = {q.id: " ".join(q.key_points[:-1]) for q in DECK.walk()}
 
 
@@ -86,8 +87,11 @@ def test_no_serious_violation_on_any_screen(sample_app, web_page):
         check("best vs latest")
     page.goto(f"{app.origin}/settings")
     check("settings")
+    page.goto(app.origin)
+    open_deck(page, KOREAN_TITLE)
+    check("deck (Korean)")
     assert set(found) >= {"decks", "deck", "practice, recording", "practice, feedback", "history",
-                          "playback", "settings"}
+                          "playback", "settings", "deck (Korean)"}
     bad = {name: v for name, v in found.items() if v}
     assert not bad, bad
 
