@@ -117,6 +117,10 @@ def _session_request(app: WebApp, path: Path, mode: str, ids: list[str], tag: st
 
     deck = load_deck(path)
     options = app.options()
+    if tag is not None:
+        tags = {t.casefold() for q in deck.walk() for t in q.tags}
+        if tag.casefold() not in tags:
+            raise RehearseError(f"No question in this deck has the tag '{tag}'.")
     options.tag = tag
     if mode == "these":
         if not ids:

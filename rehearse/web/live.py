@@ -89,9 +89,9 @@ def _put(q: asyncio.Queue, item: tuple[str, Any]) -> None:
 class WebEvents(SessionEvents):
     """A session's events as JSON for the page."""
 
-    def __init__(self, out: Broadcaster, stop_requested: threading.Event) -> None:
+    def __init__(self, out: Broadcaster, ending: threading.Event) -> None:
         self.out = out
-        self.stop_requested = stop_requested
+        self.ending = ending  # the session is being ended: so is the answer being recorded
         self.deck: Deck | None = None
 
     def state(self, state: str) -> None:
@@ -121,7 +121,7 @@ class WebEvents(SessionEvents):
                                       "silence_s": round(progress.silence_s, 2)})
 
     def should_stop(self) -> bool:
-        return self.stop_requested.is_set()
+        return self.ending.is_set()
 
     def recorded(self, recording: Recording) -> None:
         self.out.publish("recorded", {"duration_s": round(recording.duration_s, 2),
@@ -160,7 +160,7 @@ class Runner:
     session: PracticeSession | None = None
     _thread: threading.Thread | None = None
     _commands: queue.Queue = field(default_factory=queue.Queue)
-    _stop: threading.Event = field(default_factory=threading.Event)
+    _ending: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -173,8 +173,9 @@ class Runner:
             self.end(wait_s=30.0)
             self.out.reset()
             self._commands = queue.Queue()
-            self._stop = threading.Event()
-            events = WebEvents(self.out, self._stop)
+            self._ending = threading.Event()
+            self.session = None
+            events = WebEvents(self.out, self._ending)
             events.deck = request.deck
             self.out.publish("session", {"deck": request.deck.name, "title": request.deck.title,
                                          "language": request.deck.language})
@@ -188,15 +189,16 @@ class Runner:
         if not self.running:
             return False
         if name == "end":
-            self._stop.set()
+            self._ending.set()
         self._commands.put(name)
         return True
 
     def stop(self) -> bool:
-        """End the answer being recorded (kept and scored)."""
-        if not self.running:
+        """End the answer being recorded (kept and scored); nothing else is stopped."""
+        session = self.session
+        if not self.running or session is None:
             return False
-        self._stop.set()
+        session.stop()
         return True
 
     def end(self, wait_s: float = 10.0) -> None:
@@ -204,12 +206,13 @@ class Runner:
         thread = self._thread
         if thread is None or not thread.is_alive():
             return
-        self._stop.set()
+        self._ending.set()
         self._commands.put("end")
         thread.join(wait_s)
 
     def _run(self, request: SessionRequest, events: WebEvents, commands: queue.Queue) -> None:
         session: PracticeSession | None = None
+        failed = False
         try:
             session = PracticeSession(request.deck, request.options, request.parts, events, self.ws)
             self.session = session
@@ -219,19 +222,20 @@ class Runner:
             while command != "end":
                 if command == "retry":
                     session.retry()
-                self._stop.clear()
                 if session.next() is None:
                     break
-                if self._stop.is_set():  # ended while the question was spoken
+                if self._ending.is_set():  # ended while the question was spoken
                     break
                 attempt = session.answer()
                 if attempt is None:  # no answer to take (skipped): go on
                     continue
                 command = commands.get()
         except RehearseError as e:
+            failed = True
             self.out.publish("error", {"message": _sentence(str(e))})
             events.state("error")
         except Exception as e:  # a bug: one sentence on the page, the traceback on the terminal
+            failed = True
             traceback.print_exc(file=sys.stderr)
             self.out.publish("error", {"message": f"Something went wrong ({type(e).__name__}); the answers "
                                                   "so far are kept. Start the session again."})
@@ -240,13 +244,17 @@ class Runner:
             if session is not None:
                 try:
                     result = session.close()
-                    avg = result.average_score
-                    self.out.publish("done", {"attempts": [a.attempt_id for a in result.attempts],
-                                              "skipped": [q for q, _ in result.skipped],
-                                              "average_score": None if avg is None else round(avg)})
                 except RehearseError as e:
+                    failed = True
                     self.out.publish("error", {"message": _sentence(str(e))})
-            if self.out.latest.get("state", {}).get("state") != "error":
+                    events.state("error")
+                else:
+                    avg = result.average_score
+                    if not failed:
+                        self.out.publish("done", {"attempts": [a.attempt_id for a in result.attempts],
+                                                  "skipped": [q for q, _ in result.skipped],
+                                                  "average_score": None if avg is None else round(avg)})
+            if not failed:
                 events.state("done")
 
 
