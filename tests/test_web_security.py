@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fakes import FakeSpeaker, FakeTranscriber
 from web_helpers import (
     ENTITY,
     HOSTILE,
@@ -29,8 +30,12 @@ from web_helpers import (
     practise_from_files,
     request,
     run_app,
+    serve_in_process,
+    tone,
     tone_wav,
 )
+
+from rehearse.parts import Parts, PushedAnswers
 
 HOSTILE_ID = '"><img src=x onerror=alert(7)>'
 
@@ -337,3 +342,38 @@ def test_hostile_text_is_escaped_in_the_html(app, auth, home):
         assert XSS_IMG not in html and XSS_SCRIPT not in html and "<img src=x" not in html
     assert all(h not in request(app, "GET", "/history", auth).text for h in HOSTILE if "<" in h)
 
+
+
+@pytest.mark.browser
+def test_hostile_text_shows_as_text_in_the_live_practice_screen(workspace_dir, web_page):
+    # the practice screen is drawn by app.js from the live events, not by the templates
+    (workspace_dir / "questions").mkdir()
+    deck = workspace_dir / "questions" / "hostile.yaml"
+    deck.write_text(yaml.safe_dump(HOSTILE_DECK, allow_unicode=True), encoding="utf-8")
+    source = PushedAnswers()
+    parts = Parts(source=source, speaker=FakeSpeaker(), transcriber=FakeTranscriber.factory(HEARD))
+    page = web_page.page
+    with serve_in_process(workspace_dir, parts) as app:
+        page.goto(app.url)
+        open_deck(page, XSS_SCRIPT)
+        page.get_by_test_id("start").first.click()
+        for i, question in enumerate(HOSTILE_DECK["questions"]):
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=record-state]')?.textContent.trim()"
+                " === 'recording'", timeout=60_000)
+            assert _norm(page.get_by_test_id("question-text").inner_text()) == _norm(question["question"])
+            source.push(tone(1.5))
+            page.get_by_test_id("stop").click()
+            page.get_by_test_id("score").wait_for(timeout=60_000)
+            card = " ".join([*page.get_by_test_id("key-point").all_inner_texts(),
+                             page.get_by_test_id("diff").inner_text()])
+            for line in question["answer"].splitlines():
+                assert _norm(line.removeprefix("- ")) in _norm(card), line
+            expect_text(page, [HEARD[question["id"]]])
+            page.wait_for_timeout(300)
+            assert page.evaluate("window.__xss") is None
+            assert page.locator("[onerror], [onload]").count() == 0
+            if i + 1 < len(HOSTILE_DECK["questions"]):
+                page.locator("#next").click()
+    assert web_page.dialogs == [], web_page.dialogs
+    assert web_page.errors == [], web_page.errors
