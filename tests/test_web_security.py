@@ -189,6 +189,11 @@ def test_settings_change_only_by_a_post_with_the_token(app, auth, home):
     request(app, "POST", "/settings", {**auth, "Content-Type": "application/x-www-form-urlencoded"},
             "silence=7.5&silence_s=7.5")
     assert (settings.read_bytes() if settings.exists() else None) == before
+    # the same POST carrying the page's key does change them: the refusal above is the guard's
+    saved = request(app, "POST", "/settings", {**auth, "Content-Type": "application/x-www-form-urlencoded"},
+                    f"token={app.token}&silence_s=7.5&speak=on")
+    assert saved.status in (200, 303), saved.status
+    assert json.loads(settings.read_text(encoding="utf-8"))["silence_s"] == 7.5
 
 
 @pytest.mark.parametrize("path", ["/api/session/stop", "/api/session/next", "/api/session/end",
