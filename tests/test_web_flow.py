@@ -16,6 +16,7 @@ import threading
 import pytest
 from web_helpers import SAMPLE, keep_sink_busy, open_deck, run_app
 
+from rehearse.audio import duration_s
 from rehearse.deck import load_deck
 from rehearse.demo import synthesise
 
@@ -48,6 +49,12 @@ def test_english_practice_in_the_browser(null_sink, espeak, whisper_base, worksp
         page.goto(app.url)
         page.get_by_test_id("deck-list").wait_for()
         assert app.token not in page.url  # the token went into the cookie, not the history
+        # a long silence allowance: the answer can only end by the keyboard (or the 90 s limit)
+        page.goto(f"{app.origin}/settings")
+        page.locator("#silence_s").fill("30")
+        page.locator("form:has(#silence_s) button[type=submit]").click()
+        page.wait_for_url("**/settings?saved=1")
+        page.goto(app.origin)
         open_deck(page, deck.title)
         page.get_by_test_id("question-list").wait_for()
         assert question.question in page.get_by_test_id("question-list").inner_text()
@@ -97,10 +104,12 @@ def test_english_practice_in_the_browser(null_sink, espeak, whisper_base, worksp
         assert len(_words(" ".join(said)) & _words(diff)) >= 0.7 * len(_words(" ".join(said)))
 
         db = sqlite3.connect(workspace_dir / "recordings" / "history.sqlite")
-        ((attempt_id, stored_score),) = db.execute(
-            "SELECT id, score FROM attempts WHERE status = 'done'").fetchall()
+        ((attempt_id, stored_score, recorded_s),) = db.execute(
+            "SELECT id, score, duration_s FROM attempts WHERE status = 'done'").fetchall()
         db.close()
         assert int(value) == stored_score
+        # Space ended it, right after the answer (not the 30 s of silence, not the time limit)
+        assert recorded_s < duration_s(answer) + 5, (recorded_s, duration_s(answer))
 
         # play it back: the audio moves and the highlighted word follows it
         page.get_by_test_id("play").first.click()
