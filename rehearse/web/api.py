@@ -164,8 +164,10 @@ async def session_command(request: Request) -> Response:
         ok = app.runner.command(name)
     else:
         return json_error("Unknown command.", 404)
-    if not ok:
+    if not ok and not app.runner.running:
         return json_error("No session is running; choose a deck to start one.", 409)
+    if not ok:
+        return json_error("Wait for the feedback on this answer first.", 409)
     return JSONResponse({"ok": True})
 
 

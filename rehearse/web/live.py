@@ -92,6 +92,7 @@ class WebEvents(SessionEvents):
     def __init__(self, out: Broadcaster, ending: threading.Event) -> None:
         self.out = out
         self.ending = ending  # the session is being ended: so is the answer being recorded
+        self.waiting = threading.Event()  # the feedback is out: Next or Retry may come
         self.deck: Deck | None = None
 
     def state(self, state: str) -> None:
@@ -133,6 +134,7 @@ class WebEvents(SessionEvents):
 
     def feedback(self, result: AttemptResult) -> None:
         save_word_timings(result.recording.path, result.transcript)
+        self.waiting.set()  # before the page can see it and press Next
         self.out.publish("feedback", feedback_view(result.score, result.question.answer, result.attempt_id,
                                                    result.question.id))
         self.state("feedback")
@@ -161,6 +163,7 @@ class Runner:
     _thread: threading.Thread | None = None
     _commands: queue.Queue = field(default_factory=queue.Queue)
     _ending: threading.Event = field(default_factory=threading.Event)
+    _waiting: threading.Event = field(default_factory=threading.Event)  # for Next, Retry or End
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -176,6 +179,7 @@ class Runner:
             self._ending = threading.Event()
             self.session = None
             events = WebEvents(self.out, self._ending)
+            self._waiting = events.waiting
             events.deck = request.deck
             self.out.publish("session", {"deck": request.deck.name, "title": request.deck.title,
                                          "language": request.deck.language})
@@ -190,6 +194,8 @@ class Runner:
             return False
         if name == "end":
             self._ending.set()
+        elif not self._waiting.is_set():  # Next and Retry come after the feedback, not during an answer
+            return False
         self._commands.put(name)
         return True
 
@@ -229,7 +235,10 @@ class Runner:
                 attempt = session.answer()
                 if attempt is None:  # no answer to take (skipped): go on
                     continue
-                command = commands.get()
+                try:
+                    command = commands.get()
+                finally:
+                    events.waiting.clear()
         except RehearseError as e:
             failed = True
             self.out.publish("error", {"message": _sentence(str(e))})
