@@ -231,6 +231,7 @@
     const on = (name, fn) => source.addEventListener(name, (ev) => fn(JSON.parse(ev.data)));
     on("session", (s) => {
       $("deck-title").textContent = s.title;
+      for (const id of ["deck-title", "question-text", "key-points", "diff", "transcript"]) $(id).lang = s.language;
       $("no-session").hidden = true;
       $("question-box").hidden = false;
     });
