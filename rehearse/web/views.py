@@ -160,9 +160,11 @@ def known_decks(ws: Workspace, recent: list[str]) -> list[DeckEntry]:
                 add(p, "questions")
     for r in recent:
         add(Path(r), "recent")
-    if BUNDLED_QUESTIONS.is_dir():
+    if BUNDLED_QUESTIONS.is_dir():  # the samples, unless the workspace has its own copy
+        names = {e.path.name for e in out}
         for p in sorted(BUNDLED_QUESTIONS.glob("*.yaml")):
-            add(p, "bundled")
+            if p.name not in names:
+                add(p, "bundled")
     return out
 
 
