@@ -1,5 +1,5 @@
 """The web app's speed targets (issue 13): URL printed < 2 s, first paint < 300 ms, feedback card
-< 150 ms after the core's result.
+< 150 ms after the core's result, level meter >= 10 updates/s.
 
 1. ``rehearse app --no-browser`` is started as a command, ``--runs`` times: seconds from the
    process's start to its first ``http://`` line.
@@ -9,7 +9,9 @@
 3. A practice answer is taken ``--runs`` times in an app running in this process (pushed samples,
    a transcriber that hears a fixed text, so no Whisper time is in the number): milliseconds from
    the moment the core hands its result to the page's events (``WebEvents.feedback``) to the
-   frame in which the feedback card's score is in the page.
+   frame in which the feedback card's score is in the page, split into building the event and
+   showing it. The first of these answers comes in 0.1 s blocks on a 0.1 s clock, as a
+   microphone's do: how many times a second the recorder's display (level meter, time) updates.
 
 Prints a table and writes bench/results/web.json.
 
@@ -52,6 +54,14 @@ WATCH_JS = """() => {
     }
   });
   obs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+# every update of the recorder's display (the elapsed time shown beside the level meter), timed
+METER_JS = """() => {
+  window.__meterAt = [];
+  new MutationObserver(() => { window.__meterAt.push(performance.now()); })
+    .observe(document.getElementById('elapsed'), {childList: true, characterData: true, subtree: true});
 }"""
 
 
@@ -110,8 +120,9 @@ def url_and_paint(browser, home: Path, runs: int) -> tuple[list[float], dict[str
     return starts, paints
 
 
-def feedback_latency(browser, runs: int) -> list[tuple[float, float, float]]:
-    """(result → card painted, result → event published, published → painted) in ms, per answer."""
+def feedback_latency(browser, runs: int) -> tuple[list[tuple[float, float, float]], list[float]]:
+    """(result → card painted, result → event published, published → painted) in ms, per answer;
+    and the level meter's updates per second while an answer comes at speaking pace."""
     import uvicorn
 
     from rehearse.deck import load_deck
@@ -169,6 +180,7 @@ def feedback_latency(browser, runs: int) -> list[tuple[float, float, float]]:
     t = np.arange(32_000) / 16_000
     voice = (0.14 * np.sin(2 * np.pi * 220 * t) * ((t % 0.3) < 0.2)).astype(np.float32)
     latencies = []
+    meter_rates: list[float] = []
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"http://127.0.0.1:{port}/?token=b")
@@ -180,7 +192,17 @@ def feedback_latency(browser, runs: int) -> list[tuple[float, float, float]]:
                 " === 'recording'",
                 timeout=60_000)
             page.evaluate(WATCH_JS)
-            source.push(voice)
+            if i == 0:  # the first answer comes at speaking pace: how often does the meter move?
+                page.evaluate(METER_JS)
+                t0 = time.monotonic()
+                for n, k in enumerate(range(0, len(voice), 1600)):  # 0.1 s blocks, on a 0.1 s clock
+                    time.sleep(max(0.0, t0 + 0.1 * n - time.monotonic()))
+                    source.push(voice[k:k + 1600])
+                moves = page.evaluate("window.__meterAt")
+                span_s = (moves[-1] - moves[0]) / 1000 if len(moves) > 2 else 0.0
+                meter_rates.append((len(moves) - 1) / span_s if span_s else 0.0)
+            else:
+                source.push(voice)
             source.end()
             page.wait_for_function("() => window.__cardAt > 0", timeout=60_000)
             painted = page.evaluate("window.__cardAt")
@@ -191,7 +213,7 @@ def feedback_latency(browser, runs: int) -> list[tuple[float, float, float]]:
         server.should_exit = True
         thread.join(15)
         live.WebEvents.feedback, live.Broadcaster.publish = original, publish
-    return latencies
+    return latencies, meter_rates
 
 
 def summary(values: list[float]) -> dict:
@@ -218,7 +240,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, args=ARGS)
             starts, paints = url_and_paint(browser, home, args.runs)
-            cards = feedback_latency(browser, args.runs)
+            cards, meter = feedback_latency(browser, args.runs)
             browser.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
@@ -234,6 +256,7 @@ def main() -> None:
         "feedback_card_ms": {**summary([c[0] for c in cards]), "target": 150},
         "feedback_event_published_ms": summary([c[1] for c in cards]),
         "feedback_event_to_paint_ms": summary([c[2] for c in cards]),
+        "meter_updates_per_s": {**summary(meter), "target": 10},
     }
     print(f"{'measure':34} {'median':>9} {'max':>9} {'target':>8}")
     r = result["url_printed_s"]
@@ -245,6 +268,8 @@ def main() -> None:
     for key, label in (("feedback_event_published_ms", "  of it: building the event"),
                        ("feedback_event_to_paint_ms", "  of it: event to painted card")):
         print(f"{label + ' (ms)':34} {result[key]['median']:9.0f} {result[key]['max']:9.0f}")
+    r = result["meter_updates_per_s"]
+    print(f"{'level meter updates per second':34} {r['median']:9.1f} {r['max']:9.1f} {10:8.0f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {args.out}")
