@@ -74,7 +74,11 @@ def compare_page(request: Request) -> Response:
         except RehearseError as e:
             return app.error_page(request, str(e), 404)
         views = []
-        for label, n in (("play.best", history.best), ("play.latest", history.latest)):
+        best, latest = history.best, history.latest
+        pairs = [("play.best", best), ("play.latest", latest)]
+        if best is not None and latest is not None and best.attempt.id == latest.attempt.id:
+            pairs = [("play.both", best)]
+        for label, n in pairs:
             if n is not None:
                 views.append(_attempt_view(app, store, n.attempt, label=label, number=n.number))
     finally:
