@@ -179,7 +179,21 @@ def settings_page(request: Request) -> Response:
     except RehearseError as e:
         device_error = str(e)
     return app.page(request, "settings.html", settings=app.settings(), devices=devices,
-                    device_error=device_error, saved=request.query_params.get("saved") == "1")
+                    device_error=device_error, saved=request.query_params.get("saved") == "1",
+                    voices=_default_voices())
+
+
+def _default_voices() -> list[tuple[str, str]]:
+    """(language, the voice its questions are spoken in when none is chosen), or why there is none."""
+    from rehearse.speak import choose_voice
+
+    out = []
+    for language in ("en", "ko"):
+        try:
+            out.append((language, choose_voice(language)))
+        except RehearseError as e:
+            out.append((language, str(e)))
+    return out
 
 
 async def settings_save(request: Request) -> Response:
