@@ -57,7 +57,16 @@ def serve(ws: Workspace | None = None, host: str = "127.0.0.1", port: int | None
     app = create_app(ws, token=token, host=host, port=bound_port)
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5, lifespan="on",
                             access_log=False)
-    server = uvicorn.Server(config)
+    runner = app.state.web.runner
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            # Ctrl+C ends the answer being recorded at once (it is kept, transcribed and scored
+            # while open pages are closed); the app's shutdown then waits for it
+            threading.Thread(target=runner.end, args=(0.0,), daemon=True).start()
+            super().handle_exit(sig, frame)
+
+    server = Server(config)
     if open_browser:
         import webbrowser
 
