@@ -125,21 +125,22 @@ def main(argv: list[str] | None = None) -> int:
             page.get_by_test_id("question-list").wait_for()
             shot("deck")
 
-            # two attempts at the first question: a short one, then (Retry) a fuller one
-            pusher = push_file(source, short)
+            # two attempts at the first question: a fuller one, then (Retry) a shorter one, so
+            # that best and latest differ
+            pusher = push_file(source, longer)
             page.get_by_test_id("start").first.click()
             state("recording")
             page.wait_for_timeout(2500)
             shot("recording")
             pusher.join()
             page.get_by_test_id("score").wait_for()
-            page.locator("#retry").click()
-            pusher = push_file(source, longer, pace=4.0)
-            state("recording")
-            pusher.join()
-            page.get_by_test_id("score").wait_for()
             page.wait_for_timeout(500)
             shot("feedback")
+            pusher = push_file(source, short, pace=4.0)
+            page.locator("#retry").click()
+            state("recording")
+            pusher.join()
+            state("feedback")
             page.request.post(f"{origin}/api/session/end", headers={"X-Rehearse-Token": TOKEN})
 
             page.goto(f"{origin}/history")
