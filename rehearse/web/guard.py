@@ -30,6 +30,11 @@ COOKIE = "rehearse_token"
 HEADER = "x-rehearse-token"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_FORM_BYTES = 20 * 1024 * 1024  # an uploaded notes file or deck
+# a second line of defence behind escaping: only the app's own script and styles ever run
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
 
 
 def split_host(value: str) -> tuple[str, int | None]:
@@ -109,7 +114,7 @@ class Guard:
                                      "This change needs the page's key; reload the page and try again.")
                     return
                 receive = replay
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, _with_headers(send) if scope["type"] == "http" else send)
 
     async def _form_secret(self, scope: Scope, receive: Receive, headers: Headers) -> Receive | None:
         """A form POST's ``token`` field; the body is read here and handed on unchanged."""
@@ -148,3 +153,15 @@ class Guard:
             await send({"type": "websocket.close", "code": 1008})
             return
         await PlainTextResponse(text, status_code=status)(scope, receive, send)
+
+
+def _with_headers(send: Send) -> Send:
+    """``send`` adding `HEADERS` to every response (the HTML report download keeps its own policy)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            have = {k.lower() for k, _ in message.get("headers", [])}
+            message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in have)]
+        await send(message)
+
+    return wrapped

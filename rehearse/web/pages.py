@@ -166,7 +166,11 @@ def report_download(request: Request) -> Response:
     name = f"report-{deck or 'latest'}.html"
     from rehearse.paths import safe_name
 
-    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{safe_name(name)}"'})
+    # the report's own policy (it carries it in a meta tag too): inline styles, embedded media
+    policy = ("default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'; "
+              "base-uri 'none'; form-action 'none'")
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{safe_name(name)}"',
+                                       "Content-Security-Policy": policy})
 
 
 def settings_page(request: Request) -> Response:
