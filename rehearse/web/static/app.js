@@ -202,7 +202,8 @@
       $("attempt-link").href = "/attempts/" + encodeURIComponent(f.attempt_id);
       audio.removeAttribute("src");
       feedback.hidden = false;
-      $("next").focus();
+      $("next").focus({ preventScroll: true });
+      feedback.scrollIntoView({ block: "nearest" });
     }
 
     function command(name) {
