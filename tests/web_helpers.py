@@ -22,7 +22,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "questions" / "sample-en.yaml"
@@ -43,6 +42,13 @@ RTL = "\u202eevil.exe\u202c \u200fmark\u200e"
 SEED_CHARS = "면접 준비 — 행정·공공기관 ※ 13.3% &redirect=Dlog&x=1 취미 / 특기"
 ENTITY = "&lt;b&gt;not bold&lt;/b&gt; &amp;"  # must show as typed: neither decoded nor escaped twice
 HOSTILE = [XSS_SCRIPT, XSS_IMG, XSS_SVG, RTL, SEED_CHARS, ENTITY]
+
+
+def missing(reason: str) -> None:
+    """`conftest.missing`: fail in CI, skip elsewhere (imported when needed: conftest imports us)."""
+    from conftest import missing as missing_part
+
+    missing_part(reason)
 
 
 def chromium() -> str:
