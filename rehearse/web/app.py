@@ -38,6 +38,8 @@ from rehearse.web.pages import (
 )
 from rehearse.web.state import HERE, PartsSpec, WebApp, json_error
 
+SHUTDOWN_WAIT_S = 600.0  # s the app waits, stopping, for the answer in hand to be scored
+
 # ---------------------------------------------------------------- the app
 
 
@@ -102,7 +104,8 @@ def create_app(ws: Workspace | None = None, *, parts: PartsSpec = None, token: s
     async def lifespan(app: Starlette):
         await asyncio.to_thread(web.warm_up)
         yield
-        await asyncio.to_thread(web.runner.end, 15.0)  # the answer being recorded is kept
+        # the answer being recorded is kept, transcribed and scored before the app stops
+        await asyncio.to_thread(web.runner.end, SHUTDOWN_WAIT_S)
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: not_found, RehearseError: rehearse_error,

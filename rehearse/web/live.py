@@ -9,6 +9,7 @@ waits for the page's Next, Retry or End in between; what happens is told by `Web
 from __future__ import annotations
 
 import asyncio
+import importlib
 import queue
 import sys
 import threading
@@ -133,11 +134,11 @@ class WebEvents(SessionEvents):
         self.state("transcribing")
 
     def feedback(self, result: AttemptResult) -> None:
-        save_word_timings(result.recording.path, result.transcript)
         self.waiting.set()  # before the page can see it and press Next
         self.out.publish("feedback", feedback_view(result.score, result.question.answer, result.attempt_id,
                                                    result.question.id))
         self.state("feedback")
+        save_word_timings(result.recording.path, result.transcript)
 
     def recovered(self, recovered: Recovered) -> None:
         n = len(recovered.repaired)
@@ -220,6 +221,8 @@ class Runner:
         session: PracticeSession | None = None
         failed = False
         try:
+            # the feedback card's diff (rich) is imported now, not in the moment the answer is scored
+            importlib.import_module("rehearse.feedback")
             session = PracticeSession(request.deck, request.options, request.parts, events, self.ws)
             self.session = session
             events.state("loading")

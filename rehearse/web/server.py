@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -61,8 +62,15 @@ def serve(ws: Workspace | None = None, host: str = "127.0.0.1", port: int | None
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig, frame) -> None:
+            if self.should_exit:  # a second Ctrl+C: stop now; the recording is on disk already
+                print("Stopped without scoring the last answer: it is kept, and `rehearse recover` "
+                      "transcribes it.", file=sys.stderr, flush=True)
+                os._exit(130)  # no interpreter teardown under a thread still in Whisper's native code
             # Ctrl+C ends the answer being recorded at once (it is kept, transcribed and scored
             # while open pages are closed); the app's shutdown then waits for it
+            if runner.running:
+                print("Scoring the answer in hand before stopping (Ctrl+C again to stop at once) …",
+                      file=sys.stderr, flush=True)
             threading.Thread(target=runner.end, args=(0.0,), daemon=True).start()
             super().handle_exit(sig, frame)
 
@@ -78,3 +86,8 @@ def serve(ws: Workspace | None = None, host: str = "127.0.0.1", port: int | None
     finally:
         sock.close()
     print("Stopped.", file=sys.stderr, flush=True)
+    if any(t.is_alive() and t is not threading.main_thread() for t in threading.enumerate()):
+        # a thread still in native code (Whisper loading in the background, a question being
+        # rendered) would abort the interpreter's teardown; everything is on disk by now
+        sys.stdout.flush()
+        os._exit(0)
