@@ -87,3 +87,22 @@ def test_korean_practice_renders_korean(korean_app, web_page, tmp_path):
         assert glyphs_differ(page, locator), "Korean draws as identical boxes (no Korean font)"
     assert web_page.errors == [], web_page.errors
     assert web_page.dialogs == []
+
+
+def test_the_language_toggle_turns_the_interface_korean_and_back(korean_app, web_page):
+    app, _ = korean_app
+    page = web_page.page
+    page.goto(app.url)
+    nav = page.get_by_role("navigation")
+    assert page.locator("html").get_attribute("lang") == "en" and "History" in nav.inner_text()
+    page.locator("form.lang button[type=submit]").click()  # "한국어"
+    page.wait_for_function("() => document.documentElement.lang === 'ko'")
+    assert "기록" in nav.inner_text() and "설정" in nav.inner_text()
+    page.goto(f"{app.origin}/history")  # it is kept for the next screens
+    assert page.locator("html").get_attribute("lang") == "ko"
+    shot = page.get_by_role("navigation").screenshot()
+    assert ink_spread(shot) > 10 and glyphs_differ(page, page.get_by_role("navigation").locator("a").first)
+    page.locator("form.lang button[type=submit]").click()  # "English"
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert "History" in page.get_by_role("navigation").inner_text()
+    assert web_page.errors == [], web_page.errors
