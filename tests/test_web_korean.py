@@ -12,8 +12,8 @@ import re
 import shutil
 
 import pytest
-from fakes import FakeSpeaker, FakeTranscriber
-from web_helpers import KOREAN, glyphs_differ, ink_spread, open_deck, serve_in_process, tone
+from fakes import FakeSpeaker
+from web_helpers import KOREAN, TimedTranscriber, glyphs_differ, ink_spread, open_deck, serve_in_process, tone
 
 from rehearse.deck import load_deck
 from rehearse.parts import Parts, PushedAnswers
@@ -35,7 +35,8 @@ def korean_app(workspace_dir):
     (workspace_dir / "questions").mkdir()
     shutil.copy(KOREAN, workspace_dir / "questions" / KOREAN.name)
     source = PushedAnswers()
-    parts = Parts(source=source, speaker=FakeSpeaker(), transcriber=FakeTranscriber.factory(HEARD))
+    # FakeTranscriber's text, with word timings spread over the answer as Whisper's would be
+    parts = Parts(source=source, speaker=FakeSpeaker(), transcriber=TimedTranscriber.factory(HEARD))
     with serve_in_process(workspace_dir, parts) as app:
         yield app, source
 
@@ -58,7 +59,7 @@ def test_korean_practice_renders_korean(korean_app, web_page, tmp_path):
                            timeout=60_000)
     assert asked.inner_text().strip() == FIRST.question
     assert page.locator("html").get_attribute("lang") == "ko"  # UI text follows the deck's language
-    source.push(tone(2.0))
+    source.push(tone(6.0))
     page.wait_for_timeout(500)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("Enter")  # Stop, from the keyboard
@@ -85,6 +86,26 @@ def test_korean_practice_renders_korean(korean_app, web_page, tmp_path):
         png = locator.screenshot()
         assert ink_spread(png) > 10, "a Korean text box is blank"
         assert glyphs_differ(page, locator), "Korean draws as identical boxes (no Korean font)"
+
+    # played back: the Korean words light up in turn; History lists the attempt
+    page.goto(f"{app.origin}/history")
+    row = page.get_by_test_id("history-row").filter(has_text=FIRST.question)
+    assert row.count() == 1
+    row.locator("a[href*='/attempts/']").first.click()
+    words = page.get_by_test_id("transcript-word")
+    words.first.wait_for()
+    assert " ".join(words.all_inner_texts()).split() == HEARD[FIRST.id].split()
+    page.get_by_test_id("play").first.click()
+    current = page.locator("[data-testid=transcript-word][aria-current=true]")
+    seen = []
+    for _ in range(40):
+        page.wait_for_timeout(150)
+        if current.count() == 1:
+            seen.append(current.inner_text())
+        if len(set(seen)) >= 3:
+            break
+    assert len(set(seen)) >= 3, seen
+    assert all(re.search("[가-힣A-Z]", w) for w in seen)
     assert web_page.errors == [], web_page.errors
     assert web_page.dialogs == []
 
