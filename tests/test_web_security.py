@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fakes import FakeSpeaker, FakeTranscriber
+from test_hostile import HOSTILE_IDS
 from web_helpers import (
     ENTITY,
     HOSTILE,
@@ -49,6 +50,9 @@ HOSTILE_DECK = {
         {"id": HOSTILE_ID, "question": f"{XSS_IMG} and {RTL}", "answer": f"- {ENTITY}\n- {XSS_SVG}\n"},
     ],
 }
+# the ids the CLI's hostile-input tests use (paths, control characters, device names, 500 letters)
+HOSTILE_DECK["questions"] += [{"id": qid, "question": f"Id {qid}?", "answer": "- A plain answer.\n"}
+                              for qid in HOSTILE_IDS]
 HEARD = {"script": f"I said {XSS_SCRIPT} and {XSS_IMG} then {SEED_CHARS}",
          HOSTILE_ID: f"{XSS_SVG} {RTL} {ENTITY}"}
 
@@ -283,6 +287,18 @@ def test_an_attempt_id_of_another_workspace_is_404(app, auth, home, tmp_path):
         assert request(app, "GET", f"/audio/{i}", auth).status == 404
 
 
+def test_answers_to_the_cli_tests_hostile_ids_play_by_attempt_id(app, auth, home):
+    rows = [r for r in attempts(home) if r["question_id"] in HOSTILE_IDS or "\ufffd" in r["question_id"]]
+    assert len(rows) == len(HOSTILE_IDS)
+    recordings = (home / "recordings").resolve()
+    for row in rows:
+        assert Path(row["audio_path"]).resolve().is_relative_to(recordings)
+        reply = request(app, "GET", f"/audio/{row['id']}", auth)
+        assert reply.status == 200 and reply.body == Path(row["audio_path"]).read_bytes(), row["question_id"]
+    history = request(app, "GET", "/history", auth)
+    assert history.status == 200 and "Id ../../escape?" in history.text and "Id /etc/passwd?" in history.text
+
+
 # ---------------------------------------------------------------- hostile text in a real browser
 
 
@@ -354,7 +370,8 @@ def test_hostile_text_shows_as_text_in_the_live_practice_screen(workspace_dir, w
     # the practice screen is drawn by app.js from the live events, not by the templates
     (workspace_dir / "questions").mkdir()
     deck = workspace_dir / "questions" / "hostile.yaml"
-    deck.write_text(yaml.safe_dump(HOSTILE_DECK, allow_unicode=True), encoding="utf-8")
+    markup = {**HOSTILE_DECK, "questions": HOSTILE_DECK["questions"][:2]}  # the two that carry markup
+    deck.write_text(yaml.safe_dump(markup, allow_unicode=True), encoding="utf-8")
     source = PushedAnswers()
     parts = Parts(source=source, speaker=FakeSpeaker(), transcriber=FakeTranscriber.factory(HEARD))
     page = web_page.page
@@ -362,7 +379,7 @@ def test_hostile_text_shows_as_text_in_the_live_practice_screen(workspace_dir, w
         page.goto(app.url)
         open_deck(page, XSS_SCRIPT)
         page.get_by_test_id("start").first.click()
-        for i, question in enumerate(HOSTILE_DECK["questions"]):
+        for i, question in enumerate(markup["questions"]):
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=record-state]')?.textContent.trim()"
                 " === 'recording'", timeout=60_000)
@@ -378,7 +395,7 @@ def test_hostile_text_shows_as_text_in_the_live_practice_screen(workspace_dir, w
             page.wait_for_timeout(300)
             assert page.evaluate("window.__xss") is None
             assert page.locator("[onerror], [onload]").count() == 0
-            if i + 1 < len(HOSTILE_DECK["questions"]):
+            if i + 1 < len(markup["questions"]):
                 page.locator("#next").click()
     assert web_page.dialogs == [], web_page.dialogs
     assert web_page.errors == [], web_page.errors
