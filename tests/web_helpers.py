@@ -98,7 +98,7 @@ def web_page(browser, tmp_path) -> Iterator[Watched]:
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a CI machine may be busy
     yield watched
     with contextlib.suppress(Exception):  # for the one reading a failure
         (tmp_path / "last-page.html").write_text(page.content(), encoding="utf-8")
@@ -284,6 +284,8 @@ def keep_sink_busy() -> Iterator[None]:
     """Play silence into the default sink for as long as the block lasts: an idle null sink's
     monitor delivers nothing for about a second after a stream starts, which would cut the
     start of the answer that is played next."""
+    if shutil.which("pacat") is None:
+        missing("pacat is not installed (apt-get install pulseaudio-utils)")
     proc = subprocess.Popen(["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000",
                              "--channels=1", "/dev/zero"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
