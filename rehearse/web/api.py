@@ -23,8 +23,9 @@ from rehearse.web.state import MAX_UPLOAD_BYTES, WEAKEST, WebApp, json_error, pa
 async def import_deck(request: Request) -> Response:
     """An uploaded notes file or YAML deck, imported into questions/ (never overwriting)."""
     from rehearse.deck import dump_deck_yaml
-    from rehearse.notes import import_notes, looks_like_yaml
+    from rehearse.notes import import_notes
     from rehearse.paths import safe_name, unique_path
+    from rehearse.reader import looks_like_yaml, read_source
     from rehearse.web.views import deck_key
 
     app: WebApp = request.app.state.web
@@ -37,8 +38,8 @@ async def import_deck(request: Request) -> Response:
         return _reply(request, app, f"{upload.filename}: the file is larger than 5 MB; open a smaller one.")
     original = Path(upload.filename).name
     stem, suffix = safe_name(Path(original).stem), Path(original).suffix.lower()
-    if suffix not in (".yaml", ".yml", ".txt", ".md", ""):
-        suffix = ".txt"
+    if suffix not in NOTES_SUFFIXES:
+        suffix = ".txt"  # read as text: the reader recognises a spreadsheet or Word file by its bytes
     with tempfile.TemporaryDirectory(prefix="rehearse-import-") as tmp:
         src = Path(tmp) / f"{stem}{suffix}"
         src.write_bytes(data)
@@ -47,17 +48,15 @@ async def import_deck(request: Request) -> Response:
             return message.replace(str(src), original).replace(tmp + "/", "")
 
         try:
-            from rehearse.notes import read_text
-
-            text = read_text(src)
+            source = read_source(src)
             app.ws.questions.mkdir(parents=True, exist_ok=True)
-            if looks_like_yaml(src, text):
+            if source.kind == "text" and looks_like_yaml(src, source.text):
                 load_deck(src)  # errors as file:line before anything is kept
                 out = unique_path(app.ws.questions, stem, ".yaml")
                 out.write_bytes(data)
                 unplaced: list[tuple[int, str]] = []
             else:
-                result = import_notes(src, text=text)
+                result = import_notes(src, source=source)
                 out = unique_path(app.ws.questions, stem, ".yaml")
                 header = f"Imported by rehearse from {original}; edit freely."
                 out.write_text(dump_deck_yaml(result.deck, header), encoding="utf-8")
@@ -76,6 +75,10 @@ async def import_deck(request: Request) -> Response:
         return JSONResponse({"key": key, "title": deck.title, "url": f"/decks/{key}",
                              "unplaced": [list(u) for u in unplaced]})
     return RedirectResponse(f"/decks/{key}", status_code=303)
+
+
+#: what the importer reads (`rehearse.reader`): YAML decks, text and Markdown notes, spreadsheets, Word
+NOTES_SUFFIXES = (".yaml", ".yml", ".txt", ".md", ".csv", ".tsv", ".xlsx", ".docx", "")
 
 
 def _reply(request: Request, app: WebApp, message: str) -> Response:

@@ -34,7 +34,7 @@ MAX_FORM_BYTES = 20 * 1024 * 1024  # an uploaded notes file or deck
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff"),
-           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+           (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 
 
 def split_host(value: str) -> tuple[str, int | None]:

@@ -139,7 +139,7 @@ def deck_key(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-DECK_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
+DECK_SUFFIXES = {".yaml", ".yml", ".txt", ".md", ".csv", ".tsv", ".xlsx", ".docx"}
 
 
 def known_decks(ws: Workspace, recent: list[str]) -> list[DeckEntry]:
