@@ -36,9 +36,12 @@ Because it mixes coding and leading.
 """
 
 DROPPED = """\
-메모: 아직 질문이 없는 줄
-1. 가장 힘들었던 프로젝트는 무엇인가요?
-   결제 시스템을 새로 만들었습니다.
+아직 질문이 없는 줄입니다.
+
+# 경험
+
+## 가장 힘들었던 프로젝트는 무엇인가요?
+결제 시스템을 새로 만들었습니다.
 """
 
 
@@ -79,7 +82,7 @@ def test_notes_open_by_the_file_picker_and_by_drag_and_drop(quiet_app, web_page,
     questions.wait_for()
     page.wait_for_function("() => document.querySelector('[data-testid=question-list]')"
                            ".textContent.includes('가장 힘들었던 프로젝트는 무엇인가요?')")
-    assert "메모: 아직 질문이 없는 줄" in page.locator("#unplaced").inner_text()
+    assert "아직 질문이 없는 줄입니다." in page.locator("#unplaced").inner_text()
     assert web_page.errors == [], web_page.errors
 
 
