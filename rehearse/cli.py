@@ -437,6 +437,18 @@ def devices() -> None:
         click.echo(f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}; {', '.join(kinds)})")
 
 
+@cli.command("app")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on [default: a free one].")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
+def app_cmd(port, host, no_browser) -> None:
+    """Practise, play back and review in the browser (a local web app on the same core)."""
+    from rehearse.web.server import serve
+
+    serve(host=host, port=port, open_browser=not no_browser)
+
+
 # ---------------------------------------------------------------- models, paths
 
 

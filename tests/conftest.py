@@ -254,3 +254,7 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(marker)
         if item.nodeid.startswith(SLOW):
             item.add_marker("slow")
+
+
+# the web app's browser fixtures (`browser`, `web_page`), shared by tests/test_web*.py
+from web_helpers import browser, web_page  # noqa: E402, F401

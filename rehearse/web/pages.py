@@ -1,0 +1,234 @@
+"""The screens: decks, a deck, practice, playback (one attempt, or best vs latest), history, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from rehearse.deck import load_deck
+from rehearse.errors import RehearseError
+from rehearse.store import Attempt, Store
+from rehearse.web.state import WebApp, parse_id
+from rehearse.web.views import (
+    describe,
+    feedback_view,
+    known_decks,
+    load_word_timings,
+)
+
+# ---------------------------------------------------------------- pages
+
+
+def decks_page(request: Request) -> Response:
+    app: WebApp = request.app.state.web
+    entries = [describe(e) for e in known_decks(app.ws, app.recent())]
+    return app.page(request, "decks.html", decks=entries)
+
+
+def deck_page(request: Request) -> Response:
+    app: WebApp = request.app.state.web
+    entry = app.deck_entry(request.path_params["key"])
+    try:
+        deck = load_deck(entry.path)
+    except RehearseError as e:
+        return app.error_page(request, str(e))
+    tags = sorted({t for q in deck.walk() for t in q.tags}, key=str.casefold)
+    return app.page(request, "deck.html", deck_language=deck.language, deck=deck, key=entry.key,
+                    where=entry.where, tags=tags, unplaced=app.unplaced.get(entry.key, []))
+
+
+def practice_page(request: Request) -> Response:
+    app: WebApp = request.app.state.web
+    return app.page(request, "practice.html")
+
+
+def attempt_page(request: Request) -> Response:
+    app: WebApp = request.app.state.web
+    attempt_id = parse_id(request.path_params["attempt_id"])
+    store = app.store()
+    try:
+        attempt = store.attempt(attempt_id) if attempt_id is not None else None
+        if attempt is None:
+            return app.error_page(request, "No such attempt; choose one from History.", 404)
+        view = _attempt_view(app, store, attempt)
+    finally:
+        store.close()
+    return app.page(request, "attempt.html", deck_language=view["language"], views=[view], compare=False)
+
+
+def compare_page(request: Request) -> Response:
+    from rehearse.history import question_history
+
+    app: WebApp = request.app.state.web
+    deck, qid = request.query_params.get("deck"), request.query_params.get("q")
+    if not deck or not qid:
+        return app.error_page(request, "Choose a question from History to compare its attempts.", 404)
+    store = app.store()
+    try:
+        try:
+            history = question_history(store, qid, deck)
+        except RehearseError as e:
+            return app.error_page(request, str(e), 404)
+        views = []
+        best, latest = history.best, history.latest
+        pairs = [("play.best", best), ("play.latest", latest)]
+        if best is not None and latest is not None and best.attempt.id == latest.attempt.id:
+            pairs = [("play.both", best)]
+        for label, n in pairs:
+            if n is not None:
+                views.append(_attempt_view(app, store, n.attempt, label=label, number=n.number))
+    finally:
+        store.close()
+    if not views:
+        return app.error_page(request, "No scored attempt at this question yet; practise it first.", 404)
+    return app.page(request, "attempt.html", deck_language=views[0]["language"], views=views, compare=True)
+
+
+def _attempt_view(app: WebApp, store: Store, attempt: Attempt, label: str = "play.title",
+                  number: int | None = None) -> dict[str, Any]:
+    from rehearse.history import stored_deck
+
+    deck = stored_deck(store, attempt.deck)
+    scored = attempt.score_result
+    prepared, language = "", scored.language if scored else ""
+    if deck is not None:
+        language = language or deck.language
+        try:
+            prepared = deck.find(attempt.question_id).answer
+        except RehearseError:
+            prepared = ""
+    audio = app.audio_file(attempt)
+    words, timed = load_word_timings(Path(attempt.audio_path) if attempt.audio_path else None,
+                                     attempt.transcript or "")
+    return {
+        "attempt": attempt, "label": label, "number": number, "audio": audio is not None,
+        "words": words, "timed": timed, "language": language or "en",
+        "feedback": feedback_view(scored, prepared, attempt.id, attempt.question_id) if scored else None,
+    }
+
+
+def history_page(request: Request) -> Response:
+    from rehearse.history import question_histories, session_summaries
+    from rehearse.schedule import due_lists
+
+    app: WebApp = request.app.state.web
+    store = app.store()
+    try:
+        decks = store.decks()
+        chosen = request.query_params.get("deck")
+        if chosen not in decks:
+            chosen = decks[0] if decks else None
+        histories = question_histories(store, chosen) if chosen else []
+        summaries = [s for s in session_summaries(store, chosen) if s.questions] if chosen else []
+        now = datetime.now(timezone.utc)
+        try:
+            due = due_lists(store, chosen, now) if chosen else []
+        except RehearseError:
+            due = []
+        deck = None
+        if chosen:
+            from rehearse.history import stored_deck
+
+            deck = stored_deck(store, chosen)
+    finally:
+        store.close()
+    plots = {}
+    sessions_plot = None
+    if histories:
+        from rehearse import report
+
+        plots = {h.question_id: report.score_plot(h.scores) for h in histories if len(h.scores) >= 2}
+        sessions_plot = report.sessions_plot(summaries) if summaries else None
+    return app.page(request, "history.html", deck_language=deck.language if deck else None, decks=decks,
+                    chosen=chosen, histories=histories, summaries=summaries, due=due, now=now, plots=plots,
+                    sessions_plot=sessions_plot)
+
+
+def report_download(request: Request) -> Response:
+    from rehearse.report import ReportOptions, build_report, render_report
+
+    app: WebApp = request.app.state.web
+    deck = request.query_params.get("deck")
+    store = app.store()
+    try:
+        if deck is not None and deck not in store.decks():
+            return app.error_page(request, "No practice of that deck is recorded.", 404)
+        try:
+            html = render_report(build_report(store, ReportOptions(deck=deck)))
+        except RehearseError as e:
+            return app.error_page(request, str(e), 404)
+    finally:
+        store.close()
+    name = f"report-{deck or 'latest'}.html"
+    from rehearse.paths import safe_name
+
+    # the report's own policy (it carries it in a meta tag too): inline styles, embedded media
+    policy = ("default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'; "
+              "base-uri 'none'; form-action 'none'")
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{safe_name(name)}"',
+                                       "Content-Security-Policy": policy})
+
+
+def settings_page(request: Request) -> Response:
+    from rehearse.audio import list_devices
+
+    app: WebApp = request.app.state.web
+    devices, device_error = [], None
+    try:
+        devices = list_devices()
+    except RehearseError as e:
+        device_error = str(e)
+    return app.page(request, "settings.html", settings=app.settings(), devices=devices,
+                    device_error=device_error, saved=request.query_params.get("saved") == "1",
+                    voices=_default_voices())
+
+
+def _default_voices() -> list[tuple[str, str]]:
+    """(language, the voice its questions are spoken in when none is chosen), or why there is none."""
+    from rehearse.speak import choose_voice
+
+    out = []
+    for language in ("en", "ko"):
+        try:
+            out.append((language, choose_voice(language)))
+        except RehearseError as e:
+            out.append((language, str(e)))
+    return out
+
+
+async def settings_save(request: Request) -> Response:
+    app: WebApp = request.app.state.web
+    form = await request.form()
+    s = app.settings()
+    s.input_device = str(form.get("input_device") or "")
+    s.output_device = str(form.get("output_device") or "")
+    s.voice = str(form.get("voice") or "").strip()
+    s.speak = form.get("speak") == "on"
+    s.engine = str(form.get("engine") or "") if form.get("engine") in ("", "openai-whisper",
+                                                                      "faster-whisper") else ""
+    s.model = str(form.get("model") or "").strip()
+    try:
+        s.silence_s = max(0.0, min(60.0, float(str(form.get("silence_s") or "4"))))
+    except ValueError:
+        return app.error_page(request, "Silence must be a number of seconds, such as 4.")
+    s.save(app.ws)
+    return RedirectResponse("/settings?saved=1", status_code=303)
+
+
+async def language_save(request: Request) -> Response:
+    app: WebApp = request.app.state.web
+    form = await request.form()
+    s = app.settings()
+    lang = str(form.get("lang") or "auto")
+    s.ui_language = lang if lang in ("en", "ko", "auto") else "auto"
+    s.save(app.ws)
+    back = str(form.get("next") or "/")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"
+    return RedirectResponse(back, status_code=303)
+
+

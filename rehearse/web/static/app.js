@@ -1,0 +1,316 @@
+// rehearse web app: plain JavaScript, no build step.
+// User text is only ever set with textContent (never innerHTML).
+"use strict";
+
+(function () {
+  const token = document.querySelector('meta[name="rehearse-token"]').content;
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-Rehearse-Token": token, "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body || {}),
+      credentials: "same-origin",
+    }).then(async (r) => {
+      let data = {};
+      try { data = await r.json(); } catch (e) { data = {}; }
+      if (!r.ok) throw new Error(data.error || ("The request failed (" + r.status + "); reload the page."));
+      return data;
+    });
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function showError(node, message) {
+    node.textContent = message;
+    node.hidden = !message;
+  }
+
+  function clock(s) {
+    if (s === null || s === undefined) return "-";
+    s = Math.round(s);
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  // ------------------------------------------------------------ decks: import by picker or drop
+
+  function initDecks() {
+    const form = document.getElementById("import-form");
+    if (!form) return;
+    const input = document.getElementById("import-file");
+    const error = document.getElementById("import-error");
+    function send(file) {
+      const data = new FormData();
+      data.append("token", token);
+      data.append("file", file);
+      fetch("/api/import", {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-Rehearse-Token": token, "Accept": "application/json" },
+      }).then(async (r) => {
+        const d = await r.json().catch(() => ({}));
+        if (!r.ok) throw new Error(d.error || "The file could not be opened.");
+        window.location.href = d.url;
+      }).catch((e) => showError(error, e.message));
+    }
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      if (input.files.length) send(input.files[0]);
+      else input.click();
+    });
+    input.addEventListener("change", () => { if (input.files.length) send(input.files[0]); });
+    form.addEventListener("dragover", (ev) => { ev.preventDefault(); form.classList.add("over"); });
+    form.addEventListener("dragleave", () => form.classList.remove("over"));
+    form.addEventListener("drop", (ev) => {
+      ev.preventDefault();
+      form.classList.remove("over");
+      if (ev.dataTransfer.files.length) send(ev.dataTransfer.files[0]);
+    });
+  }
+
+  // ------------------------------------------------------------ deck: tag filter and start
+
+  function initDeck() {
+    const controls = document.getElementById("deck-controls");
+    if (!controls) return;
+    const key = controls.dataset.deckKey;
+    const filter = document.getElementById("tag-filter");
+    let chosenTag = "";
+    const error = document.getElementById("start-error");
+    const items = Array.from(document.querySelectorAll("li.question"));
+    function ownTags(li) {
+      return (li.dataset.tags || "").split("\n").filter(Boolean).map((t) => t.toLowerCase());
+    }
+    function applyTag(tagButton) {
+      chosenTag = tagButton.dataset.tag;
+      for (const b of filter.querySelectorAll("button[data-tag]")) {
+        b.setAttribute("aria-pressed", b === tagButton ? "true" : "false");
+      }
+      const tag = chosenTag.toLowerCase();
+      // follow-ups inherit their top question's tags; a question stays when a follow-up matches
+      for (const li of items.slice().reverse()) {
+        let tags = ownTags(li);
+        const top = li.closest("ul.questions > li");
+        if (top && top !== li) tags = tags.concat(ownTags(top));
+        li.hidden = Boolean(tag) && !tags.includes(tag) && !li.querySelector("li.question:not([hidden])");
+      }
+    }
+    if (filter) {
+      for (const b of filter.querySelectorAll("button[data-tag]")) b.addEventListener("click", () => applyTag(b));
+    }
+    for (const button of controls.querySelectorAll("button[data-mode]")) {
+      button.addEventListener("click", () => {
+        const mode = button.dataset.mode;
+        const ids = Array.from(document.querySelectorAll('input[name="qid"]:checked'))
+          .filter((c) => !c.closest("li").hidden).map((c) => c.value);
+        showError(error, "");
+        button.disabled = true;
+        post("/api/session", { deck: key, mode: mode, ids: ids, tag: chosenTag || null })
+          .then((d) => { window.location.href = d.url; })
+          .catch((e) => { showError(error, e.message); button.disabled = false; });
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ practice: live session
+
+  function initPractice() {
+    const root = document.getElementById("practice");
+    if (!root) return;
+    const labels = JSON.parse(root.dataset.labels);
+    const $ = (id) => document.getElementById(id);
+    const state = $("record-state"), stateLabel = $("record-state-label");
+    const meter = $("level-meter"), stop = $("stop"), errorBox = $("error");
+    const feedback = $("feedback"), audio = $("answer-audio");
+    let current = "idle", feedbackData = null;
+
+    function setState(s) {
+      current = s;
+      state.textContent = s;
+      state.dataset.state = s;
+      if (stateLabel) stateLabel.textContent = (labels.state && labels.state[s]) || "";
+      document.body.dataset.state = s;
+      stop.disabled = s !== "recording";
+      if (s === "recording") {
+        feedback.hidden = true;
+        stop.focus();
+      }
+      for (const id of ["next", "retry", "play"]) $(id).disabled = s !== "feedback";
+      if (s === "done" || s === "error") { $("end").hidden = true; }
+    }
+
+    function showQuestion(q) {
+      $("no-session").hidden = true;
+      $("question-box").hidden = false;
+      $("end").hidden = false;
+      $("done").hidden = true;
+      $("question-text").textContent = q.asked;
+      $("question-count").textContent = labels.question + " " + q.index + " " + labels.of + " " + q.total;
+      $("limit").textContent = q.time_limit_s ? Math.round(q.time_limit_s) : "-";
+      $("elapsed").textContent = "0.0";
+      meter.value = 0;
+      feedback.hidden = true;
+      showError(errorBox, "");
+    }
+
+    function showFeedback(f) {
+      feedbackData = f;
+      $("score").textContent = f.score === null || f.score === undefined ? "-" : String(f.score);
+      $("verdict").textContent = f.verdict || "";
+      const kps = $("key-points");
+      kps.replaceChildren();
+      const marks = { covered: "✓", partial: "~", missed: "✗" };
+      for (const kp of f.key_points) {
+        const li = el("li", "kp-" + kp.status);
+        li.dataset.testid = "key-point";
+        li.setAttribute("data-testid", "key-point");
+        li.dataset.status = kp.status;
+        const mark = el("span", "mark", marks[kp.status] || "?");
+        mark.setAttribute("aria-hidden", "true");
+        li.append(mark, el("span", "visually-hidden", kp.status + ":"), el("span", null, kp.text));
+        li.lastChild.dir = "auto";
+        if (kp.evidence) {
+          const q = el("q", "evidence", kp.evidence);
+          q.dir = "auto";
+          li.append(" ", q);
+        }
+        kps.append(li);
+      }
+      $("m-time").textContent = clock(f.duration_s) + (f.time_limit_s ? " / " + clock(f.time_limit_s) : "")
+        + (f.over_time ? " !" : "");
+      $("m-pace").textContent = f.pace === null || f.pace === undefined ? "-"
+        : Math.round(f.pace) + " " + (f.pace_unit || "") + (f.pace_band ? " (" + f.pace_band + ")" : "");
+      $("m-fillers").textContent = f.fillers === null || f.fillers === undefined ? "-"
+        : f.fillers + (f.fillers_per_minute !== null && f.fillers_per_minute !== undefined
+          ? " (" + f.fillers_per_minute.toFixed(1) + "/min)" : "");
+      $("m-pauses").textContent = f.pauses === null || f.pauses === undefined ? "-"
+        : f.pauses + (f.longest_pause_s !== null && f.longest_pause_s !== undefined
+          ? " (max " + f.longest_pause_s.toFixed(1) + " s)" : "");
+      $("m-first").textContent = f.first_word_s === null || f.first_word_s === undefined ? "-"
+        : f.first_word_s.toFixed(1) + " s";
+      $("why").textContent = f.why || "";
+      const diff = $("diff");
+      diff.replaceChildren();
+      for (const d of f.diff) {
+        diff.append(el(d.op === "missed" ? "del" : d.op === "added" ? "ins" : "span", null, d.text));
+      }
+      $("transcript").textContent = f.transcript || "";
+      $("attempt-link").href = "/attempts/" + encodeURIComponent(f.attempt_id);
+      audio.removeAttribute("src");
+      feedback.hidden = false;
+      $("next").focus({ preventScroll: true });
+      feedback.scrollIntoView({ block: "nearest" });
+    }
+
+    function command(name) {
+      return post("/api/session/" + name).catch((e) => showError(errorBox, e.message));
+    }
+
+    stop.addEventListener("click", () => command("stop"));
+    $("next").addEventListener("click", () => command("next"));
+    $("retry").addEventListener("click", () => command("retry"));
+    $("end").addEventListener("click", () => command("end"));
+    $("play").addEventListener("click", () => {
+      if (!feedbackData) return;
+      audio.src = "/audio/" + encodeURIComponent(feedbackData.attempt_id);
+      audio.play().catch(() => {});
+    });
+
+    document.addEventListener("keydown", (ev) => {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      if (current === "recording" && (ev.key === " " || ev.key === "Enter")) {
+        ev.preventDefault();
+        command("stop");
+      }
+    });
+
+    const source = new EventSource("/events");
+    const on = (name, fn) => source.addEventListener(name, (ev) => fn(JSON.parse(ev.data)));
+    on("session", (s) => {
+      $("deck-title").textContent = s.title;
+      for (const id of ["deck-title", "question-text", "key-points", "diff", "transcript"]) $(id).lang = s.language;
+      $("no-session").hidden = true;
+      $("question-box").hidden = false;
+    });
+    on("state", (s) => setState(s.state));
+    on("question", showQuestion);
+    on("recording", (r) => { if (r.time_limit_s) $("limit").textContent = Math.round(r.time_limit_s); });
+    on("progress", (p) => {
+      meter.value = Math.max(0, Math.min(100, (p.level_db + 60) * 100 / 60));
+      meter.textContent = Math.round(meter.value);
+      $("elapsed").textContent = p.elapsed_s.toFixed(1);
+    });
+    on("recorded", () => { meter.value = 0; });
+    on("feedback", showFeedback);
+    on("warning", (w) => $("warnings").append(el("li", null, w.message)));
+    on("error", (e) => showError(errorBox, e.message));
+    on("done", (d) => {
+      $("done").hidden = false;
+      $("average").textContent = d.average_score === null || d.average_score === undefined ? ""
+        : document.getElementById("t-average").textContent + ": " + d.average_score;
+    });
+    window.addEventListener("beforeunload", () => source.close());
+  }
+
+  // ------------------------------------------------------------ playback: words follow the audio
+
+  function initPlayback() {
+    for (const section of document.querySelectorAll("section.playback")) {
+      const player = section.querySelector("audio.player");
+      if (!player) continue;
+      const playButton = section.querySelector("button.play");
+      if (playButton) {
+        playButton.addEventListener("click", () => {
+          if (player.paused) {
+            // one answer at a time: A/B pauses the other side
+            for (const other of document.querySelectorAll("audio")) if (other !== player) other.pause();
+            player.play().catch(() => {});
+          } else {
+            player.pause();
+          }
+        });
+      }
+      const words = Array.from(section.querySelectorAll(".word[data-start]"));
+      if (!words.length) continue;
+      const starts = words.map((w) => parseFloat(w.dataset.start));
+      let currentWord = null;
+      function mark() {
+        const t = player.currentTime;
+        let i = -1;
+        for (let k = 0; k < starts.length; k++) { if (starts[k] <= t + 0.01) i = k; else break; }
+        const next = i >= 0 ? words[i] : null;
+        if (next === currentWord) return;
+        if (currentWord) currentWord.removeAttribute("aria-current");
+        if (next) next.setAttribute("aria-current", "true");
+        currentWord = next;
+      }
+      player.addEventListener("timeupdate", mark);
+      player.addEventListener("seeked", mark);
+      let raf = null;
+      const tick = () => { mark(); raf = player.paused ? null : requestAnimationFrame(tick); };
+      player.addEventListener("play", () => { if (!raf) raf = requestAnimationFrame(tick); });
+      for (const w of words) {
+        const seek = () => {
+          player.currentTime = parseFloat(w.dataset.start);
+          mark();
+          player.play().catch(() => {});
+        };
+        w.addEventListener("click", seek);
+        w.addEventListener("keydown", (ev) => {
+          if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); seek(); }
+        });
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    initDecks();
+    initDeck();
+    initPractice();
+    initPlayback();
+  });
+})();
