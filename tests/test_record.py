@@ -53,11 +53,13 @@ def test_time_limit_ends_a_silent_answer(null_sink, tmp_path):
 
 
 def test_should_stop_ends_the_answer_like_enter(null_sink, tmp_path):
-    start = time.monotonic()
+    started: list[float] = []  # from the moment the stream runs: opening it takes seconds under load
     rec = record_answer(tmp_path / "q.wav", RecordOptions(time_limit_s=20),
-                        should_stop=lambda: time.monotonic() - start > 1.0)
+                        should_stop=lambda: bool(started) and time.monotonic() - started[0] > 1.0,
+                        on_started=lambda: started.append(time.monotonic()))
     assert rec.ended_by == "enter"
-    assert 0.5 < rec.duration_s < 3.0
+    # an idle null sink's monitor may deliver nothing for its first second: no lower bound
+    assert rec.duration_s < 3.0
 
 
 def test_answer_from_file_is_converted_to_the_recording_format(espeak, tmp_path):
