@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, args=ARGS)
-            page = browser.new_page(viewport=SIZE, locale="en-US")
+            page = browser.new_page(viewport=SIZE, locale="en-US", bypass_csp=True)  # for wait_for_function
             page.set_default_timeout(300_000)  # Whisper on a busy machine
 
             def shot(name: str) -> None:

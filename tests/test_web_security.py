@@ -341,6 +341,29 @@ def test_hostile_text_shows_as_text_on_every_screen(app, home, web_page):
     assert web_page.errors == [], web_page.errors
 
 
+@pytest.mark.browser
+def test_the_content_security_policy_blocks_inline_script(app, browser):
+    # a second line behind escaping: markup that got through would still not run
+    context = browser.new_context()  # the policy in force (the other browser tests set it aside)
+    try:
+        page = context.new_page()
+        page.goto(app.url)
+        page.get_by_test_id("deck-list").wait_for()
+        ran = page.evaluate("""() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.__inline = 1';
+            document.body.append(s);
+            const img = document.createElement('img');
+            img.setAttribute('onerror', 'window.__handler = 1');
+            img.src = 'data:,';
+            document.body.append(img);
+            return new Promise(done => setTimeout(() => done([window.__inline, window.__handler]), 300));
+        }""")
+        assert ran == [None, None]
+    finally:
+        context.close()
+
+
 def expect_text(page, texts: list[str]) -> None:
     """Each text is on the page as typed, and visible (folded parts opened, as a reader would)."""
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
