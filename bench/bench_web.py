@@ -45,7 +45,11 @@ PAINT_JS = "() => Object.fromEntries(performance.getEntriesByType('paint').map(e
 # the frame in which the score appears: a MutationObserver notes it, requestAnimationFrame the paint
 WATCH_JS = """() => {
   window.__cardAt = null;
-  const seen = () => document.querySelector('[data-testid=score]')?.textContent.trim();
+  // installed while recording, when the last answer's card is hidden: the next card shown is the new one
+  const seen = () => {
+    const score = document.querySelector('[data-testid=score]');
+    return score && score.textContent.trim() && score.getClientRects().length > 0;
+  };
   const obs = new MutationObserver(() => {
     if (window.__cardAt === null && seen()) {
       window.__cardAt = -1;
