@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -136,16 +137,59 @@ def history_page(request: Request) -> Response:
             deck = stored_deck(store, chosen)
     finally:
         store.close()
-    plots = {}
-    sessions_plot = None
-    if histories:
-        from rehearse import report
-
-        plots = {h.question_id: report.score_plot(h.scores) for h in histories if len(h.scores) >= 2}
-        sessions_plot = report.sessions_plot(summaries) if summaries else None
+    # the plots are images of their own (`plot`): the page shows before matplotlib has drawn them
     return app.page(request, "history.html", deck_language=deck.language if deck else None, decks=decks,
-                    chosen=chosen, histories=histories, summaries=summaries, due=due, now=now, plots=plots,
-                    sessions_plot=sessions_plot)
+                    chosen=chosen, histories=histories, summaries=summaries, due=due, now=now)
+
+
+def plot(request: Request) -> Response:
+    """A history plot as SVG (`rehearse.report`'s): ``?deck=NAME`` the sessions, ``&q=ID`` one question."""
+    from rehearse.history import question_histories, session_summaries
+
+    app: WebApp = request.app.state.web
+    deck, qid = request.query_params.get("deck"), request.query_params.get("q")
+    store = app.store()
+    try:
+        if deck not in store.decks():
+            return Response("No such deck.", status_code=404, media_type="text/plain")
+        if qid is None:
+            summaries = tuple(s for s in session_summaries(store, deck) if s.questions)
+            svg = _sessions_svg(summaries) if summaries else None
+        else:
+            scores = next((h.scores for h in question_histories(store, deck) if h.question_id == qid), [])
+            svg = _scores_svg(tuple(scores)) if scores else None
+    finally:
+        store.close()
+    if svg is None:
+        return Response("Nothing to plot yet.", status_code=404, media_type="text/plain")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def _svg(data_uri: str) -> bytes:
+    import base64
+
+    return base64.b64decode(data_uri.split(",", 1)[1])
+
+
+@functools.lru_cache(maxsize=256)
+def _scores_svg(scores: tuple[int, ...]) -> bytes:
+    from rehearse.report import score_plot
+
+    return _svg(score_plot(list(scores)))
+
+
+def _sessions_svg(summaries: tuple) -> bytes:
+    from rehearse.report import sessions_plot
+
+    key = tuple((s.id, s.questions, s.average_score, s.pace, s.fillers_per_minute) for s in summaries)
+    if key not in _SESSION_PLOTS:
+        if len(_SESSION_PLOTS) > 64:
+            _SESSION_PLOTS.clear()
+        _SESSION_PLOTS[key] = _svg(sessions_plot(list(summaries)))
+    return _SESSION_PLOTS[key]
+
+
+_SESSION_PLOTS: dict[tuple, bytes] = {}
 
 
 def report_download(request: Request) -> Response:

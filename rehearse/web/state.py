@@ -56,11 +56,15 @@ class WebApp:
         for name in ("decks.html", "deck.html", "practice.html"):
             self.env.get_template(name)
 
-        def plots() -> None:
+        def plots() -> None:  # matplotlib for History, PortAudio for Settings: seconds, done early
             with contextlib.suppress(Exception):
                 from rehearse.report import _pyplot
 
                 _pyplot()
+            with contextlib.suppress(Exception):
+                from rehearse.audio import list_devices
+
+                list_devices()
 
         timer = threading.Timer(3.0, plots)
         timer.daemon = True

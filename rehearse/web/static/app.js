@@ -31,6 +31,8 @@
     node.hidden = !message;
   }
 
+  const RELEASE_PER_S = 150; // level-meter units (0-100) a second the meter falls by
+
   function clock(s) {
     if (s === null || s === undefined) return "-";
     s = Math.round(s);
@@ -152,7 +154,7 @@
       $("question-count").textContent = labels.question + " " + q.index + " " + labels.of + " " + q.total;
       $("limit").textContent = q.time_limit_s ? Math.round(q.time_limit_s) : "-";
       $("elapsed").textContent = "0.0";
-      meter.value = 0;
+      setLevel(0);
       feedback.hidden = true;
       showError(errorBox, "");
     }
@@ -239,12 +241,30 @@
     on("state", (s) => setState(s.state));
     on("question", showQuestion);
     on("recording", (r) => { if (r.time_limit_s) $("limit").textContent = Math.round(r.time_limit_s); });
+    // the level as a meter does it: up at once, down smoothly (about ten levels a second arrive)
+    let level = 0, shown = 0, lastFrame = 0, frame = null;
+    function drawLevel(t) {
+      const dt = lastFrame ? Math.min(0.25, (t - lastFrame) / 1000) : 0;
+      lastFrame = t;
+      shown = level >= shown ? level : Math.max(level, shown - RELEASE_PER_S * dt);
+      meter.value = shown;
+      meter.textContent = String(Math.round(shown));
+      if (shown > level) {
+        frame = requestAnimationFrame(drawLevel);
+      } else {
+        frame = null;
+        lastFrame = 0;
+      }
+    }
+    function setLevel(value) {
+      level = value;
+      if (frame === null) frame = requestAnimationFrame(drawLevel);
+    }
     on("progress", (p) => {
-      meter.value = Math.max(0, Math.min(100, (p.level_db + 60) * 100 / 60));
-      meter.textContent = Math.round(meter.value);
+      setLevel(Math.max(0, Math.min(100, (p.level_db + 60) * 100 / 60)));
       $("elapsed").textContent = p.elapsed_s.toFixed(1);
     });
-    on("recorded", () => { meter.value = 0; });
+    on("recorded", () => setLevel(0));
     on("feedback", showFeedback);
     on("warning", (w) => $("warnings").append(el("li", null, w.message)));
     on("error", (e) => showError(errorBox, e.message));
