@@ -136,6 +136,31 @@ def test_a_missing_microphone_is_one_sentence_in_the_page(null_sink, quiet_app, 
     assert web_page.errors == [], web_page.errors
 
 
+@pytest.mark.browser
+def test_a_missing_model_is_one_sentence_in_the_page(null_sink, workspace_dir, web_page):
+    # the real parts (microphone, pyttsx3, Whisper): the model named in Settings is not installed
+    (workspace_dir / "questions").mkdir()
+    shutil.copy(SAMPLE, workspace_dir / "questions" / SAMPLE.name)
+    page = web_page.page
+    with serve_in_process(workspace_dir, None) as app:
+        page.goto(app.url)
+        page.goto(f"{app.origin}/settings")
+        page.locator("#model").fill("no-such-model-xyz")
+        page.locator("form:has(#silence_s) button[type=submit]").click()
+        page.wait_for_url("**/settings?saved=1")
+        page.goto(app.origin)
+        open_deck(page, load_deck(SAMPLE).title)
+        page.get_by_test_id("start").first.click()
+        shown = page.locator("[role=alert]:visible, .error:visible").filter(has_text="no-such-model-xyz")
+        shown.first.wait_for(timeout=60_000)
+        message = shown.first.inner_text().strip()
+        assert "Traceback" not in page.content() and "File \"" not in message
+        assert "\n" not in message and len(message) < 400, message
+        assert "rehearse models" in message or "install" in message.lower(), message  # what to do
+    assert not list((workspace_dir / "recordings").rglob("*.wav")), "nothing was recorded"
+    assert web_page.errors == [], web_page.errors
+
+
 def _deck_key(app, auth, title: str) -> str:
     html = request(app, "GET", "/", auth).text
     for item in html.split('data-testid="deck-item"')[1:]:
