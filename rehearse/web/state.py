@@ -66,7 +66,7 @@ class WebApp:
 
                 list_devices()
 
-        timer = threading.Timer(3.0, plots)
+        timer = threading.Timer(3.0, plots)  # after the first pages, not competing with them
         timer.daemon = True
         timer.start()
 
