@@ -31,9 +31,8 @@ HEADER = "x-rehearse-token"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_FORM_BYTES = 20 * 1024 * 1024  # an uploaded notes file or deck
 # a second line of defence behind escaping: only the app's own script and styles ever run (no inline
-# script, no script from elsewhere). 'unsafe-eval' lets browser automation (Playwright's
-# wait_for_function) poll the real page; app.js itself never evaluates a string.
-POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+# script, no script from elsewhere, no string evaluated as code)
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
