@@ -34,7 +34,7 @@ def _score_style(value: int) -> str:
     return "bold green" if value >= 80 else "bold yellow" if value >= 50 else "bold red"
 
 
-def _explain(score: Score) -> str:
+def explain_score(score: Score) -> str:
     """The arithmetic behind the score, in one line."""
     n = len(score.key_points)
     covered = sum(k.status == "covered" for k in score.key_points)
@@ -111,7 +111,7 @@ def render_feedback(score: Score, prepared: str | None = None,
                         "the prepared words", style="yellow")
         facts.add_row("Verbatim", Text(f"{v.metric.upper()} {v.value:.2f} against the prepared "
                                        "answer (0 = word for word)") + note)
-    facts.add_row("Why", Text(_explain(score), style="dim"))
+    facts.add_row("Why", Text(explain_score(score), style="dim"))
     parts.append(facts)
 
     if prepared is not None:

@@ -48,9 +48,9 @@ def diff_items(prepared: str, said: str, language: str) -> list[dict[str, str]]:
 
 def why_line(score: Score) -> str:
     """The "Why" line: how the score was computed (`rehearse.feedback`'s explanation)."""
-    from rehearse.feedback import _explain
+    from rehearse.feedback import explain_score
 
-    return _explain(score)
+    return explain_score(score)
 
 
 def feedback_view(score: Score, prepared: str | None, attempt_id: int | None,
