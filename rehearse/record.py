@@ -334,7 +334,9 @@ def record_answer(
         last_block = time.monotonic()
         try:
             with _running(stream, failed=lambda: ended_by == "device_error",
-                          ended=lambda: ended_by in ("enter", "time_limit", "silence")):
+                          # before the first block (a source starting late) there is nothing
+                          # to wait for but the answer's beginning: drained then
+                          ended=lambda: ended_by in ("enter", "time_limit", "silence") and out.frames > 0):
                 if on_started:
                     on_started()
                 last_block = time.monotonic()  # the stream runs from here
