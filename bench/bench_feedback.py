@@ -202,8 +202,9 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
 
 
 def drop_check(opts, seconds: float, work: Path) -> dict:
-    """A long answer through the null sink into the real recorder, transcribed as it plays:
-    the WAV must hold every sample played (none dropped while Whisper runs)."""
+    """A long answer through the null sink into the real recorder, transcribed as it plays, ended
+    by 3 s of silence: the WAV must hold every sample played (none dropped while Whisper runs);
+    compared by the count of loud samples (over 0.05), which a dropped 0.1 s block would lower."""
     import subprocess
 
     import numpy as np
@@ -230,7 +231,7 @@ def drop_check(opts, seconds: float, work: Path) -> dict:
         sd._initialize()
         cpu0, wall0 = time.process_time(), time.monotonic()
         rec = record_answer(work / "long-rec.wav",
-                            RecordOptions(silence_s=0, time_limit_s=spoken.duration_s + 1.5),
+                            RecordOptions(silence_s=3.0, time_limit_s=spoken.duration_s + 15),
                             on_block=inc.feed,
                             on_started=lambda: player.append(subprocess.Popen(["paplay", str(src)])))
         cores = (time.process_time() - cpu0) / (time.monotonic() - wall0)
@@ -238,12 +239,29 @@ def drop_check(opts, seconds: float, work: Path) -> dict:
         for p in player:
             p.wait()
         inc.close()
+        inc._worker.join(120)  # not left inside Whisper when the process exits
         subprocess.run(["pactl", "unload-module", loaded.stdout.strip()], capture_output=True)
     got, _ = __import__("soundfile").read(str(rec.path), dtype="float32")
-    # the played answer must be in the recording whole: its loud frames, in the same number
-    loud = lambda x: int(np.count_nonzero(np.abs(x) > 0.05))  # noqa: E731
+    # where each 5 s of the played answer sits in the recording (normalised correlation of the
+    # 10 ms level envelopes): a block dropped while Whisper ran would move every later window
+    # 0.1 s earlier. The first window is left out: a null sink's monitor misses what plays before
+    # the recording stream is connected.
+    from answers import levels_10ms
+
+    def envelope(x: np.ndarray) -> np.ndarray:
+        return np.maximum(levels_10ms(x), -70.0)
+
+    rec_env = envelope(got)
+    n, offsets = 5 * RATE, []
+    for start in range(n, spoken.audio.size - n, n):
+        win = envelope(spoken.audio[start:start + n])
+        win = (win - win.mean()) / (win.std() + 1e-9)
+        view = np.lib.stride_tricks.sliding_window_view(rec_env, win.size)
+        view = (view - view.mean(1, keepdims=True)) / (view.std(1, keepdims=True) + 1e-9)
+        offsets.append(int(np.argmax(view @ win)) - start // 160)
     return {"played_s": round(spoken.duration_s, 2), "recorded_s": round(duration_s(rec.path), 2),
-            "loud_samples_played": loud(spoken.audio), "loud_samples_recorded": loud(got),
+            "ended_by": rec.ended_by, "window_offsets_ms": [10 * o for o in offsets],
+            "dropped_ms": 10 * (max(offsets) - min(offsets)) if offsets else None,
             "cpu_cores": round(cores, 2)}
 
 
