@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fakes import FakeTranscriber
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "questions" / "sample-en.yaml"
@@ -344,37 +345,15 @@ def serious_violations(page) -> list[str]:
 # ---------------------------------------------------------------- a workspace with attempts in it
 
 
-class TimedTranscriber:
+class TimedTranscriber(FakeTranscriber):
     """Hears ``texts[question id]`` in every answer, as `fakes.FakeTranscriber` does, and gives each
     word a timing spread evenly over the answer (as Whisper's word timestamps would), so that
     pages show the transcript word by word."""
 
-    def __init__(self, texts: dict[str, str], deck, options) -> None:
-        from fakes import FakeTranscriber
-
-        self.inner = FakeTranscriber(texts, deck, options)
-        self.prompt = None
-
-    @classmethod
-    def factory(cls, texts: dict[str, str]):
-        return lambda deck, options: cls(texts, deck, options)
-
-    def check(self) -> None:
-        return None
-
-    def warm_up(self) -> None:
-        return None
-
-    def ready(self) -> None:
-        return None
-
-    def stream(self, samplerate: int):
-        return None
-
     def transcribe(self, path: Path, incremental):
         from rehearse.transcript import Segment, Word
 
-        plain = self.inner.transcribe(path, incremental)
+        plain = super().transcribe(path, incremental)
         words = plain.text.split()
         span = (plain.duration_s or 1.0) / max(1, len(words))
         timed = [Word(w, round(i * span, 3), round((i + 1) * span, 3)) for i, w in enumerate(words)]
