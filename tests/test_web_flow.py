@@ -41,7 +41,8 @@ def _words(text: str) -> set[str]:
 def test_english_practice_in_the_browser(null_sink, espeak, whisper_base, workspace_dir, tmp_path, web_page):
     deck = load_deck(SAMPLE)
     question = deck.questions[0]  # the session asks the deck's first question first
-    said, unsaid = question.key_points[:-1], question.key_points[-1]
+    # the first two points are said (plain sentences Whisper hears well), the last two are not
+    said, unsaid = question.key_points[:2], question.key_points[2:]
     answer = synthesise(" ".join(said), tmp_path / "answer.wav")
     (workspace_dir / "questions").mkdir()
     shutil.copy(SAMPLE, workspace_dir / "questions" / SAMPLE.name)
@@ -97,14 +98,14 @@ def test_english_practice_in_the_browser(null_sink, espeak, whisper_base, worksp
             text = points.nth(i).inner_text()
             (point,) = [k for k in question.key_points if k[:30] in text]
             status[point] = points.nth(i).get_attribute("data-status")
-        assert status[unsaid] == "missed", status
-        # espeak-ng through Whisper may mishear a point ("I enjoy" as "I am not"): most are heard
-        assert sum(status[k] != "missed" for k in said) >= len(said) - 1, status
+        assert all(status[k] == "missed" for k in unsaid), status
+        assert any(status[k] == "covered" for k in said) and all(status[k] != "missed" for k in said), status
 
         diff = page.get_by_test_id("diff").inner_text().lower()
-        assert _words(unsaid) <= _words(diff)  # what was left out is shown, struck through
+        assert _words(" ".join(unsaid)) <= _words(diff)  # what was left out is shown, struck through
         assert len(_words(" ".join(said)) & _words(diff)) >= 0.7 * len(_words(" ".join(said)))
 
+        # the card is the core's result as stored: the score and every key point's status
         db = sqlite3.connect(workspace_dir / "recordings" / "history.sqlite")
         ((attempt_id, stored_score, recorded_s, stored_json),) = db.execute(
             "SELECT id, score, duration_s, result_json FROM attempts WHERE status = 'done'").fetchall()
