@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from rehearse.deck import load_deck
-    from rehearse.demo import demo_answer, synthesise
+    from rehearse.demo import synthesise
     from rehearse.parts import Parts, PushedAnswers, Silent
     from rehearse.paths import workspace
     from rehearse.web.app import create_app
@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     answers = home / "answers"
     answers.mkdir(exist_ok=True)
     short = synthesise(" ".join(first.key_points[:2]), answers / "short.wav")
-    longer = synthesise(demo_answer(first.key_points), answers / "longer.wav")
+    # three of the four points (the third is left out: espeak's "I enjoy turning" is often heard
+    # as "I am not turning", which the scorer rightly counts as not said)
+    longer = synthesise(" ".join(first.key_points[i] for i in (0, 1, 3)), answers / "longer.wav")
 
     source = PushedAnswers()
     port = free_port()
