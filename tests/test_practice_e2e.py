@@ -31,8 +31,10 @@ def test_practice_records_transcribes_scores_and_keeps(null_sink, espeak, whispe
                                                        workspace_dir, tmp_path):
     deck = load_deck(SAMPLE)
     question = deck.questions[0]
-    said, unsaid = question.key_points[:-1], question.key_points[-1]
-    assert said, "the sample's first question needs at least two key points"
+    # two plain points said, two not: espeak-ng through Whisper base has heard "I enjoy" as
+    # "I am not", which the scorer rightly takes for the opposite
+    said, unsaid = question.key_points[:2], question.key_points[2:]
+    assert said and unsaid, "the sample's first question needs at least three key points"
     answer = synthesise(" ".join(said), tmp_path / "answer.wav")
 
     env = {**os.environ, "REHEARSE_HOME": str(workspace_dir)}
@@ -59,7 +61,7 @@ def test_practice_records_transcribes_scores_and_keeps(null_sink, espeak, whispe
     result = json.loads(row["result_json"])
     status = {kp["text"]: kp["covered"] for kp in result["key_points"]}
     assert all(status[k] for k in said), result["key_points"]
-    assert status[unsaid] is False, result["key_points"]
+    assert not any(status[k] for k in unsaid), result["key_points"]
     assert 0 < row["score"] < 100
 
     wav = Path(row["audio_path"])
