@@ -93,13 +93,38 @@ def choose_voice(language: str, requested: str | None = None) -> str:
         if vid in ids:
             return vid
     for v in voices:  # espeak: "en-us"; macOS: "ko_KR"
-        langs = [str(x).lower().replace("_", "-") for x in (v.languages or [])]
-        if any(x == language or x.startswith(language + "-") for x in langs):
+        if _speaks(v.languages, language):
             return v.id
     for v in voices:  # Windows (SAPI5) voices name their language only: "Microsoft Heami Desktop - Korean"
         if LANGUAGE_NAMES.get(language, "\0") in (v.name or "").lower():
             return v.id
     raise TTSError(f"the text-to-speech engine has no voice for language '{language}'")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One voice of the text-to-speech engine."""
+
+    id: str  # what `SpeakOptions.voice` and `--voice` take
+    name: str
+    languages: tuple[str, ...]
+
+
+def list_voices(language: str | None = None) -> list[Voice]:
+    """The engine's voices; with ``language`` ("en", "ko"), those `choose_voice` counts as speaking it."""
+    with _engine_lock:  # the engine is not thread-safe: a question may be rendering meanwhile
+        voices = _engine().getProperty("voices")
+    out = [Voice(str(v.id), str(v.name or v.id), tuple(str(x) for x in (v.languages or []))) for v in voices]
+    if language is None:
+        return out
+    preferred = VOICE_PREFERENCES.get(language, [])
+    return [v for v in out if v.id in preferred or _speaks(v.languages, language)
+            or LANGUAGE_NAMES.get(language, "\0") in v.name.lower()]
+
+
+def _speaks(languages, language: str) -> bool:
+    langs = [str(x).lower().replace("_", "-") for x in (languages or [])]
+    return any(x == language or x.startswith(language + "-") for x in langs)
 
 
 def render(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> Path:

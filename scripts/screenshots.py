@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 compare.first.click()
                 shot("compare")
             page.goto(f"{origin}/settings")
+            page.wait_for_selector("#settings-form[data-listed=true]")  # the devices, listed after paint
             shot("settings")
 
             page.goto(f"{origin}/")

@@ -107,7 +107,7 @@ def add_attempt_at(home: Path, audio_path: str) -> int:
 # ---------------------------------------------------------------- the token
 
 
-PROTECTED = ["/", "/history", "/settings", "/practice", "/events", "/api/session", "/audio/1"]
+PROTECTED = ["/", "/history", "/settings", "/practice", "/events", "/api/session", "/api/devices", "/audio/1"]
 
 
 @pytest.mark.parametrize("path", PROTECTED)

@@ -405,10 +405,11 @@ def practise_from_files(home: Path, deck_path: Path, texts: dict[str, str]) -> l
 
 
 @contextlib.contextmanager
-def serve_in_process(home: Path, parts, token: str = "test-token") -> Iterator[App]:
+def serve_in_process(home: Path, parts, token: str = "test-token", **options) -> Iterator[App]:
     """`rehearse.web.app.create_app` on a free port, served by uvicorn in a thread of this process,
-    with the session parts a test chooses (`rehearse.parts.Parts`). Yields an `App` (its ``proc``
-    is None) whose URL carries the token, as the command's does."""
+    with the session parts a test chooses (`rehearse.parts.Parts`) and ``create_app``'s other
+    ``options`` (``catalog=``). Yields an `App` (its ``proc`` is None) whose URL carries the token,
+    as the command's does."""
     import uvicorn
 
     from rehearse.paths import workspace
@@ -417,7 +418,7 @@ def serve_in_process(home: Path, parts, token: str = "test-token") -> Iterator[A
     port = free_port()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("REHEARSE_HOME", str(home))
-        app = create_app(workspace(), parts=parts, token=token, host="127.0.0.1", port=port)
+        app = create_app(workspace(), parts=parts, token=token, host="127.0.0.1", port=port, **options)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                               lifespan="on"))
         thread = threading.Thread(target=server.run, name="rehearse-test-server", daemon=True)

@@ -200,6 +200,21 @@ async def events(request: Request) -> Response:
     return EventSourceResponse(stream(), ping=10, headers={"Cache-Control": "no-store"})
 
 
+# ---------------------------------------------------------------- settings
+
+DEVICES_WAIT_S = 20.0  # s a request waits for the devices to be listed before the page asks again
+
+
+async def devices(request: Request) -> Response:
+    """The audio devices and the voices Settings offers (`rehearse.web.catalog`), once listed:
+    ``{"ready": false}`` while they are still being listed after ``DEVICES_WAIT_S``."""
+    app: WebApp = request.app.state.web
+    found = await asyncio.to_thread(app.catalog.get, DEVICES_WAIT_S)
+    if found is None:
+        return JSONResponse({"ready": False}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"ready": True, **found}, headers={"Cache-Control": "no-store"})
+
+
 # ---------------------------------------------------------------- audio
 
 

@@ -22,7 +22,16 @@ from starlette.staticfiles import StaticFiles
 
 from rehearse.errors import RehearseError
 from rehearse.paths import Workspace, workspace
-from rehearse.web.api import audio, events, import_deck, session_command, session_start, session_state
+from rehearse.web.api import (
+    audio,
+    devices,
+    events,
+    import_deck,
+    session_command,
+    session_start,
+    session_state,
+)
+from rehearse.web.catalog import Catalog
 from rehearse.web.guard import Guard
 from rehearse.web.pages import (
     attempt_page,
@@ -45,7 +54,7 @@ SHUTDOWN_WAIT_S = 600.0  # s the app waits, stopping, for the answer in hand to 
 
 
 def create_app(ws: Workspace | None = None, *, parts: PartsSpec = None, token: str | None = None,
-               host: str = "127.0.0.1", port: int | None = None) -> Starlette:
+               host: str = "127.0.0.1", port: int | None = None, catalog: Catalog | None = None) -> Starlette:
     """The web app, ready for uvicorn (or a test client).
 
     Args:
@@ -55,11 +64,13 @@ def create_app(ws: Workspace | None = None, *, parts: PartsSpec = None, token: s
         token: the secret every request must carry (default: a new random one); ``app.state.token``.
         host: the address the server is bound to (requests must name it or a loopback name).
         port: the bound port, when known (then the Host header's port must match).
+        catalog: lists the audio devices and voices Settings offers (default: PortAudio's and
+            pyttsx3's, listed in the background once the app has started).
 
     Returns:
         The Starlette app; ``app.state.web.runner`` runs the practice session.
     """
-    web = WebApp(ws or workspace(), parts, token or secrets.token_urlsafe(24))
+    web = WebApp(ws or workspace(), parts, token or secrets.token_urlsafe(24), catalog)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         detail = getattr(exc, "detail", None) or "Not found."
@@ -93,6 +104,7 @@ def create_app(ws: Workspace | None = None, *, parts: PartsSpec = None, token: s
         Route("/settings", settings_page, methods=["GET"]),
         Route("/settings", settings_save, methods=["POST"]),
         Route("/lang", language_save, methods=["POST"]),
+        Route("/api/devices", devices, methods=["GET"]),
         Route("/api/import", import_deck, methods=["POST"]),
         Route("/api/session", session_start, methods=["POST"]),
         Route("/api/session", session_state, methods=["GET"]),

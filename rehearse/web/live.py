@@ -244,7 +244,7 @@ class Runner:
                     events.waiting.clear()
         except RehearseError as e:
             failed = True
-            self.out.publish("error", {"message": _sentence(str(e))})
+            self.out.publish("error", {"message": sentence(str(e))})
             events.state("error")
         except Exception as e:  # a bug: one sentence on the page, the traceback on the terminal
             failed = True
@@ -258,7 +258,7 @@ class Runner:
                     result = session.close()
                 except RehearseError as e:
                     failed = True
-                    self.out.publish("error", {"message": _sentence(str(e))})
+                    self.out.publish("error", {"message": sentence(str(e))})
                     events.state("error")
                 else:
                     avg = result.average_score
@@ -270,7 +270,8 @@ class Runner:
                 events.state("done")
 
 
-def _sentence(message: str) -> str:
+def sentence(message: str) -> str:
+    """``message`` as one sentence: a capital first, a full stop last."""
     message = message.strip()
     message = message[:1].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else message + "."

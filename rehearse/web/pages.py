@@ -218,30 +218,12 @@ def report_download(request: Request) -> Response:
 
 
 def settings_page(request: Request) -> Response:
-    from rehearse.audio import list_devices
-
+    """Sent at once: the devices and voices are listed in the background (PortAudio takes up to a
+    second to start) and the page fills its lists from ``/api/devices`` once it is shown."""
     app: WebApp = request.app.state.web
-    devices, device_error = [], None
-    try:
-        devices = list_devices()
-    except RehearseError as e:
-        device_error = str(e)
-    return app.page(request, "settings.html", settings=app.settings(), devices=devices,
-                    device_error=device_error, saved=request.query_params.get("saved") == "1",
-                    voices=_default_voices())
-
-
-def _default_voices() -> list[tuple[str, str]]:
-    """(language, the voice its questions are spoken in when none is chosen), or why there is none."""
-    from rehearse.speak import choose_voice
-
-    out = []
-    for language in ("en", "ko"):
-        try:
-            out.append((language, choose_voice(language)))
-        except RehearseError as e:
-            out.append((language, str(e)))
-    return out
+    app.catalog.start()
+    return app.page(request, "settings.html", settings=app.settings(),
+                    saved=request.query_params.get("saved") == "1")
 
 
 async def settings_save(request: Request) -> Response:

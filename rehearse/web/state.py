@@ -19,6 +19,7 @@ from rehearse.parts import Parts
 from rehearse.paths import Workspace
 from rehearse.practice import PracticeOptions
 from rehearse.store import Attempt, Store
+from rehearse.web.catalog import Catalog
 from rehearse.web.i18n import translator
 from rehearse.web.live import Runner
 from rehearse.web.views import (
@@ -36,10 +37,11 @@ PartsSpec = Parts | Callable[[Deck], Parts] | None
 class WebApp:
     """The app's state: the workspace, the secret, the session runner and the templates."""
 
-    def __init__(self, ws: Workspace, parts: PartsSpec, token: str) -> None:
+    def __init__(self, ws: Workspace, parts: PartsSpec, token: str, catalog: Catalog | None = None) -> None:
         self.ws = ws
         self.parts = parts
         self.token = token
+        self.catalog = catalog or Catalog()  # the devices and voices Settings offers
         self.runner = Runner(ws)
         self.unplaced: dict[str, list[tuple[int, str]]] = {}  # deck key → lines its import left
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -53,18 +55,15 @@ class WebApp:
         history screen's plotting a little later, in the background."""
         for entry in known_decks(self.ws, self.recent()):
             describe(entry)
-        for name in ("decks.html", "deck.html", "practice.html"):
+        for name in ("decks.html", "deck.html", "practice.html", "settings.html"):
             self.env.get_template(name)
 
-        def plots() -> None:  # matplotlib for History, PortAudio for Settings: seconds, done early
+        def plots() -> None:  # matplotlib for History: seconds, done early
             with contextlib.suppress(Exception):
                 from rehearse.report import _pyplot
 
                 _pyplot()
-            with contextlib.suppress(Exception):
-                from rehearse.audio import list_devices
-
-                list_devices()
+            self.catalog.start()  # PortAudio and the voices for Settings (sooner if it is opened)
 
         timer = threading.Timer(3.0, plots)  # after the first pages, not competing with them
         timer.daemon = True

@@ -276,6 +276,82 @@
     window.addEventListener("beforeunload", () => source.close());
   }
 
+  // ------------------------------------------------------------ settings: devices and voices after paint
+
+  function initSettings() {
+    const form = document.getElementById("settings-form");
+    if (!form) return;
+    const labels = JSON.parse(form.dataset.labels);
+    const stateBox = document.getElementById("devices-state");
+    const errorBox = document.getElementById("devices-error");
+
+    // the choice in the select (the saved one, or one made meanwhile) stays chosen, listed or not
+    function fill(select, first, groups) {
+      const keep = select.value;
+      const keepText = select.selectedIndex >= 0 ? select.options[select.selectedIndex].textContent : keep;
+      select.replaceChildren(new Option(first, ""));
+      let found = keep === "";
+      for (const g of groups) {
+        let parent = select;
+        if (g.label) {
+          parent = document.createElement("optgroup");
+          parent.label = g.label;
+          select.append(parent);
+        }
+        for (const [value, text] of g.options) {
+          parent.append(new Option(text, value));
+          if (value === keep) found = true;
+        }
+      }
+      if (!found) select.append(new Option(keepText + " (" + labels.not_listed + ")", keep));
+      select.value = keep;
+      select.removeAttribute("aria-busy");
+    }
+
+    function show(d) {
+      const devices = d.devices || [];
+      for (const [id, kind] of [["input_device", "input"], ["output_device", "output"]]) {
+        const options = devices.filter((x) => x[kind]).map((x) => [String(x.index),
+          x.index + ": " + x.name + (x["default_" + kind] ? " (" + labels.default + ")" : "")]);
+        fill(document.getElementById(id), labels.default, [{ label: null, options: options }]);
+      }
+      const voices = d.voices || {};
+      const defaults = [], groups = [];
+      for (const lang of ["en", "ko"]) {
+        const v = voices[lang];
+        if (!v) continue;
+        const named = (v.voices || []).find((x) => x.id === v.default);
+        if (v.default) defaults.push(labels.languages[lang] + ": " + (named ? named.name : v.default));
+        groups.push({ label: labels.languages[lang], options: (v.voices || []).map((x) => [x.id,
+          x.name + " (" + x.id + ")" + (x.id === v.default ? " · " + labels.voice_default_is : "")]) });
+      }
+      fill(document.getElementById("voice"),
+        labels.voice_default + (defaults.length ? " (" + defaults.join(", ") + ")" : ""), groups);
+      const errors = [];
+      if (d.device_error) errors.push(labels.no_devices + ": " + d.device_error);
+      if (d.voice_error) errors.push(labels.no_voices + ": " + d.voice_error);
+      for (const lang of ["en", "ko"]) if (voices[lang] && voices[lang].error) errors.push(voices[lang].error);
+      showError(errorBox, errors.join(" "));
+      stateBox.textContent = "";
+      stateBox.hidden = true;
+      form.dataset.listed = "true";
+    }
+
+    function load() {
+      fetch("/api/devices", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(async (r) => {
+          const d = await r.json().catch(() => ({}));
+          if (!r.ok) throw new Error(d.error || ("The request failed (" + r.status + "); reload the page."));
+          if (d.ready) show(d); else load();  // still listing: ask again
+        })
+        .catch((e) => {
+          stateBox.hidden = true;
+          showError(errorBox, labels.no_devices + ": " + e.message);
+        });
+    }
+    load();
+  }
+
   // ------------------------------------------------------------ playback: words follow the audio
 
   function initPlayback() {
@@ -331,6 +407,7 @@
     initDecks();
     initDeck();
     initPractice();
+    initSettings();
     initPlayback();
   });
 })();
