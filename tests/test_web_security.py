@@ -171,7 +171,7 @@ def test_the_event_stream_refuses_a_foreign_origin(app, auth):
 
 
 STATE_CHANGING = ["/api/session", "/api/session/stop", "/api/session/next", "/api/session/retry",
-                  "/api/session/skip", "/api/session/end", "/api/import", "/settings", "/lang"]
+                  "/api/session/skip", "/api/session/end", "/api/import", "/api/live", "/settings", "/lang"]
 
 
 @pytest.mark.parametrize("path", STATE_CHANGING)

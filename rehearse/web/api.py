@@ -215,6 +215,23 @@ async def devices(request: Request) -> Response:
     return JSONResponse({"ready": True, **found}, headers={"Cache-Control": "no-store"})
 
 
+async def live_save(request: Request) -> Response:
+    """``{"live": true|false}``: tick the key points off on the practice screen as they are said
+    (kept in the settings; the running session follows from its next answer)."""
+    app: WebApp = request.app.state.web
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("live"), bool):
+        return json_error("The request was not understood; reload the page.")
+    s = app.settings()
+    s.live = body["live"]
+    s.save(app.ws)
+    app.runner.set_live(s.live)
+    return JSONResponse({"ok": True, "live": s.live})
+
+
 # ---------------------------------------------------------------- audio
 
 

@@ -24,6 +24,7 @@ from rehearse.paths import Workspace
 from rehearse.practice import AttemptResult, PracticeOptions, PracticeSession, SessionEvents
 from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import Recovered
+from rehearse.score import Score
 from rehearse.web.views import feedback_view, save_word_timings
 
 
@@ -32,7 +33,7 @@ class Broadcaster:
     so that a page opened (or reloaded) mid-session shows where the session stands."""
 
     # replayed in this order to a page opened mid-session: the state last, as the page ends up
-    KEPT = ("session", "loading_model", "question", "recording", "feedback", "error", "done", "state")
+    KEPT = ("session", "loading_model", "question", "recording", "live", "feedback", "error", "done", "state")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -90,11 +91,13 @@ def _put(q: asyncio.Queue, item: tuple[str, Any]) -> None:
 class WebEvents(SessionEvents):
     """A session's events as JSON for the page."""
 
-    def __init__(self, out: Broadcaster, ending: threading.Event) -> None:
+    def __init__(self, out: Broadcaster, ending: threading.Event,
+                 options: PracticeOptions | None = None) -> None:
         self.out = out
         self.ending = ending  # the session is being ended: so is the answer being recorded
         self.waiting = threading.Event()  # the feedback is out: Next or Retry may come
         self.deck: Deck | None = None
+        self.options = options or PracticeOptions()  # the session's own: ``live`` may change meanwhile
 
     def state(self, state: str) -> None:
         self.out.publish("state", {"state": state})
@@ -104,7 +107,7 @@ class WebEvents(SessionEvents):
 
     def question(self, index, total, question, asked) -> None:
         limit = question.time_limit or (self.deck.time_limit if self.deck else None)
-        self.out.forget("feedback", "recording")
+        self.out.forget("feedback", "recording", "live")
         self.out.publish("question", {"index": index, "total": total, "id": question.id, "asked": asked,
                                       "time_limit_s": limit})
         self.state("asking")
@@ -113,6 +116,7 @@ class WebEvents(SessionEvents):
         self.out.publish("warning", {"message": message})
 
     def recording(self, question, options: RecordOptions) -> None:
+        self.out.forget("feedback", "live")
         self.out.publish("recording", {"question_id": question.id, "time_limit_s": options.time_limit_s})
         self.state("recording")
 
@@ -121,6 +125,13 @@ class WebEvents(SessionEvents):
                                       "level_db": round(progress.level_db, 1),
                                       "speech_started": progress.speech_started,
                                       "silence_s": round(progress.silence_s, 2)})
+
+    def live(self, partial: Score, elapsed_s: float) -> None:
+        """The key points said so far (on the core's scoring thread: published, never waited on)."""
+        if not self.options.live or not partial.key_points:  # turned off during this answer
+            return
+        points = [{"text": k.text, "status": k.status} for k in partial.key_points]
+        self.out.publish("live", {"elapsed_s": round(elapsed_s, 2), "key_points": points})
 
     def should_stop(self) -> bool:
         return self.ending.is_set()
@@ -135,6 +146,7 @@ class WebEvents(SessionEvents):
 
     def feedback(self, result: AttemptResult) -> None:
         self.waiting.set()  # before the page can see it and press Next
+        self.out.forget("live")
         self.out.publish("feedback", feedback_view(result.score, result.question.answer, result.attempt_id,
                                                    result.question.id))
         self.state("feedback")
@@ -166,6 +178,13 @@ class Runner:
     _ending: threading.Event = field(default_factory=threading.Event)
     _waiting: threading.Event = field(default_factory=threading.Event)  # for Next, Retry or End
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _options: PracticeOptions | None = None  # the running session's
+
+    def set_live(self, on: bool) -> None:
+        """Score the answers as they are spoken, or not, from the next answer of the running session
+        on (the one being recorded stops showing its points at once)."""
+        if self._options is not None:
+            self._options.live = on
 
     @property
     def running(self) -> bool:
@@ -179,7 +198,8 @@ class Runner:
             self._commands = queue.Queue()
             self._ending = threading.Event()
             self.session = None
-            events = WebEvents(self.out, self._ending)
+            events = WebEvents(self.out, self._ending, request.options)
+            self._options = request.options
             self._waiting = events.waiting
             events.deck = request.deck
             self.out.publish("session", {"deck": request.deck.name, "title": request.deck.title,

@@ -44,7 +44,7 @@ def deck_page(request: Request) -> Response:
 
 def practice_page(request: Request) -> Response:
     app: WebApp = request.app.state.web
-    return app.page(request, "practice.html")
+    return app.page(request, "practice.html", live=app.settings().live)
 
 
 def attempt_page(request: Request) -> Response:

@@ -133,6 +133,7 @@ class WebApp:
             record=RecordOptions(device=resolve_device(s.input_device, "input") if s.input_device else None,
                                  silence_s=s.silence_s),
             transcribe=TranscribeOptions(model=s.model or model_spec(), engine=s.engine or engine_spec()),
+            live=s.live,
         )
 
     def audio_file(self, attempt: Attempt | None) -> Path | None:

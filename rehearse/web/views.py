@@ -210,6 +210,7 @@ class Settings:
     engine: str = ""  # "" = REHEARSE_ENGINE or openai-whisper
     model: str = ""  # "" = REHEARSE_MODEL or base
     silence_s: float = 4.0
+    live: bool = True  # the practice screen ticks the key points off as they are said
     ui_language: str = "auto"  # "auto" (the deck's), "en" or "ko"
     recent: list[str] = field(default_factory=list)  # deck files, most recent first
 
@@ -229,6 +230,7 @@ class Settings:
         try:
             s = cls(**known)
             s.silence_s = float(s.silence_s)
+            s.live = s.live is not False
         except (TypeError, ValueError):
             return cls()
         s.recent = [str(r) for r in s.recent if isinstance(r, str)] if isinstance(s.recent, list) else []

@@ -212,6 +212,35 @@
       return post("/api/session/" + name).catch((e) => showError(errorBox, e.message));
     }
 
+    // the key points said so far, while the answer is spoken (when the toggle is on)
+    const liveBox = $("live"), livePoints = $("live-points"), liveToggle = $("live-toggle");
+    const liveMarks = { covered: "✓", partial: "~", missed: "○" };
+    function hideLive() {
+      liveBox.hidden = true;
+      livePoints.replaceChildren();
+    }
+    function showLive(d) {
+      if (!liveToggle.checked) return;
+      livePoints.replaceChildren();
+      for (const kp of d.key_points) {
+        const li = el("li", "kp-" + kp.status);
+        li.setAttribute("data-testid", "live-point");
+        li.dataset.status = kp.status;
+        const mark = el("span", "mark", liveMarks[kp.status] || "?");
+        mark.setAttribute("aria-hidden", "true");
+        const text = el("span", null, kp.text);
+        text.dir = "auto";
+        li.append(mark, el("span", "visually-hidden", kp.status + ":"), text);
+        livePoints.append(li);
+      }
+      liveBox.hidden = false;
+    }
+    liveToggle.addEventListener("change", () => {
+      const on = liveToggle.checked;
+      if (!on) hideLive();
+      post("/api/live", { live: on }).catch((e) => showError(errorBox, e.message));
+    });
+
     stop.addEventListener("click", () => command("stop"));
     $("next").addEventListener("click", () => command("next"));
     $("retry").addEventListener("click", () => command("retry"));
@@ -234,13 +263,17 @@
     const on = (name, fn) => source.addEventListener(name, (ev) => fn(JSON.parse(ev.data)));
     on("session", (s) => {
       $("deck-title").textContent = s.title;
-      for (const id of ["deck-title", "question-text", "key-points", "diff", "transcript"]) $(id).lang = s.language;
+      for (const id of ["deck-title", "question-text", "key-points", "live-points", "diff", "transcript"]) $(id).lang = s.language;
       $("no-session").hidden = true;
       $("question-box").hidden = false;
     });
     on("state", (s) => setState(s.state));
-    on("question", showQuestion);
-    on("recording", (r) => { if (r.time_limit_s) $("limit").textContent = Math.round(r.time_limit_s); });
+    on("question", (q) => { hideLive(); showQuestion(q); });
+    on("recording", (r) => {
+      hideLive();
+      if (r.time_limit_s) $("limit").textContent = Math.round(r.time_limit_s);
+    });
+    on("live", showLive);
     // the level as a meter does it: up at once, down smoothly (about ten levels a second arrive)
     let level = 0, shown = 0, lastFrame = 0, frame = null;
     function drawLevel(t) {
@@ -265,7 +298,7 @@
       $("elapsed").textContent = p.elapsed_s.toFixed(1);
     });
     on("recorded", () => setLevel(0));
-    on("feedback", showFeedback);
+    on("feedback", (f) => { hideLive(); showFeedback(f); });
     on("warning", (w) => $("warnings").append(el("li", null, w.message)));
     on("error", (e) => showError(errorBox, e.message));
     on("done", (d) => {
