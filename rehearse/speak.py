@@ -80,7 +80,8 @@ def choose_voice(language: str, requested: str | None = None) -> str:
     Returns:
         A voice id the engine has.
     """
-    voices = _engine().getProperty("voices")
+    with _engine_lock:  # a question may be rendering on another thread (`render_ahead`)
+        voices = _engine().getProperty("voices")
     ids = {v.id: v for v in voices}
     if requested:
         if requested in ids:

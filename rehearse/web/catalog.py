@@ -35,7 +35,7 @@ def _list_voices() -> dict[str, dict[str, Any]]:
         try:
             default, error = choose_voice(language), None
         except RehearseError as e:
-            default, error = None, str(e)
+            default, error = None, sentence(str(e))
         out[language] = {"voices": voices, "default": default, "error": error}
     return out
 
