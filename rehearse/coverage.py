@@ -144,7 +144,11 @@ def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_t
                                scorer=fuzz.ratio, score_cutoff=fuzzy_min * 100, dtype=np.float32)
         for r, c in zip(*np.nonzero(scores), strict=True):
             j = fuzzy_cols[c][0][0]
-            for i in fuzzy_rows[r][0]:
+            parts = fuzzy_rows[r][0]
+            if len(parts) > 1 and max(fuzz.ratio(kp[i].fuzzy or kp[i].key, fuzzy_cols[c][3])
+                                      for i in parts) >= scores[r, c]:
+                continue  # "migration run" ~ "migration": one part said, not the pair
+            for i in parts:
                 sim[i, j] = max(sim[i, j], scores[r, c] / 100.0)
     return sim
 
