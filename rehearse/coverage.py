@@ -18,12 +18,16 @@ weighted share of its units found inside one window of the transcript; ``covered
   statement; at most ``partial``.
 - **words in no order** (``word_order``): the words are there in an order no sentence has (the
   prepared words scrambled); missed.
+- **words that say another point** (:func:`match_key_points`): every word a point was found by
+  sits where another point was said, a point that matches better there or was said there in the
+  negative or with another name or figure: the point is missed (the sentence for point 1 names the
+  company that point 6 names too; it does not say point 6).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -118,6 +122,14 @@ def _items(units: tuple[Unit, ...], text: str) -> list[tuple[tuple[int, ...], st
     return out
 
 
+def _pairs(rows: tuple[int, ...], cols: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Which key-point unit is found at which transcript unit when a glued pair matches: part by
+    part for a pair on both sides (``스파로스 CMP`` / ``스파로스 씨엠피``), else at the first."""
+    if len(rows) == len(cols):
+        return list(zip(rows, cols, strict=True))
+    return [(i, cols[0]) for i in rows]
+
+
 def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_text: str,
                   fuzzy_min: float) -> np.ndarray:
     """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
@@ -135,20 +147,19 @@ def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_t
     for idx, key, alt, _f in rows:
         for k in (key, alt):
             for c in index.get(k, ()) if k else ():
-                for i in idx:
-                    sim[i, cols[c][0][0]] = 1.0
+                for i, j in _pairs(idx, cols[c][0]):
+                    sim[i, j] = 1.0
     fuzzy_rows = [r for r in rows if r[3]]
     fuzzy_cols = [c for c in cols if c[3]]
     if fuzzy_rows and fuzzy_cols:
         scores = process.cdist([r[3] for r in fuzzy_rows], [c[3] for c in fuzzy_cols],
                                scorer=fuzz.ratio, score_cutoff=fuzzy_min * 100, dtype=np.float32)
         for r, c in zip(*np.nonzero(scores), strict=True):
-            j = fuzzy_cols[c][0][0]
             parts = fuzzy_rows[r][0]
             if len(parts) > 1 and max(fuzz.ratio(kp[i].fuzzy or kp[i].key, fuzzy_cols[c][3])
                                       for i in parts) >= scores[r, c]:
                 continue  # "migration run" ~ "migration": one part said, not the pair
-            for i in parts:
+            for i, j in _pairs(parts, fuzzy_cols[c][0]):
                 sim[i, j] = max(sim[i, j], scores[r, c] / 100.0)
     return sim
 
@@ -248,6 +259,7 @@ def _bare_list(text: str, spans: list[tuple[int, int]], language: str) -> bool:
     return content >= 3 and grammar * 5 < content
 
 
+_SAID_OTHERWISE = ("negated", "different_figure", "different_name")
 _DETERMINERS = frozenset(("a", "an", "the"))
 # words that cannot follow an article: prepositions, pronouns, auxiliaries, conjunctions, articles
 _NOT_AFTER_ARTICLE = frozenset(
@@ -282,6 +294,40 @@ def _odd_places(text: str, spans: list[tuple[int, int]], language: str) -> int:
     return odd
 
 
+def match_key_points(
+    key_points: list[str], text: str, units: tuple[Unit, ...], language: str,
+    options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
+    prepared_keys: frozenset[str] = frozenset(), prepared_surface: str = "",
+) -> list[KeyPointResult]:
+    """Judge a question's key points (:func:`match_key_point`), then as a coach hears them together:
+    a point found only by words that sit in the stretch where another point was said, a point that
+    matches its own words better there or was said there in the negative or with another name or
+    figure, is not said (the answer's sentence for point 1 names the company that point 6 names
+    too; it does not say point 6).
+    """
+    found = [_match(p, text, units, language, options, rarity, prepared_keys, prepared_surface)
+             for p in key_points]
+    words = [{_word_at(text, units[j].start) for j in hits} for _r, hits in found]
+    out = []
+    for result, hits in found:
+        claimed = set().union(*(w for (other, _h), w in zip(found, words, strict=True)
+                                if other.similarity > result.similarity
+                                or other.reason in _SAID_OTHERWISE))
+        if result.status != "missed" and result.reason is None and hits \
+                and all(_word_at(text, units[j].start) in claimed for j in hits):
+            result = replace(result, status="missed", covered=False, evidence=None)
+        out.append(result)
+    return out
+
+
+def _word_at(text: str, offset: int) -> tuple[int, int]:
+    """The (start, end) of the space-delimited word holding character ``offset`` (a Korean eojeol:
+    스파로스 analysed as 스파 + 로스 is one word)."""
+    start = text.rfind(" ", 0, offset) + 1
+    end = text.find(" ", offset)
+    return start, len(text) if end < 0 else end
+
+
 def match_key_point(
     key_point: str, text: str, units: tuple[Unit, ...], language: str,
     options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
@@ -294,6 +340,15 @@ def match_key_point(
     outside them, said where the point's name belongs, is a different name) and
     ``prepared_surface`` their text squashed (:func:`rehearse.textnorm.squash`).
     """
+    return _match(key_point, text, units, language, options, rarity, prepared_keys,
+                  prepared_surface)[0]
+
+
+def _match(
+    key_point: str, text: str, units: tuple[Unit, ...], language: str, options: MatchRules,
+    rarity: tuple[dict[str, int], int] | None, prepared_keys: frozenset[str], prepared_surface: str,
+) -> tuple[KeyPointResult, set[int]]:
+    """:func:`match_key_point`, and the transcript units its matched words were found at."""
     import numpy as np
 
     all_kp = tn.analyse(key_point, language)
@@ -302,7 +357,7 @@ def match_key_point(
         first.setdefault(u.key, u)  # a word said twice in a key point counts once
     kp = tuple(first.values())
     if not kp or not units:
-        return KeyPointResult(key_point, "missed", False, None, 0.0)
+        return KeyPointResult(key_point, "missed", False, None, 0.0), set()
     weights = np.array(_weights(kp, rarity), dtype=np.float32)
     sim = _match_matrix(kp, key_point, units, text, options.fuzzy_min)
     size = min(len(units), max(8, int(len(kp) * options.window_factor) + options.window_extra))
@@ -370,4 +425,4 @@ def match_key_point(
                                           prepared_surface)):
             reason, status, contrast = "different_name", "missed", name
     return KeyPointResult(key_point, status, status == "covered", evidence, similarity, reason,
-                          contrast, words, opposite=opposite)
+                          contrast, words, opposite=opposite), set(hits)

@@ -34,7 +34,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from rehearse import textnorm as tn
-from rehearse.coverage import KeyPointResult, deck_frequencies, match_key_point, split_key_points
+from rehearse.coverage import KeyPointResult, deck_frequencies, match_key_points, split_key_points
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
 from rehearse.transcript import Transcript, Word
@@ -451,8 +451,8 @@ def score_answer(
     prepared_keys = frozenset(k for t in (prepared_answer, *points) for u in tn.analyse(t, language)
                               for k in (u.key, u.alt) if k)
     prepared_surface = " ".join(tn.squash(w) for w in " ".join((prepared_answer, *points)).split())
-    results = [match_key_point(p, text, units, language, options, rarity, prepared_keys,
-                               prepared_surface) for p in points]
+    results = match_key_points(points, text, units, language, options, rarity, prepared_keys,
+                               prepared_surface)
     if options.meaning and any(r.reason is None and not r.opposite and r.status != "covered"
                                for r in results):
         _lift_by_meaning(results, points, text, options)

