@@ -19,9 +19,10 @@ weighted share of its units found inside one window of the transcript; ``covered
 - **words in no order** (``word_order``): the words are there in an order no sentence has (the
   prepared words scrambled); missed.
 - **words that say another point** (:func:`match_key_points`): every word a point was found by
-  sits where another point was said, a point that matches better there or was said there in the
-  negative or with another name or figure: the point is missed (the sentence for point 1 names the
-  company that point 6 names too; it does not say point 6).
+  sits where another point was said, a point that matches better there or was said there with
+  another name or figure: the point is missed (the sentence for point 1 names the company that
+  point 6 names too; it does not say point 6). A point said there in the negative does not count:
+  its negated clause may be just what this point says (별도의 API 문서 없이).
 """
 
 from __future__ import annotations
@@ -259,7 +260,7 @@ def _bare_list(text: str, spans: list[tuple[int, int]], language: str) -> bool:
     return content >= 3 and grammar * 5 < content
 
 
-_SAID_OTHERWISE = ("negated", "different_figure", "different_name")
+_SAID_OTHERWISE = ("different_figure", "different_name")
 _DETERMINERS = frozenset(("a", "an", "the"))
 # words that cannot follow an article: prepositions, pronouns, auxiliaries, conjunctions, articles
 _NOT_AFTER_ARTICLE = frozenset(
@@ -301,9 +302,9 @@ def match_key_points(
 ) -> list[KeyPointResult]:
     """Judge a question's key points (:func:`match_key_point`), then as a coach hears them together:
     a point found only by words that sit in the stretch where another point was said, a point that
-    matches its own words better there or was said there in the negative or with another name or
-    figure, is not said (the answer's sentence for point 1 names the company that point 6 names
-    too; it does not say point 6).
+    matches its own words better there or was said there with another name or figure, is not said
+    (the answer's sentence for point 1 names the company that point 6 names too; it does not say
+    point 6).
     """
     found = [_match(p, text, units, language, options, rarity, prepared_keys, prepared_surface)
              for p in key_points]

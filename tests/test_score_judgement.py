@@ -129,7 +129,7 @@ def test_words_that_say_another_point_do_not_say_this_one_too() -> None:
                 "- Now every migration runs against a staging snapshot, and never on Fridays.")
     s = score(prepared, "I shipped a database migration on a Friday.", "en", meaning=False)
     assert [k.status for k in s.key_points] == ["covered", "missed"]
-    # the words of a point said with another name (or in the negative) are that point's too
+    # the words of a point said with another name are that point's too
     prepared = ("- CMP의 경쟁상대로는 SKT라고 생각합니다.\n"
                 "- 그 외의 다른 기업들은 CMP를 서비스하는 기업입니다.")
     s = score(prepared, "CMP 경쟁사로는 KT라고 생각합니다.", "ko", meaning=False)
