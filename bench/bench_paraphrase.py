@@ -30,7 +30,7 @@ from rehearse.score import ScoreOptions, score_answer
 from rehearse.transcript import Transcript
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = [(0.45, 0.60), (0.50, 0.65), (0.55, 0.70), (0.60, 0.75)]
+SETTINGS = [(0.40, 0.60), (0.45, 0.65), (0.50, 0.65), (0.55, 0.70)]
 KINDS = ("paraphrase", "partial", "off_topic", "verbatim", "asr", "negation", "figure", "name",
          "own_words", "adversarial")
 

@@ -75,8 +75,8 @@ class ScoreOptions:
     # the sentence encoder as a second signal for key points in the speaker's own words
     # (rehearse/meaning.py; thresholds measured in bench/bench_paraphrase.py)
     meaning: bool = True
-    meaning_partial_at: float = 0.55
-    meaning_covered_at: float = 0.70
+    meaning_partial_at: float = 0.45
+    meaning_covered_at: float = 0.65
     # segments that are not speech (:mod:`rehearse.nospeech`, where the measurements are)
     silence_rules: list[tuple[float, float]] = field(default_factory=lambda: list(SILENCE_RULES))
     echo_no_speech_prob: float = ECHO_NO_SPEECH_PROB

