@@ -12,9 +12,9 @@ clause, the scope a coach hears it in, not by substring:
   clause and ends it (API 문서 없이 | 개발을 진행했다).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
   without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
-  subordinator (because, although, though, while, whereas, if, unless, when, since: the clause
-  it opens is not a main clause); ``without`` opens a clause of its own (shipped on a Friday |
-  without testing it).
+  subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
+  clause it opens is not a main clause); ``without`` opens a clause of its own (shipped on a
+  Friday | without testing it).
 
 Two negations in one clause cancel out. The result is a list of (start, end, negated, main)
 character spans covering the text.
@@ -38,7 +38,8 @@ _KO_LIGHT = frozenset(("하", "되"))
 _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere".split())
 _EN_CONJ = frozenset("and but or so".split())
-_EN_SUBORDINATE = frozenset("because although though while whereas if unless when since".split())
+_EN_SUBORDINATE = frozenset(
+    "because although though while whereas if whether unless when since".split())
 _EN_WORD = re.compile(r"\d[\d,.]*\d|[A-Za-z]+(?:['’][A-Za-z]+)*|[.;:!?,]")
 
 

@@ -54,6 +54,10 @@ def test_english_negation_is_found_per_clause() -> None:
     said = "I shipped it on a Friday without testing it, and nobody could check out."
     assert negated_parts(said, "en") == ["without testing it,", "and nobody could check out."]
     assert negated_parts("Not only Python but also Go. Another note.", "en") == ["Not only Python"]
+    # what an embedded question asks ("whether ...") is not asserted: not a main clause
+    said = "We disagreed about whether to rewrite it."
+    assert [(said[a:b].strip(), main) for a, b, _n, main in clause_spans(said, "en")] == [
+        ("We disagreed about", True), ("whether to rewrite it.", False)]
 
 
 def test_a_point_said_in_the_negative_is_missed_with_the_clause() -> None:
