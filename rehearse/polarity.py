@@ -8,8 +8,11 @@ clause, the scope a coach hears it in, not by substring:
   (``VA``), 없이, 아니- (``VCN``), 모르-. A clause ends at a final ending (``EF``), a sentence end,
   or a connective ending (``EC``: -고, -지만, -는데, -어서, -라고 ...) unless it binds an auxiliary
   or a light verb (-어 보-, -고 있-, -지 않-, -게 하-, -도록 하-, -려고 하-); an adnominal ending
-  (``ETM``: 해 본 적은 없습니다) keeps the clause going. 없이 negates what precedes it in its
-  clause and ends it (API 문서 없이 | 개발을 진행했다).
+  (``ETM``: 해 본 적은 없습니다) keeps the clause going, and the negation that follows reaches
+  back into it, but a negation inside the adnominal clause stays there (문자 발송이 안 되는 |
+  오류였습니다). 아니- denies the noun right before it, not the topic or the nouns that modify it
+  (취미는 | 낚시가 아니라; 문자 발송 | 오류는 아니었습니다). 없이 negates what precedes it in
+  its clause and ends it (API 문서 없이 | 개발을 진행했다).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
   without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
@@ -60,6 +63,8 @@ def _ko_spans(text: str) -> list[Span]:
             spans.append((start, end, negations % 2 == 1, True))
         start, negations = end, 0
 
+    split = close  # a part of a clause with a polarity of its own
+
     pending = False  # a clause ended; it takes the particles and punctuation that follow (고요, 다.)
     for k, m in enumerate(morphs):
         if pending:
@@ -72,9 +77,18 @@ def _ko_spans(text: str) -> list[Span]:
             negations += 1
             close(end)
             continue
-        if _is_ko_negator(m.form, m.tag):
+        if m.tag == "VCN":
+            # 아니- denies the noun right before it (문자 발송 "오류"는 아니었습니다), not the words
+            # that modify it or the topic: they keep the clause's other polarity
+            head = next((n for n in reversed(morphs[:k]) if n.tag.startswith("N")), None)
+            if head is not None and head.start > start:
+                split(head.start)
             negations += 1
-        if m.tag in ("EF", "SF"):
+        elif _is_ko_negator(m.form, m.tag):
+            negations += 1
+        if m.tag == "ETM" and negations:
+            split(end)  # a negation inside a relative clause stays in it (발송이 안 되는 | 오류)
+        elif m.tag in ("EF", "SF"):
             pending = True
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
             rest = [n for n in morphs[k + 1 : k + 3] if n.tag != "JX"]

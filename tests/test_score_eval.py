@@ -30,9 +30,8 @@ OFF_TOPIC_MAX = 20  # score of an off-topic or wholly negated answer stays below
 PARAPHRASE_MIN = 80  # score of a full paraphrase reaches this
 PARTIAL_BAND = 25  # a partly-said answer scores within this of what its labels give
 KEYWORDS_MAX = 50  # a bare list of the key words is at most "partly said"
-# a wholly negated answer the clause rule cannot read: "문자 발송 오류는 아니었습니다" against "문자
-# 발송이 안되는 오류였습니다" has one negation on each side (a double negation in effect)
-NEGATION_LIMITS = {"ko-incident-negated"}
+# wholly negated answers the clause rules cannot read (none on the dev sets today)
+NEGATION_LIMITS: set[str] = set()
 KINDS = ("paraphrase", "partial", "off_topic", "verbatim", "asr", "negation", "figure", "name",
          "own_words", "adversarial")
 

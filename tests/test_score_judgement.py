@@ -38,7 +38,10 @@ def negated_parts(text: str, language: str) -> list[str]:
 
 def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     assert negated_parts("도커로 배포해 본 경험은 없습니다.", "ko") == ["도커로 배포해 본 경험은 없습니다."]
-    assert negated_parts("취미는 낚시가 아니라 등산입니다.", "ko") == ["취미는 낚시가 아니라"]
+    # 아니- denies the noun before it; a negation inside an adnominal clause stays in it
+    assert negated_parts("취미는 낚시가 아니라 등산입니다.", "ko") == ["낚시가 아니라"]
+    assert negated_parts("문자 발송 오류는 아니었습니다.", "ko") == ["오류는 아니었습니다."]
+    assert negated_parts("문자 발송이 안 되는 오류였습니다.", "ko") == ["문자 발송이 안 되는"]
     said = "운영서버는 보안때문에 배포를 못하지만 테스트환경에서는 배포를 하고 있습니다."
     assert negated_parts(said, "ko") == ["운영서버는 보안때문에 배포를 못하지만"]
     assert negated_parts("써 보지 못했고요, 연동이 되지 않아 늦어졌습니다.", "ko") == [
@@ -73,6 +76,17 @@ def test_a_point_said_in_the_negative_is_missed_with_the_clause() -> None:
     s = score(SAMPLE_EN, "I'm a software engineer, six years of experience building web services. "
               "For three years I have led a small team that runs our payment system.", "en")
     assert [k.status for k in s.key_points] == ["covered", "covered"]
+
+
+def test_a_point_denied_with_its_modifiers_said_is_the_opposite() -> None:
+    # "sending failed" was the error; "it was not a sending error" says the opposite, though both
+    # carry one negation
+    kp = score("로그인 서비스에서 문자 발송이 안되는 오류였습니다.", "문자 발송 오류는 아니었습니다.",
+               "ko").key_points[0]
+    assert (kp.status, kp.reason) == ("missed", "negated")
+    kp = score("로그인 서비스에서 문자 발송이 안되는 오류였습니다.",
+               "로그인할 때 문자 발송이 안 되는 오류였습니다.", "ko").key_points[0]
+    assert kp.status == "covered"
 
 
 def test_a_negation_in_the_prepared_point_must_be_said_too() -> None:
