@@ -322,11 +322,13 @@ def match_key_points(
 
 
 def _word_at(text: str, offset: int) -> tuple[int, int]:
-    """The (start, end) of the space-delimited word holding character ``offset`` (a Korean eojeol:
+    """The (start, end) of the whitespace-delimited word holding character ``offset`` (a Korean eojeol:
     스파로스 analysed as 스파 + 로스 is one word)."""
-    start = text.rfind(" ", 0, offset) + 1
-    end = text.find(" ", offset)
-    return start, len(text) if end < 0 else end
+    start = offset
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = re.search(r"\s|$", text[offset:])
+    return start, offset + (end.start() if end else 0)
 
 
 def match_key_point(
