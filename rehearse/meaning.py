@@ -13,7 +13,7 @@ hardly see a "not" or a changed number).
 Each point is compared with the answer's sentences and their comma-separated parts, but only with
 the pieces closer to it than to the question's other points (a sentence that says point 1 is also
 somewhat like point 6 of the same question, and it says point 1). Measured on the labelled eval
-sets (bench/bench_paraphrase.py, bench/README.md): the thresholds 0.50/0.65 raise agreement on the
+sets (bench/bench_paraphrase.py, bench/README.md): the thresholds 0.45/0.65 raise agreement on the
 own-words cases without lowering the off-topic, negation, figure or name results. Without the
 package installed the scorer is lexical only.
 """

@@ -9,10 +9,10 @@ clause, the scope a coach hears it in, not by substring:
   or a connective ending (``EC``: -고, -지만, -는데, -어서, -라고 ...) unless it binds an auxiliary
   or a light verb (-어 보-, -고 있-, -지 않-, -게 하-, -도록 하-, -려고 하-); an adnominal ending
   (``ETM``: 해 본 적은 없습니다) keeps the clause going, and the negation that follows reaches
-  back into it, but a negation inside the adnominal clause stays there (문자 발송이 안 되는 |
-  오류였습니다). 아니- denies the noun right before it, not the topic or the nouns that modify it
-  (취미는 | 낚시가 아니라; 문자 발송 | 오류는 아니었습니다). 없이 negates what precedes it in
-  its clause and ends it (API 문서 없이 | 개발을 진행했다).
+  back into it; but an adnominal clause with a negation of its own is a part of its own, with its
+  own polarity (문자 발송이 안 되는 | 오류였습니다). 아니- denies the noun right before it, not
+  the topic or the nouns that modify it (취미는 | 낚시가 아니라; 문자 발송 | 오류는 아니었습니다).
+  없이 negates what precedes it in its clause and ends it (API 문서 없이 | 개발을 진행했다).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
   without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
