@@ -142,7 +142,8 @@ def _run(deck, options) -> None:
     console.print()
     console.rule("[bold]Session")
     for a in result.attempts:
-        verdict = "no answer" if a.score.no_speech else f"{a.score.score:>3}"
+        verdict = ("no answer" if a.score.no_speech else "no words" if a.score.unclear
+                   else f"{a.score.score:>3}")
         console.print(f"  {verdict}  {_esc(a.question.id)}")
     for qid, why in result.skipped:
         console.print(f"  skip  {_esc(qid)} ({_esc(why)})")

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from rehearse.score import Score
 
 MARKS = {"covered": "✓", "partial": "~", "missed": "✗"}
+# after a latest score of 0 in `rehearse history`: why nothing was scored
+OUTCOME_MARKS = {"no_speech": " (no answer)", "unclear": " (no words made out)"}
 
 
 def console(stderr: bool = False) -> Console:
@@ -146,7 +148,7 @@ def show_attempt(out: Console, label: str, n: NumberedAttempt) -> None:
     from rich.text import Text
 
     a = n.attempt
-    score_text = "not scored" if a.score is None else f"score {a.score}"
+    score_text = "not scored" if a.score is None else f"score {a.score}{OUTCOME_MARKS.get(n.outcome, '')}"
     out.print(Text(f"▶ {label}: {a.deck}/{a.question_id} attempt #{n.number} · {a.started_at} · "
                    f"{score_text} · {a.duration_s or 0:.1f} s", style="bold"))
     if a.transcript:
@@ -174,7 +176,8 @@ def print_history(out: Console, questions: list[QuestionHistory], sessions: list
         d = q.to_dict()
         table.add_row(esc(q.question_id if one_deck else f"{q.deck}/{q.question_id}"), str(d["attempts"]),
                       "-" if d["best_score"] is None else str(d["best_score"]),
-                      "-" if d["latest_score"] is None else str(d["latest_score"]),
+                      "-" if d["latest_score"] is None else
+                      f"{d['latest_score']}{OUTCOME_MARKS.get(d['latest_outcome'], '')}",
                       d["trend_label"], sparkline(q.scores), (q.last_practised or "")[:16].replace("T", " "))
     sess = Table(title="Sessions", title_justify="left")
     for col in ("session", "started", "answers", "average", "pace", "fillers/min"):

@@ -15,7 +15,7 @@ from rehearse.prompts import whisper_prompt
 from rehearse.score import Score, score_answer
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Transcript
-from rehearse.voice import heard_voice
+from rehearse.voice import is_answer_voice, voiced_s
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,13 +60,16 @@ def deck_transcribe_options(deck: Deck, options: TranscribeOptions) -> Transcrib
 def transcribe_heard(samples: np.ndarray, language: str, options: TranscribeOptions,
                      transcribe_fn: TranscribeFn | None = None) -> Transcript:
     """Transcribe 16 kHz audio, or return an empty transcript (no answer) if it holds no voice
-    (`rehearse.voice.heard_voice`).
+    (`rehearse.voice.is_answer_voice`, as `rehearse.voice.heard_voice` decides).
+    Either way the transcript carries the seconds of voice heard (``voiced_s``), so that voice
+    Whisper made no words of is told apart from silence.
 
     Args:
         transcribe_fn: the engine call (default `rehearse.transcribe.transcribe`; tests pass a fake).
     """
-    if not heard_voice(samples, SAMPLE_RATE):
+    voice = round(voiced_s(samples, SAMPLE_RATE), 2)
+    if not is_answer_voice(voice):
         return Transcript(text="", language=language, segments=[],
                           duration_s=samples.size / SAMPLE_RATE, engine=options.engine,
-                          model=options.model)
-    return (transcribe_fn or transcribe)(samples, language, options)
+                          model=options.model, voiced_s=voice)
+    return replace((transcribe_fn or transcribe)(samples, language, options), voiced_s=voice)

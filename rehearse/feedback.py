@@ -64,7 +64,7 @@ def render_feedback(score: Score, prepared: str | None = None,
     head.append("  ")
     head.append(score.verdict, style="bold")
     parts.append(head)
-    if score.no_speech:
+    if score.no_words:
         if score.transcript:
             parts.append(Text(f"(Whisper heard only: {score.transcript!r})", style="dim"))
         return Group(*parts)

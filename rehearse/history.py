@@ -39,6 +39,15 @@ class NumberedAttempt:
         """Whether the attempt was transcribed and scored (not pending, not failed)."""
         return self.attempt.status == "done" and self.attempt.score is not None
 
+    @property
+    def outcome(self) -> str | None:
+        """``"answer"``; ``"no_speech"`` (no voice heard); ``"unclear"`` (voice, but no words
+        made out); None while it is not scored."""
+        if not self.scored:
+            return None
+        r = self.attempt.score_result
+        return "unclear" if r and r.unclear else "no_speech" if r and r.no_speech else "answer"
+
 
 @dataclass
 class QuestionHistory:
@@ -89,6 +98,7 @@ class QuestionHistory:
             "best_attempt": best.number if best else None,
             "latest_score": latest.attempt.score if latest else None,
             "latest_attempt": latest.number if latest else None,
+            "latest_outcome": latest.outcome if latest else None,
             "trend": None if self.trend is None else round(self.trend, 2),
             "trend_label": trend_label(self.trend),
             "last_practised": self.last_practised,
@@ -97,7 +107,7 @@ class QuestionHistory:
                 {"attempt": a.number, "id": a.attempt.id, "session_id": a.attempt.session_id,
                  "started_at": a.attempt.started_at, "score": a.attempt.score,
                  "coverage": a.attempt.coverage, "duration_s": a.attempt.duration_s,
-                 "status": a.attempt.status}
+                 "status": a.attempt.status, "outcome": a.outcome}
                 for a in self.attempts
             ],
         }
@@ -293,7 +303,7 @@ def summarise_session(session: Session, attempts: list[Attempt]) -> SessionSumma
     """Average score, pace and fillers of one session's attempts (no-speech answers left out)."""
     results = {a.id: a.score_result for a in attempts}
     spoken = [a for a in attempts if a.status == "done" and a.score is not None
-              and not ((r := results[a.id]) and r.no_speech)]
+              and not ((r := results[a.id]) and r.no_words)]
     scored = [r for a in spoken if (r := results[a.id])]
     paces = [float(r.pace.value) for r in scored if r.pace.value is not None]
     units = {r.pace.unit for r in scored if r.pace.value is not None and r.pace.unit}
@@ -325,7 +335,7 @@ EXPORT_COLUMNS = (
     "id", "session_id", "deck", "question_id", "attempt", "question", "started_at", "ended_at",
     "status", "duration_s", "score", "coverage", "key_points_covered", "key_points_total",
     "pace", "pace_unit", "pace_band", "fillers", "fillers_per_minute", "over_time", "no_speech",
-    "engine", "model", "audio_path", "transcript",
+    "unclear", "engine", "model", "audio_path", "transcript",
 )
 
 
@@ -357,14 +367,14 @@ def _result_columns(r: Score | None) -> dict[str, Any]:
     """The export columns that come from the stored result (all None while there is none)."""
     if r is None:
         return dict.fromkeys(("key_points_covered", "key_points_total", "pace", "pace_unit", "pace_band",
-                              "fillers", "fillers_per_minute", "over_time", "no_speech"))
+                              "fillers", "fillers_per_minute", "over_time", "no_speech", "unclear"))
     points = r.key_points
     return {
         "key_points_covered": sum(1 for p in points if p.covered) if points else None,
         "key_points_total": len(points) if points else None,
         "pace": r.pace.value, "pace_unit": r.pace.unit or None, "pace_band": r.pace.band,
         "fillers": r.fillers.count, "fillers_per_minute": r.fillers.per_minute,
-        "over_time": r.over_time, "no_speech": r.no_speech,
+        "over_time": r.over_time, "no_speech": r.no_speech, "unclear": r.unclear,
     }
 
 

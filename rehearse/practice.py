@@ -78,7 +78,7 @@ class SessionResult:
 
     @property
     def average_score(self) -> float | None:
-        scored = [a.score.score for a in self.attempts if not a.score.no_speech]
+        scored = [a.score.score for a in self.attempts if not a.score.no_words]
         return sum(scored) / len(scored) if scored else None
 
 

@@ -210,7 +210,8 @@ def _attempt_view(n: NumberedAttempt, embed_audio: bool) -> AttemptView:
             metrics.append(("pace", f"{r.pace.value:.0f} {r.pace.unit}{band}"))
         rate = f" ({r.fillers.per_minute:.1f}/min)" if r.fillers.per_minute is not None else ""
         metrics.append(("fillers", f"{r.fillers.count}{rate}"))
-        flags = [label for on, label in ((r.over_time, "over time"), (r.no_speech, "no speech")) if on]
+        flags = [label for on, label in ((r.over_time, "over time"), (r.no_speech, "no speech"),
+                                         (r.unclear, "no words made out")) if on]
     evidence = [p.evidence for p in points if p.evidence and p.status != "missed"]
     uri, note = None, None
     if not embed_audio:

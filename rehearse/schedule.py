@@ -10,6 +10,7 @@ How an attempt's result becomes a rating (``rate``):
 result                                                        rating
 ===========================================================  ==========
 no speech (silence, or Whisper's stock phrases), or no score  Again
+voice, but no words made out (``Score.unclear``)              Again
 key-point coverage < 40 %                                     Again
 coverage 40–70 %                                              Hard
 coverage 70–90 %                                              Good
@@ -82,6 +83,8 @@ def rate(result: Score | None, score: int | None = None) -> Rated:
         return Rated(Rating.AGAIN, ["not scored"])
     if result is not None and result.no_speech:
         return Rated(Rating.AGAIN, ["no speech"])
+    if result is not None and result.unclear:
+        return Rated(Rating.AGAIN, ["no words made out"])
     # a result read from a row without coverage has score / 100 (`Score.from_dict`)
     coverage = result.coverage if result is not None else (score or 0) / 100
     reasons = [f"coverage {coverage:.0%}"]

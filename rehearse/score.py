@@ -38,6 +38,7 @@ from rehearse.coverage import KeyPointResult, deck_frequencies, match_key_points
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
 from rehearse.transcript import Transcript, Word
+from rehearse.voice import is_answer_voice
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,6 +47,20 @@ if TYPE_CHECKING:
 
 PACE_UNITS = {"en": "wpm", "ko": "syllables/min"}
 NO_ANSWER = "no answer detected"
+# voice was heard, but Whisper made no words of it (mumbling, another language, a distorted microphone)
+UNCLEAR = ("{seconds} s of speech, but no words could be made out: is the deck's language right? "
+           "is the microphone clear?")
+
+
+def seconds_said(voice_s: float | None) -> str:
+    """Seconds of voice as the unclear verdict says them: whole seconds, tenths under one."""
+    v = voice_s or 0.0
+    return f"{v:.0f}" if v >= 1 else f"{v:.1f}"
+
+
+def unclear_verdict(voice_s: float | None) -> str:
+    """The verdict of an answer with voice in it but no words Whisper could make out."""
+    return UNCLEAR.format(seconds=seconds_said(voice_s))
 
 
 @dataclass
@@ -154,9 +169,18 @@ class Score:
     time_limit_s: float | None = None
     over_time: bool = False
     time_to_first_word_s: float | None = None
-    no_speech: bool = False
+    no_speech: bool = False  # no voice, or nothing but Whisper's inventions on silence
     content_score: int = 0
     verdict: str = ""
+    # voice was heard (`voice_s` of it) but no words were made out; never with ``no_speech``
+    unclear: bool = False
+    voice_s: float | None = None  # s of voice in the answer (`rehearse.voice`); None: not measured
+
+    @property
+    def no_words(self) -> bool:
+        """Nothing to score: no voice (``no_speech``) or voice without words (``unclear``). Such
+        an answer scores 0, stays out of averages and is a failed review."""
+        return self.no_speech or self.unclear
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (issues 2 and 4's contract, plus a few keys)."""
@@ -428,7 +452,10 @@ def score_answer(
             only repeats it where the user was silent is not part of the answer.
 
     Returns:
-        A :class:`Score`; ``no_speech`` answers score 0 with the verdict "no answer detected".
+        A :class:`Score`; ``no_speech`` answers score 0 with the verdict "no answer detected", and
+        ``unclear`` ones (the transcript's ``voiced_s`` is voice, yet no words are left once
+        what is not speech is set aside) score 0 with "24 s of speech, but no words could be
+        made out: …".
     """
     options = options or ScoreOptions()
     points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
@@ -440,11 +467,14 @@ def score_answer(
     over_time = bool(time_limit_s and duration and duration > time_limit_s)
     if is_no_speech(transcript, options, prompt) or not text:
         unit = PACE_UNITS.get(language, "wpm")
+        unclear = is_answer_voice(transcript.voiced_s)  # voice, but no words made out of it
         return Score(question_id, transcript.text.strip(), language, 0, 0.0,
                      [KeyPointResult(p, "missed", False, None, 0.0) for p in points],
                      Verbatim("cer" if language == "ko" else "wer", None), Pace(None, unit, None),
                      Fillers(0, None, {}), Pauses(0, None, options.long_pause_s), Delivery(),
-                     duration, time_limit_s, over_time, None, True, 0, NO_ANSWER)
+                     duration, time_limit_s, over_time, None, not unclear, 0,
+                     unclear_verdict(transcript.voiced_s) if unclear else NO_ANSWER,
+                     unclear, transcript.voiced_s)
     tn.prepare([*points, prepared_answer, text], language)  # Korean: one parallel kiwi batch
     units = tn.analyse(text, language)
     rarity = deck_frequencies(tuple(deck_texts), language) if deck_texts else None
@@ -468,4 +498,4 @@ def score_answer(
     verdict = _verdict(score, results, verbatim, pace, fillers, over_time, duration, time_limit_s)
     return Score(question_id, text, language, score, round(coverage, 3), results, verbatim, pace,
                  fillers, pauses, delivery, duration, time_limit_s, over_time, first, False,
-                 content, verdict)
+                 content, verdict, False, transcript.voiced_s)

@@ -458,7 +458,8 @@ class IncrementalTranscriber:
             timeout_s: longest wait for the worker's current stretch (None: as long as it takes).
 
         Returns:
-            The whole answer's transcript, timings from its start.
+            The whole answer's transcript, timings from its start, with the seconds of voice
+            the answer held (``voiced_s``).
 
         Raises:
             TranscriptionError: the worker failed, is still busy after ``timeout_s``, or did not
@@ -498,7 +499,8 @@ class IncrementalTranscriber:
             except Exception as e:  # whatever the engine raised: the caller falls back to the WAV
                 self.error = e
                 raise TranscriptionError(f"incremental transcription failed on the tail: {e!r}") from e
-        return self._joined(self._parts, total)
+        # the voice heard in the whole answer: Whisper making no words of it is not silence
+        return replace(self._joined(self._parts, total), voiced_s=round(self._vad.voiced_s(0, total), 2))
 
     def close(self) -> None:
         """Stop the worker after its current stretch, without waiting (Ctrl+C, errors)."""

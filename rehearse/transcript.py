@@ -33,7 +33,9 @@ class Transcript:
     """A transcribed answer.
 
     ``duration_s`` is the length of the audio that was transcribed (None when the transcript
-    came from a text file), ``engine`` and ``model`` say what produced it.
+    came from a text file), ``engine`` and ``model`` say what produced it. ``voiced_s`` is how
+    much of that audio was voice by `rehearse.voice`'s rule (None when it was not measured), so
+    that an answer Whisper made no words of can be told from a silent one.
     """
 
     text: str
@@ -42,6 +44,7 @@ class Transcript:
     duration_s: float | None = None
     engine: str = "text"
     model: str = ""
+    voiced_s: float | None = None
 
     @classmethod
     def from_text(cls, text: str, language: str, duration_s: float | None = None) -> Transcript:

@@ -236,10 +236,16 @@ def voiced_s(samples: np.ndarray, samplerate: int) -> float:
     return float(np.count_nonzero(detector.hear_all(levels))) * FRAME_S
 
 
+def is_answer_voice(seconds: float | None) -> bool:
+    """Whether ``seconds`` of voice (`voiced_s`) make an answer: at least `MIN_VOICE_S` (a sigh
+    of 0.2 s does not); None (not measured) does not."""
+    return seconds is not None and seconds >= MIN_VOICE_S
+
+
 def heard_voice(samples: np.ndarray, samplerate: int) -> bool:
     """Whether an answer holds any voice: at least `MIN_VOICE_S` of it.
 
     Whisper given silence or steady noise invents text, and with an initial prompt it first
     retries at higher temperatures for 26-39 s (bench/PROMPTS.md); an answer without voice skips it.
     """
-    return voiced_s(samples, samplerate) >= MIN_VOICE_S
+    return is_answer_voice(voiced_s(samples, samplerate))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rehearse.score import UNCLEAR
+
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "app": "rehearse",
@@ -66,6 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
         "feedback.first_word": "First word after",
         "feedback.why": "Why",
         "feedback.transcript": "You said",
+        "feedback.unclear": UNCLEAR,  # {seconds}: of voice heard
         "play.title": "Attempt",
         "play.no_timings": "Word timings were not kept for this answer: the words are shown without them.",
         "play.no_audio": "The recording of this attempt is missing.",
@@ -82,6 +85,8 @@ TEXT: dict[str, dict[str, str]] = {
         "history.trend": "Trend",
         "history.last": "Last practised",
         "history.attempts": "Attempts",
+        "history.no_speech": "no answer",
+        "history.unclear": "no words made out",
         "history.due": "Due for practice",
         "history.sessions": "Sessions",
         "history.report": "Export the HTML report",
@@ -172,6 +177,8 @@ TEXT: dict[str, dict[str, str]] = {
         "feedback.first_word": "첫 마디까지",
         "feedback.why": "점수 계산",
         "feedback.transcript": "말한 내용",
+        "feedback.unclear": "{seconds}초 동안 말소리가 들렸지만 알아들을 수 있는 말이 없었습니다: "
+                            "덱의 언어가 맞나요? 마이크 소리가 깨끗한가요?",
         "play.title": "답변",
         "play.no_timings": "이 답변은 단어 시각이 저장되지 않아 시각 없이 보여 줍니다.",
         "play.no_audio": "이 답변의 녹음 파일이 없습니다.",
@@ -188,6 +195,8 @@ TEXT: dict[str, dict[str, str]] = {
         "history.trend": "추세",
         "history.last": "마지막 연습",
         "history.attempts": "답변",
+        "history.no_speech": "답변 없음",
+        "history.unclear": "알아들은 말 없음",
         "history.due": "복습할 문항",
         "history.sessions": "연습 회차",
         "history.report": "HTML 보고서 내보내기",

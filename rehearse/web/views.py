@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rehearse.paths import BUNDLED_QUESTIONS, Workspace
-from rehearse.score import Score
+from rehearse.score import Score, seconds_said
 from rehearse.transcript import Transcript
 
 DIFF_OPS = {"red strike": "missed", "green": "added"}
@@ -62,6 +62,8 @@ def feedback_view(score: Score, prepared: str | None, attempt_id: int | None,
         "score": score.score,
         "verdict": score.verdict,
         "no_speech": score.no_speech,
+        "unclear": score.unclear,  # voice heard, no words made out: the page words the verdict
+        "voice_seconds": seconds_said(score.voice_s),
         "key_points": [{"text": k.text, "status": k.status, "evidence": k.evidence}
                        for k in score.key_points],
         "diff": diff_items(prepared, score.transcript, score.language) if prepared else [],

@@ -162,7 +162,8 @@
     function showFeedback(f) {
       feedbackData = f;
       $("score").textContent = f.score === null || f.score === undefined ? "-" : String(f.score);
-      $("verdict").textContent = f.verdict || "";
+      $("verdict").textContent = f.unclear && labels.unclear
+        ? labels.unclear.replace("{seconds}", f.voice_seconds) : f.verdict || "";
       const kps = $("key-points");
       kps.replaceChildren();
       const marks = { covered: "✓", partial: "~", missed: "✗" };
