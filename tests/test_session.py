@@ -304,3 +304,86 @@ def test_no_voice_from_an_untested_microphone_suggests_the_doctor(null_sink, tmp
     workspace().level_test_mark.parent.mkdir(parents=True, exist_ok=True)
     workspace().level_test_mark.touch()  # what the doctor's level test leaves behind
     assert session_warnings() == []
+
+
+def test_voice_with_no_words_made_out_is_stored_apart_from_silence(tmp_path):
+    """At the session seam: an answer with voice in it that the engine makes no words of is
+    "no words made out", with its seconds of voice, and not "no answer"; a silent one still is.
+    Both score 0, stay out of the average and are failed reviews; history tells them apart."""
+    from rehearse.display import print_history
+    from rehearse.history import question_histories
+    from rehearse.schedule import Rating, rate
+    from rehearse.score import NO_ANSWER
+
+    deck_file = tmp_path / "deck.yaml"
+    deck_file.write_text(DECK, encoding="utf-8")
+    deck = load_deck(deck_file)
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    sf.write(answers / "intro.wav", tone(3.0), SAMPLE_RATE)  # voice, but the engine hears nothing
+    sf.write(answers / "weakness.wav", np.zeros(SAMPLE_RATE * 3, dtype=np.float32), SAMPLE_RATE)
+    sf.write(answers / "why-us.wav", tone(2.0), SAMPLE_RATE)
+    engine = EngineCalls("")
+
+    def make(deck, options):
+        return WhisperTranscriber(deck, options, transcribe_fn=engine)
+
+    parts = Parts(source=AnswerFolder(answers), speaker=FakeSpeaker(), transcriber=make)
+    with PracticeSession(deck, PracticeOptions(only=["intro", "weakness", "why-us"], follow_ups=False),
+                         parts) as s:
+        results = []
+        while s.next() is not None:
+            if s.turn.question.id == "why-us":
+                engine.text = HEARD["why-us"]
+            results.append(s.answer())
+    unclear, silent, spoken = (a.score for a in results)
+    assert len(engine.calls) == 2  # the silent answer never reached the engine
+    assert unclear.unclear and not unclear.no_speech and unclear.score == 0
+    assert unclear.voice_s is not None and 1.5 < unclear.voice_s <= 3.0
+    assert unclear.verdict == (f"{unclear.voice_s:.0f} s of speech, but no words could be made out: "
+                               "is the deck's language right? is the microphone clear?")
+    assert silent.no_speech and not silent.unclear and silent.verdict == NO_ANSWER
+    assert spoken.score > 0 and s.result.average_score == spoken.score  # neither is averaged in
+
+    store = Store(workspace().history_db)
+    try:
+        stored = {a.question_id: a for a in store.attempts()}
+        assert stored["intro"].score_result.unclear
+        assert stored["intro"].score_result.voice_s == unclear.voice_s
+        assert stored["weakness"].score_result.no_speech and not stored["weakness"].score_result.unclear
+        assert rate(stored["intro"].score_result).rating == Rating.AGAIN
+        assert rate(stored["intro"].score_result).reasons == ["no words made out"]
+        histories = {h.question_id: h for h in question_histories(store, deck.name)}
+    finally:
+        store.close()
+    assert histories["intro"].to_dict()["history"][0]["outcome"] == "unclear"
+    assert histories["weakness"].to_dict()["history"][0]["outcome"] == "no_speech"
+    assert histories["why-us"].to_dict()["history"][0]["outcome"] == "answer"
+    from rich.console import Console
+
+    out = Console(width=200, record=True, color_system=None)
+    print_history(out, list(histories.values()), [])
+    table = out.export_text()
+    rows = {line.split()[1]: line for line in table.splitlines() if line.split()[1:2]
+            and line.split()[1] in histories}
+    assert "no words made out" in rows["intro"] and "no answer" not in rows["intro"]
+    assert "no answer" in rows["weakness"] and "no words" not in rows["weakness"]
+
+
+def test_a_streamed_answer_the_engine_makes_no_words_of_is_unclear(tmp_path):
+    """The same through the stream (a live source): the incremental transcript carries the
+    answer's seconds of voice, so the engine hearing nothing in it is not taken for silence."""
+    deck_file = tmp_path / "deck.yaml"
+    deck_file.write_text(DECK, encoding="utf-8")
+    deck = load_deck(deck_file)
+    source = PushedAnswers()
+
+    def make(deck, options):
+        return WhisperTranscriber(deck, options, transcribe_fn=EngineCalls(""))
+
+    with PracticeSession(deck, PracticeOptions(only=["intro"], follow_ups=False),
+                         Parts(source=source, speaker=FakeSpeaker(), transcriber=make)) as s:
+        s.next()
+        attempt = answer_with(s, source, tone(2.0), stop=False)
+    assert attempt.transcript.voiced_s is not None and attempt.transcript.voiced_s > 1.0
+    assert attempt.score.unclear and not attempt.score.no_speech and attempt.score.score == 0
