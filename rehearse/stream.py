@@ -55,13 +55,10 @@ import numpy as np
 
 from rehearse.audio import SAMPLE_RATE, resample
 from rehearse.errors import TranscriptionError
-from rehearse.transcribe import TranscribeOptions, transcribe
+from rehearse.transcribe import COMPRESSION_MAX, LOGPROB_MIN, TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
 from rehearse.voice import FRAME_S, VoiceDetector, frame_length, frame_levels
 
-# Whisper's own thresholds for a result it decodes again at a higher temperature
-COMPRESSION_MAX = 2.4  # gzip ratio of the text: above it, a repetition loop
-LOGPROB_MIN = -1.0  # mean log-probability of the tokens: under it, a guess
 NO_SPACES = {"zh", "ja", "th", "lo", "my", "yue", "bo"}  # languages written without spaces between words
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]

@@ -31,6 +31,10 @@ ENGINES = (OPENAI_WHISPER, FASTER_WHISPER)
 DEFAULT_ENGINE = OPENAI_WHISPER
 SAMPLE_RATE = 16_000  # Hz: both engines take 16 kHz mono float32
 FASTER_COMPUTE_TYPE = "int8"  # weights quantised at load: a quarter of float32's memory on the CPU
+# Whisper's own thresholds (both engines' defaults) for a result it decodes again at a higher temperature
+COMPRESSION_MAX = 2.4  # gzip ratio of the text: above it, a repetition loop
+LOGPROB_MIN = -1.0  # mean log-probability of the tokens: under it, a guess
+NO_SPEECH_MIN = 0.6  # Whisper's no_speech_prob above which a window may be silence
 
 
 @dataclass
@@ -46,6 +50,11 @@ class TranscribeOptions:
     # decode again at higher temperatures when a result looks like a repetition loop or a guess
     # (Whisper's own rule; up to five more decodes). False: one greedy decode, bounded in time
     fallback: bool = True
+    # a window Whisper rates as not speech (no_speech_prob > NO_SPEECH_MIN) whose greedy decode
+    # fails its checks is decoded again at higher temperatures only with this (Whisper's own
+    # behaviour for a repetition loop); without it the window is silence at once, as Whisper
+    # already takes such a window whose decode is merely improbable (`_failed_non_speech`)
+    retry_non_speech: bool = False
 
 
 def model_spec() -> str:
@@ -240,11 +249,47 @@ def _encoder_once(encoder):
     return EncoderOnce(encoder)
 
 
+def _failed_non_speech(no_speech_prob: float, avg_logprob: float, compression_ratio: float) -> bool:
+    """A greedy decode Whisper would retry (a repetition loop, or too improbable) of a window it
+    rates as not speech.
+
+    Whisper already takes a window for silence, without retrying, when ``no_speech_prob`` is over
+    its threshold and the decode is improbable (openai/whisper#1279), but not when the decode is a
+    repetition loop: voice it cannot make out (mumbling, another language than the deck's, a
+    distorted microphone) then costs it up to five more decodes of 224 tokens each, and what they
+    give is still not speech by `rehearse.nospeech`'s rules. Measured on espeak-ng Korean answers
+    of 8-18 s (bench/bench_unclear.py): every window had no_speech_prob 0.78-0.96, and the retries
+    took three quarters of the time.
+    """
+    fails = compression_ratio > COMPRESSION_MAX or avg_logprob < LOGPROB_MIN
+    return fails and no_speech_prob > NO_SPEECH_MIN
+
+
+def _silence_on_failed_non_speech(model):
+    """``model.decode`` for whisper's transcribe loop: a greedy decode that `_failed_non_speech`
+    is given an avg_logprob of -inf, which Whisper's own rules take for silence (no retry, the
+    window skipped)."""
+    decode = type(model).decode
+
+    def bounded(mel, options, **kwargs):
+        result = decode(model, mel, options, **kwargs)
+        if options.temperature == 0 and not isinstance(result, list) and _failed_non_speech(
+                result.no_speech_prob, result.avg_logprob, result.compression_ratio):
+            from dataclasses import replace
+
+            return replace(result, avg_logprob=float("-inf"))
+        return result
+
+    return bounded
+
+
 def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions) -> list[Segment]:
     import torch
 
     torch.set_num_threads(threads_of(opts))
     model.encoder.forget()
+    if opts.fallback and not opts.retry_non_speech:
+        model.decode = _silence_on_failed_non_speech(model)  # runs are one at a time (`_run_lock`)
     try:
         result = model.transcribe(
             audio,
@@ -262,6 +307,7 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         raise TranscriptionError(f"Whisper failed on this answer: {e}") from e
     finally:
         model.encoder.forget()
+        model.__dict__.pop("decode", None)
     return [
         Segment(
             start=float(s["start"]),
@@ -330,7 +376,35 @@ def _load_faster(opts: TranscribeOptions):
     return model
 
 
+def _silence_on_failed_non_speech_faster(model):
+    """faster-whisper's ``generate_with_fallback`` with `_failed_non_speech`'s rule: the greedy
+    decode first; one that fails in a window Whisper rates as not speech comes back with an
+    avg_logprob of -inf (the window is then skipped as silence); one that fails otherwise is
+    decoded again over every temperature, as faster-whisper does (the greedy decode once more:
+    it gives the same result)."""
+    from dataclasses import replace
+
+    generate = type(model).generate_with_fallback
+
+    def bounded(encoder_output, prompt, tokenizer, options):
+        temperatures = list(options.temperatures)
+        if len(temperatures) < 2:
+            return generate(model, encoder_output, prompt, tokenizer, options)
+        greedy = replace(options, temperatures=temperatures[:1])
+        first = generate(model, encoder_output, prompt, tokenizer, greedy)
+        result, avg_logprob, temperature, compression_ratio = first
+        if not (compression_ratio > COMPRESSION_MAX or avg_logprob < LOGPROB_MIN):
+            return first
+        if _failed_non_speech(result.no_speech_prob, avg_logprob, compression_ratio):
+            return result, float("-inf"), temperature, compression_ratio
+        return generate(model, encoder_output, prompt, tokenizer, options)
+
+    return bounded
+
+
 def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions) -> list[Segment]:
+    if opts.fallback and not opts.retry_non_speech:
+        model.generate_with_fallback = _silence_on_failed_non_speech_faster(model)
     try:
         pieces, _info = model.transcribe(
             audio,
@@ -346,6 +420,8 @@ def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         segments = list(pieces)  # a generator: decoding happens here
     except (RuntimeError, ValueError, IndexError) as e:
         raise TranscriptionError(f"faster-whisper failed on this answer: {e}") from e
+    finally:
+        model.__dict__.pop("generate_with_fallback", None)
     return [
         Segment(
             start=float(s.start),

@@ -288,3 +288,51 @@ def test_practice_gives_whisper_the_filler_prompt_and_skips_it_on_silence(audio,
     assert spoken.score.fillers.count >= FILLERS_SAID - 1, spoken.transcript.text
     assert silent.transcript.text == "" and silent.transcript.segments == []
     assert silent.score.no_speech and silent.score.verdict == NO_ANSWER
+
+
+# --- voice Whisper makes no words of ---------------------------------------------------------------
+# the seed deck's answer to 낭비되는-자원을-…: espeak-ng's Korean is voice Whisper base cannot make
+# out (as mumbling, another language or a distorted microphone would be)
+UNCLEAR_KO = ("인적자원과 물적자원이 낭비된다고 판단하였습니다. 서버 구매, 소프트웨어 설치 등, "
+              "IT 인프라 환경 조성에 드는 인적자원과 서비스를 구동하고나서 남는 물적자원인 리소스입니다.")
+
+
+def test_voice_whisper_makes_no_words_of_is_unclear_and_decoded_once(espeak, whisper_base, tmp_path,
+                                                                       monkeypatch):
+    """15 s of espeak-ng Korean on the Korean seed deck, as practice transcribes it: Whisper's
+    greedy decode of the window is a repetition loop in a window it rates as not speech, and it is
+    not decoded again at higher temperatures (before, it was, three times in all: bench_unclear.py);
+    the answer is "no words made out" with its seconds of voice, not "no answer"."""
+    from whisper import decoding
+
+    from rehearse.deck import load_deck
+    from rehearse.demo import synthesise
+    from rehearse.evaluate import deck_transcribe_options, evaluate, transcribe_heard
+    from rehearse.score import unclear_verdict
+    from rehearse.transcribe import COMPRESSION_MAX, LOGPROB_MIN, NO_SPEECH_MIN
+
+    runs: list[tuple[float, decoding.DecodingResult]] = []
+    real_run = decoding.DecodingTask.run
+
+    def run(task, mel):
+        results = real_run(task, mel)
+        runs.extend((task.options.temperature, r) for r in results)
+        return results
+
+    monkeypatch.setattr(decoding.DecodingTask, "run", run)
+    deck = load_deck(ROOT / "questions" / "interview-prep-ko.yaml")
+    question = next(q for q in deck.walk() if q.id.startswith("낭비되는-자원을"))
+    samples = read_audio(synthesise(UNCLEAR_KO, tmp_path / "ko.wav", voice="ko", wpm=175))
+    options = deck_transcribe_options(deck, TranscribeOptions())
+    transcript = transcribe_heard(samples, "ko", options)
+    score = evaluate(deck, question, transcript, options.initial_prompt)
+    decodes = [(t, round(r.avg_logprob, 2), round(r.no_speech_prob, 2), round(r.compression_ratio, 1))
+               for t, r in runs]
+    print(f"\nheard {transcript.text!r}; decodes (temperature, logprob, no speech, compression) {decodes}")
+    assert transcript.voiced_s is not None and transcript.voiced_s > 5.0
+    assert score.unclear and not score.no_speech and score.score == 0
+    assert score.verdict == unclear_verdict(transcript.voiced_s)
+    assert "no words could be made out" in score.verdict and "language" in score.verdict
+    assert runs and all(t == 0.0 for t, _ in runs)  # one greedy decode a window, no retry
+    assert any(r.no_speech_prob > NO_SPEECH_MIN and (r.compression_ratio > COMPRESSION_MAX
+                                                     or r.avg_logprob < LOGPROB_MIN) for _, r in runs)
