@@ -199,3 +199,37 @@ def test_ctrl_c_keeps_the_answer_being_recorded(null_sink, espeak, whisper_base,
     assert status in ("done", "pending"), status  # kept: scored, or waiting for `rehearse transcribe`
     assert duration_s(audio) >= 0.8 * duration_s(answer)
     assert recorded_s is not None and abs(recorded_s - duration_s(audio)) < 0.2
+
+
+def test_voice_with_no_words_made_out_reads_apart_from_silence_in_the_pages(workspace_dir):
+    """A stored answer of voice without words shows the page's sentence with its seconds (in
+    Korean for a Korean answer) on its attempt page, and History marks it apart from a silent one."""
+    from dataclasses import replace
+
+    from histdata import T0, add, result
+
+    from rehearse.paths import workspace
+    from rehearse.store import Store
+    from rehearse.web.i18n import TEXT
+
+    store = Store(workspace().history_db)
+    try:
+        unclear = replace(result("q1", 0, transcript=""), language="ko", unclear=True, voice_s=24.3,
+                          verdict="24 s of speech, but no words could be made out")
+        silent = replace(result("q1", 0, transcript=""), language="ko", no_speech=True,
+                         verdict="no answer detected")
+        unclear_id = add(store, "s1", "면접", "q1", T0, unclear)
+        add(store, "s1", "면접", "q1", T0.replace(minute=5), silent)
+    finally:
+        store.close()
+    parts = Parts(source=PushedAnswers(), speaker=FakeSpeaker(), transcriber=FakeTranscriber.factory({}))
+    with serve_in_process(workspace_dir, parts) as app:
+        auth = cookie_header(app)
+        attempt = request(app, "GET", f"/attempts/{unclear_id}", auth).text
+        history = request(app, "GET", "/history?deck=%EB%A9%B4%EC%A0%91", auth).text
+    said = TEXT["ko"]["feedback.unclear"].replace("{seconds}", "24")
+    assert said in attempt and "24초" in said
+    links = re.findall(r'<a href="/attempts/\d+" data-outcome="(\w*)"[^>]*>([^<]*)</a>', history)
+    assert [o for o, _ in links] == ["unclear", "no_speech"]
+    words = TEXT[re.search(r'<html lang="(\w+)"', history).group(1)]  # the stored deck's file is not here
+    assert words["history.unclear"] in links[0][1] and words["history.no_speech"] in links[1][1]
