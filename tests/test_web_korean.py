@@ -127,3 +127,47 @@ def test_the_language_toggle_turns_the_interface_korean_and_back(korean_app, web
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert "History" in page.get_by_role("navigation").inner_text()
     assert web_page.errors == [], web_page.errors
+
+
+@pytest.fixture
+def unclear_app(workspace_dir):
+    """The Korean deck with the real transcriber part whose engine makes no words of anything."""
+    from rehearse.parts import WhisperTranscriber
+    from rehearse.transcript import Transcript
+
+    def engine(samples, language, options):
+        return Transcript("", language, duration_s=samples.size / 16_000)
+
+    (workspace_dir / "questions").mkdir()
+    shutil.copy(KOREAN, workspace_dir / "questions" / KOREAN.name)
+    source = PushedAnswers()
+    parts = Parts(source=source, speaker=FakeSpeaker(),
+                  transcriber=lambda deck, options: WhisperTranscriber(deck, options, transcribe_fn=engine))
+    with serve_in_process(workspace_dir, parts) as app:
+        yield app, source
+
+
+def test_voice_with_no_words_made_out_is_said_in_korean_on_the_card(unclear_app, web_page):
+    """6 s of tone bursts the engine makes no words of: the feedback card says so in the page's Korean,
+    with the seconds, instead of the English verdict or "no answer"."""
+    from rehearse.web.i18n import TEXT
+
+    app, source = unclear_app
+    page = web_page.page
+    page.goto(app.url)
+    open_deck(page, DECK.title)
+    page.get_by_test_id("start").first.click()
+    state = page.get_by_test_id("record-state")
+    state.wait_for()
+    page.wait_for_function("el => ['녹음 중', 'recording'].includes(el.textContent.trim())",
+                           arg=state.element_handle(), timeout=60_000)
+    source.push(tone(6.0))
+    page.wait_for_timeout(500)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("score").wait_for(timeout=60_000)
+    verdict = page.locator("#verdict").inner_text()
+    before, after = TEXT["ko"]["feedback.unclear"].split("{seconds}")
+    said = re.fullmatch(re.escape(before) + r"(\d+)" + re.escape(after), verdict)
+    assert said and 3 <= int(said.group(1)) <= 6, verdict  # the tone's bursts: 4 s of 6
+    assert web_page.errors == [], web_page.errors
