@@ -95,6 +95,10 @@ class StreamOptions:
     # s since the last pass after which any pause (``pause_s``, a comma) will do for the next: a
     # long last sentence is then mostly decoded before it ends
     speculate_long_s: float = 6.0
+    # s: with not even a comma's pause by ``speculate_long_s`` + half this, a pass ends anyway, at
+    # the quietest point of the last this-many seconds (0: never); its last word, which may be cut
+    # in two there, is left to the next pass (`words_before`)
+    speculate_quiet_s: float = 1.0
 
 
 @dataclass
@@ -124,6 +128,36 @@ def window_start(pauses: list[Pause], start: int, end: int, context_s: float, sa
     back = max(0, end - want)
     near = [p.cut for p in pauses if back - samplerate <= p.cut <= back]
     return near[-1] if near else back
+
+
+def words_before(part: Transcript, cut_s: float, seam_s: float = 0.05) -> tuple[Transcript, float] | None:
+    """``part`` without its last word and any word ending within ``seam_s`` of ``cut_s`` (where its
+    audio was cut, perhaps inside a word), and the time between the last word kept and the first
+    left out: the next stretch starts there, and by the context rule (`words_after`, a word's
+    middle) it takes the words left out, heard whole, and none of those kept. None when no word
+    is left, or a segment has no word timings to cut by."""
+    if any(seg.text.strip() and not seg.words for seg in part.segments):
+        return None
+    words = [w for seg in part.segments for w in seg.words]
+    drop = next((i for i, w in enumerate(words) if w.end > cut_s - seam_s), len(words) - 1)
+    drop = min(drop, len(words) - 1)
+    if drop <= 0:
+        return None
+    seam = (words[drop - 1].end + words[drop].start) / 2
+    sep = "" if part.language in NO_SPACES else " "
+    segments, left = [], drop
+    for seg in part.segments:
+        if left <= 0:
+            break
+        kept, left = seg.words[:left], left - len(seg.words)
+        segments.append(seg if len(kept) == len(seg.words) else Segment(
+            start=seg.start, end=kept[-1].end, text=sep.join(w.text for w in kept), words=kept,
+            no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
+            compression_ratio=seg.compression_ratio,
+        ))
+    return Transcript(text=" ".join(seg.text.strip() for seg in segments if seg.text.strip()),
+                      language=part.language, segments=segments, duration_s=part.duration_s,
+                      engine=part.engine, model=part.model), seam
 
 
 def words_after(part: Transcript, skip_s: float) -> Transcript:
@@ -194,6 +228,7 @@ class IncrementalTranscriber:
         # the speculative passes since the last commit: each decoded the audio after the one
         # before it (the first, from the last cut), up to a pause
         self._specs: list[tuple[Chunk, Transcript]] = []
+        self._tried = 0  # where the last pass ended before it was trimmed or dropped
         self.fallback_reason: str | None = None  # set by `transcribe_answer` when it fell back
         self._parts: list[tuple[Chunk, Transcript]] = []  # timings from ``chunk.heard_from``
         self._state = _State()
@@ -250,22 +285,31 @@ class IncrementalTranscriber:
             return self._vad.quietest(s.done + (hi - s.done) // 2, hi)
         return None
 
-    def _next_speculation(self) -> int | None:
+    def _next_speculation(self) -> tuple[int, bool] | None:
         """Where a speculative pass would end: in the latest pause of at least
-        ``speculate_pause_s`` that has voice before it no pass has decoded yet; None if none."""
-        s, o = self._state, self.stream
+        ``speculate_pause_s`` that has voice before it no pass has decoded yet, or any pause once
+        ``speculate_long_s`` have gone by; with none by then, at the quietest point of the last
+        ``speculate_quiet_s`` (True: forced, perhaps inside a word). None if no pass is due."""
+        s, o, rate = self._state, self.stream, self.samplerate
         if not o.speculate_pause_s:
             return None
         since = self._specs[-1][0].end if self._specs else s.done
-        long_ = since + int(o.speculate_long_s * self.samplerate)
+        long_ = since + int(o.speculate_long_s * rate)
         pauses = [p for p in self._vad.pauses
-                  if p.cut > since and (p.seconds >= o.speculate_pause_s or p.cut >= long_)]
-        if not pauses:
+                  if p.cut > max(since, self._tried) and (p.seconds >= o.speculate_pause_s or p.cut >= long_)]
+        end = pauses[-1].cut if pauses else None
+        if end is not None and self._vad.voiced_s(since, end) < o.min_voiced_s:
+            end = None  # a pause with nothing said before it (the quiet before the answer)
+        forced, quiet = end is None, int(o.speculate_quiet_s * rate)
+        if forced and quiet and s.fed >= max(long_ + quiet // 2, self._tried + quiet):
+            end = self._vad.quietest(s.fed - quiet, s.fed - int(0.1 * rate))
+        if end is None:
             return None
-        end = pauses[-1].cut
+        if end <= self._tried:
+            return None  # a pass to there was dropped: the next one goes further
         if self._vad.voiced_s(since, end) < o.min_voiced_s:
             return None  # nothing said since the last pass
-        return end
+        return end, forced
 
     def _work(self) -> None:
         try:
@@ -283,7 +327,7 @@ class IncrementalTranscriber:
                         return
                     start = self._state.done
                 if spec is not None:
-                    self._speculate(self._specs[-1][0].end if self._specs else start, spec)
+                    self._speculate(self._specs[-1][0].end if self._specs else start, *spec)
                     continue
                 # one pass that heard what this stretch holds, but for quiet, is its text; several
                 # (heard in pieces) are not: the stretch is decoded whole, as the cut rules want
@@ -326,15 +370,17 @@ class IncrementalTranscriber:
         chunk.done_at = time.monotonic()
         self.chunks.append(chunk)
 
-    def _speculate(self, start: int, end: int) -> None:
+    def _speculate(self, start: int, end: int, forced: bool = False) -> None:
         """Decode what no pass has decoded since the last cut, up to a pause (the context rule
-        as for any stretch): kept aside, not committed.
+        as for any stretch): kept aside, not committed. A ``forced`` pass (no pause, perhaps
+        inside a word) keeps all but its last word and ends where that word begins.
 
         A pass decodes once, without Whisper's temperature fallback, so that it never keeps the
         worker long (with it, one 8 s window took over 40 s on a loaded machine, and the end of
         the answer waits for the call in hand); a result Whisper itself would have retried is
         dropped, and that audio is decoded again later, by the next pass or the end, normally."""
         began = time.monotonic()
+        self._tried = end
         heard_from, part = self._decode(start, end, replace(self.options, fallback=False))
         chunk = Chunk(start, end, heard_from, began, began, time.monotonic(), "speculative", True, part.text)
         self.passes.append(chunk)
@@ -342,6 +388,13 @@ class IncrementalTranscriber:
                for seg in part.segments):
             chunk.dropped = True  # kept in `passes` to be seen; its words are not used
             return
+        if forced:
+            trimmed = words_before(part, (end - heard_from) / self.samplerate)
+            seam = None if trimmed is None else heard_from + round(trimmed[1] * self.samplerate)
+            if seam is None or seam <= start:
+                chunk.dropped = True  # nothing could be kept whole: the next pass decodes it all
+                return
+            part, chunk.end, chunk.text = trimmed[0], seam, trimmed[0].text
         self._specs.append((chunk, part))
         self._tell_partial()
 

@@ -232,6 +232,86 @@ def test_a_long_last_sentence_is_decoded_at_its_commas_so_little_is_left_at_the_
     assert len([w for s in t.segments for w in s.words]) == 30
 
 
+def run_on(n: int, word_s: float = 0.4, dip: bool = True, start_s: float = 0.3):
+    """``n`` words spoken without a pause: each a tone of its own pitch (200 + 100 k Hz), the next
+    right after it, or after 50 ms of quiet (``dip`` False); with ``dip``, 40 ms of near-silence
+    inside every word (a plosive's closure), so that the quietest point is always inside a word.
+    Returns the audio and each word's (onset, end) in seconds."""
+    audio = bursts([], start_s + n * word_s + 0.02)
+    spans, rate = [], SAMPLE_RATE
+    for k in range(n):
+        on = start_s + k * word_s
+        length = word_s if dip else word_s - 0.05
+        t = np.arange(int(length * rate)) / rate
+        tone = 0.2 * np.sin(2 * np.pi * (200 + 100 * k) * t)
+        if dip:
+            tone[int(0.18 * rate):int(0.22 * rate)] *= 0.005
+        audio[int(on * rate):int(on * rate) + t.size] += tone.astype(np.float32)
+        spans.append((on, on + length))
+    return audio, spans
+
+
+class PitchWhisper:
+    """Hears each run of one pitch (20 ms frames louder than -40 dBFS; quieter frames inside it
+    are part of it) as the word "w<k>" of `run_on`, with its timing; a word cut by the window's
+    edge comes back as that word too, as Whisper hears a fragment."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, audio: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
+        self.calls += 1
+        frame = SAMPLE_RATE // 50
+        n = audio.size // frame
+        frames = audio[:n * frame].reshape(n, frame)
+        loud = np.sqrt(np.mean(frames ** 2, axis=1)) > 10 ** (-40 / 20)
+        pitch = np.argmax(np.abs(np.fft.rfft(frames, axis=1)), axis=1) * 50
+        words: list[Word] = []
+        for i in np.flatnonzero(loud):
+            k = round((pitch[i] - 200) / 100)
+            if words and words[-1].text == f"w{k}":
+                words[-1] = Word(words[-1].text, words[-1].start, (i + 1) / 50)
+            else:
+                words.append(Word(f"w{k}", i / 50, (i + 1) / 50))
+        text = " ".join(w.text for w in words)
+        duration = audio.size / SAMPLE_RATE
+        return Transcript(text, language, [Segment(0.0, duration, text, words)] if words else [],
+                          duration_s=duration, engine="fake", model="fake")
+
+
+@pytest.mark.parametrize("dip", [True, False], ids=["quietest-inside-a-word", "quietest-between-words"])
+def test_a_long_stretch_without_a_pause_is_decoded_in_passes_and_every_word_comes_back_once(dip):
+    audio, spans = run_on(40, dip=dip)  # 16 s of speech without a pause of 0.2 s; Enter at its end
+    fake = PitchWhisper()
+    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.01)
+    time.sleep(0.2)
+    t = inc.finish()
+    forced = [p for p in inc.passes if not p.dropped]
+    assert len(forced) >= 2 and all(c.by != "worker" for c in inc.chunks)  # no cut rule cut it
+    assert_contiguous(inc, audio.size)
+    tail = inc.chunks[-1]
+    assert tail.by == "finish" and not tail.reused and (tail.end - tail.start) / SAMPLE_RATE < 7.5
+    for p in forced:  # each pass ends between two words, where the word it left out begins
+        seam = p.end / SAMPLE_RATE
+        assert not any(on + 0.05 < seam < end - 0.05 for on, end in spans), (seam, spans)
+    words = [w for s in t.segments for w in s.words]
+    assert [w.text for w in words] == [f"w{k}" for k in range(40)], t.text  # each once, in order
+    for w, (on, end) in zip(words, spans, strict=True):
+        assert abs(w.start - on) <= 0.03 and abs(w.end - end) <= 0.03
+
+
+def test_without_forced_passes_a_long_stretch_is_left_whole_to_the_end():
+    audio, _ = run_on(40)
+    inc = IncrementalTranscriber("en", stream=StreamOptions(speculate_quiet_s=0),
+                                 transcribe_fn=PitchWhisper())
+    feed_all(inc, audio, pace_s=0.01)
+    time.sleep(0.2)
+    t = inc.finish()
+    assert inc.passes == [] and [(c.start, c.end) for c in inc.chunks] == [(0, audio.size)]
+    assert t.text == " ".join(f"w{k}" for k in range(40))
+
+
 def test_a_pass_decodes_once_and_a_result_whisper_would_retry_is_dropped():
     class Looping(FakeWhisper):  # every single-temperature decode comes back as a repetition loop
         def __call__(self, audio, language, options):
