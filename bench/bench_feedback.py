@@ -144,7 +144,7 @@ def deck_for(answers: list[dict], folder: Path):
 
 
 def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after_s: float,
-            work: Path) -> dict:
+            work: Path, quiet_pass_s: float = 0.0) -> dict:
     """One answer played at speaking pace, Enter ``enter_after_s`` after its last word."""
     import numpy as np
 
@@ -152,13 +152,13 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
     from rehearse.evaluate import evaluate, transcribe_heard
     from rehearse.practice import _LiveScores
     from rehearse.record import answer_from_file
-    from rehearse.stream import IncrementalTranscriber, transcribe_answer
+    from rehearse.stream import IncrementalTranscriber, StreamOptions, transcribe_answer
 
     tail = int(round(enter_after_s * RATE))
     audio = spoken.audio[:int(spoken.last_word_s * RATE) + 320]
     src = work / "src.wav"
     write_wav(src, np.concatenate([audio, np.zeros(tail, np.float32)]))
-    inc = IncrementalTranscriber("en", opts)
+    inc = IncrementalTranscriber("en", opts, StreamOptions(speculate_quiet_s=quiet_pass_s))
     ticked: dict[int, float] = {}
     clock = {"start": 0.0, "last": 0.0}
 
@@ -273,6 +273,8 @@ def main() -> None:
     parser.add_argument("--delays", default="0,0.7", help="s from the last word to Enter")
     parser.add_argument("--drop-check", type=float, default=0, metavar="SECONDS",
                         help="also play an answer this long through the null sink into the recorder")
+    parser.add_argument("--quiet-pass", type=float, default=0.0, metavar="SECONDS",
+                        help="StreamOptions.speculate_quiet_s: passes in a long unpaused stretch (0: off)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     from rehearse.evaluate import deck_transcribe_options, transcribe_heard
@@ -284,6 +286,7 @@ def main() -> None:
     spoken = [speak(a["sentences"], a["voice"], a["wpm"], a["pauses_s"]) for a in plans]
     delays = [float(d) for d in args.delays.split(",")]
     result: dict = {"load_avg_before": os.getloadavg(), "cores": os.cpu_count(), "delays_s": delays,
+                    "quiet_pass_s": args.quiet_pass,
                     "answers": [{k: a[k] for k in ("target_s", "voice", "wpm", "new", "held_out", "pauses_s")}
                                 | {"duration_s": round(s.duration_s, 1), "text": s.text}
                                 for a, s in zip(plans, spoken, strict=True)], "engines": {}}
@@ -299,7 +302,7 @@ def main() -> None:
             row = {"answer": k, "duration_s": round(s.duration_s, 1), "held_out": a["held_out"],
                    "wer_whole": round(wer(s.text, whole.text), 2), "runs": {}}
             for d in delays:
-                r = run_one(opts, deck, q, s, a["key_points"], d, work)
+                r = run_one(opts, deck, q, s, a["key_points"], d, work, args.quiet_pass)
                 r["wer"] = round(wer(s.text, r["text"]), 2)
                 row["runs"][str(d)] = r
                 print(f"{engine} answer {k} ({s.duration_s:.0f} s) Enter +{d} s: {r['latency_s']:.2f} s, "

@@ -13,7 +13,13 @@ arrives with voice before it that no pass has decoded (or any pause, once ``spec
 gone by since the last pass: a long sentence's commas), it decodes the audio no pass has decoded
 since the last cut, up to that pause (the first pass from the cut; each later one from where the
 one before ended, heard with the speech before it by the same context rule), in case the answer
-ends there. The passes commit nothing while the answer goes on: every stretch is still the cut
+ends there. A speaker who runs on without even a comma's pause gets a pass all the same once
+``speculate_long_s`` + half of ``speculate_quiet_s`` have gone by: it ends at the quietest 60 ms of
+the last ``speculate_quiet_s`` (as the cut rules' forced cut does), which may be inside a word, so
+it keeps all its words but the last and ends between the last two (`words_before`); the next pass
+starts there and, by the context rule's word middles, hears the word left out whole and keeps it,
+and none before it. So the audio left after the last pass stays under ~7 s however long the
+last sentence is. The passes commit nothing while the answer goes on: every stretch is still the cut
 rules' and is decoded whole, except where a single pass heard exactly its audio but for quiet
 (then its words are the stretch's). At the end of the answer `finish` commits the passes since
 the last cut: if nothing was said after the last one the transcript needs no Whisper call at all,
@@ -96,9 +102,13 @@ class StreamOptions:
     # long last sentence is then mostly decoded before it ends
     speculate_long_s: float = 6.0
     # s: with not even a comma's pause by ``speculate_long_s`` + half this, a pass ends anyway, at
-    # the quietest point of the last this-many seconds (0: never); its last word, which may be cut
-    # in two there, is left to the next pass (`words_before`)
-    speculate_quiet_s: float = 1.0
+    # the quietest point of the last this-many seconds (0: never); its last words, which may be cut
+    # in two there, are left to the next pass (`words_before`). Off: on bench_feedback.py's two
+    # answers that end on a 16-17 s sentence (openai-whisper, 2 runs at load 3-6) it left 3-7 s
+    # to decode after Enter instead of 16-17 s, but Enter then often waited for a pass in hand,
+    # and the ~6 s pieces, committed as they were heard, cost the joined transcript up to 7.8
+    # points of WER on an answer (see bench/README.md). 1.0 turns it on.
+    speculate_quiet_s: float = 0.0
 
 
 @dataclass
@@ -130,9 +140,10 @@ def window_start(pauses: list[Pause], start: int, end: int, context_s: float, sa
     return near[-1] if near else back
 
 
-def words_before(part: Transcript, cut_s: float, seam_s: float = 0.05) -> tuple[Transcript, float] | None:
+def words_before(part: Transcript, cut_s: float, seam_s: float = 0.5) -> tuple[Transcript, float] | None:
     """``part`` without its last word and any word ending within ``seam_s`` of ``cut_s`` (where its
-    audio was cut, perhaps inside a word), and the time between the last word kept and the first
+    audio was cut, perhaps inside a word: Whisper may also hear the word before as the fragment
+    and it together, "I wor-" as "might"), and the time between the last word kept and the first
     left out: the next stretch starts there, and by the context rule (`words_after`, a word's
     middle) it takes the words left out, heard whole, and none of those kept. None when no word
     is left, or a segment has no word timings to cut by."""

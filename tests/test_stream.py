@@ -283,7 +283,7 @@ class PitchWhisper:
 def test_a_long_stretch_without_a_pause_is_decoded_in_passes_and_every_word_comes_back_once(dip):
     audio, spans = run_on(40, dip=dip)  # 16 s of speech without a pause of 0.2 s; Enter at its end
     fake = PitchWhisper()
-    inc = IncrementalTranscriber("en", transcribe_fn=fake)
+    inc = IncrementalTranscriber("en", stream=StreamOptions(speculate_quiet_s=1.0), transcribe_fn=fake)
     feed_all(inc, audio, pace_s=0.01)
     time.sleep(0.2)
     t = inc.finish()
@@ -301,10 +301,9 @@ def test_a_long_stretch_without_a_pause_is_decoded_in_passes_and_every_word_come
         assert abs(w.start - on) <= 0.03 and abs(w.end - end) <= 0.03
 
 
-def test_without_forced_passes_a_long_stretch_is_left_whole_to_the_end():
+def test_by_default_a_long_stretch_without_a_pause_is_left_whole_to_the_end():
     audio, _ = run_on(40)
-    inc = IncrementalTranscriber("en", stream=StreamOptions(speculate_quiet_s=0),
-                                 transcribe_fn=PitchWhisper())
+    inc = IncrementalTranscriber("en", transcribe_fn=PitchWhisper())
     feed_all(inc, audio, pace_s=0.01)
     time.sleep(0.2)
     t = inc.finish()
