@@ -13,14 +13,16 @@ arrives with voice before it that no pass has decoded (or any pause, once ``spec
 gone by since the last pass: a long sentence's commas), it decodes the audio no pass has decoded
 since the last cut, up to that pause (the first pass from the cut; each later one from where the
 one before ended, heard with the speech before it by the same context rule), in case the answer
-ends there. A speaker who runs on without even a comma's pause gets a pass all the same once
+ends there. With ``speculate_quiet_s`` set (off by default: see its comment for what it cost), a
+speaker who runs on without even a comma's pause gets a pass all the same once
 ``speculate_long_s`` + half of ``speculate_quiet_s`` have gone by: it ends at the quietest 60 ms of
 the last ``speculate_quiet_s`` (as the cut rules' forced cut does), which may be inside a word, so
-it keeps all its words but the last and ends between the last two (`words_before`); the next pass
-starts there and, by the context rule's word middles, hears the word left out whole and keeps it,
-and none before it. So the audio left after the last pass stays under ~7 s however long the
-last sentence is. The passes commit nothing while the answer goes on: every stretch is still the cut
-rules' and is decoded whole, except where a single pass heard exactly its audio but for quiet
+it leaves out its last word and any ending within 0.5 s of the cut, and ends between the last
+word kept and the first left out (`words_before`); the next pass starts there and, by the context
+rule's word middles, hears the words left out whole and keeps them, and none before. The audio
+left after the last pass then stays under ~7 s however long the last sentence is.
+The passes commit nothing while the answer goes on: every stretch is still the cut rules' and is
+decoded whole, except where a single pass heard exactly its audio but for quiet
 (then its words are the stretch's). At the end of the answer `finish` commits the passes since
 the last cut: if nothing was said after the last one the transcript needs no Whisper call at all,
 otherwise only what came after it is decoded. Each pass also hands the running transcript to
@@ -104,7 +106,7 @@ class StreamOptions:
     # s: with not even a comma's pause by ``speculate_long_s`` + half this, a pass ends anyway, at
     # the quietest point of the last this-many seconds (0: never); its last words, which may be cut
     # in two there, are left to the next pass (`words_before`). Off: on bench_feedback.py's two
-    # answers that end on a 16-17 s sentence (openai-whisper, 2 runs at load 3-6) it left 3-7 s
+    # answers that end on a 16-17 s sentence (openai-whisper, load 2.5-6.5) it left 0-7 s
     # to decode after Enter instead of 16-17 s, but Enter then often waited for a pass in hand,
     # and the ~6 s pieces, committed as they were heard, cost the joined transcript up to 7.8
     # points of WER on an answer (see bench/README.md). 1.0 turns it on.
