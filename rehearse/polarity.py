@@ -10,8 +10,10 @@ clause, the scope a coach hears it in, not by substring:
   or a light verb (-어 보-, -고 있-, -지 않-, -게 하-, -도록 하-, -려고 하-); an adnominal ending
   (``ETM``: 해 본 적은 없습니다) keeps the clause going, and the negation that follows reaches
   back into it; but an adnominal clause with a negation of its own is a part of its own, with its
-  own polarity (문자 발송이 안 되는 | 오류였습니다). 아니- denies the noun right before it, not
-  the topic or the nouns that modify it (취미는 | 낚시가 아니라; 문자 발송 | 오류는 아니었습니다).
+  own polarity (문자 발송이 안 되는 | 오류였습니다). 아니- in a contrast denies the noun right
+  before it, not the topic (취미는 | 낚시가 아니라 등산); said of its topic it denies the whole
+  statement (경쟁사는 KT가 아닙니다); never the nouns that modify its noun (문자 발송 | 오류는
+  아니었습니다).
   없이 negates what precedes it in its clause and ends it (API 문서 없이 | 개발을 진행했다).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
   without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
@@ -52,6 +54,32 @@ def _is_ko_negator(form: str, tag: str) -> bool:
             or (tag == "VV" and form == "모르"))
 
 
+def _contrast(morphs: list, k: int) -> bool:
+    """Whether the 아니- at ``k`` sets its noun against what follows (-라/-고 and more words in the
+    sentence: 낚시가 아니라 등산입니다), rather than ending what it says (아닙니다, 아니라고 생각합니다)."""
+    nxt = morphs[k + 1] if k + 1 < len(morphs) else None
+    after = morphs[k + 2] if k + 2 < len(morphs) else None
+    return (nxt is not None and nxt.tag == "EC" and nxt.form in ("라", "고")
+            and after is not None and after.tag.startswith("N"))
+
+
+def _noun_phrase_start(morphs: list, k: int, head) -> int:
+    """Where the clause's negated part begins for a 아니- that ends what it says: at its topic or
+    subject (a noun phrase ending in 은/는/이/가) if the noun it denies has one before it in the
+    clause, at that noun otherwise."""
+    i = next(i for i in range(k - 1, -1, -1) if morphs[i] is head)
+    j = i - 1
+    while j >= 0 and morphs[j].tag.startswith("N"):  # the nouns that modify it
+        j -= 1
+    if j >= 0 and morphs[j].tag in ("JX", "JKS"):  # a topic or subject before it
+        t = j - 1
+        while t >= 0 and (morphs[t].tag.startswith("N") or morphs[t].tag in ("SL", "SN")):
+            t -= 1
+        if t < j - 1:
+            return morphs[t + 1].start
+    return head.start
+
+
 def _ko_spans(text: str) -> list[Span]:
     morphs = ko_morphs(text)[0]
     spans: list[Span] = []
@@ -78,11 +106,14 @@ def _ko_spans(text: str) -> list[Span]:
             close(end)
             continue
         if m.tag == "VCN":
-            # 아니- denies the noun right before it (문자 발송 "오류"는 아니었습니다), not the words
-            # that modify it or the topic: they keep the clause's other polarity
+            # 아니- in a contrast (낚시가 아니라 등산; 개발자가 아니고 기획자) denies the noun right
+            # before it, not the topic: 취미는 | 낚시가 아니라. Said of its topic (SKT는 경쟁상대가
+            # 아니라고 생각합니다; 경쟁사는 KT가 아닙니다) it denies the whole clause, topic included.
+            # Either way the nouns that modify that noun keep the clause's other polarity
+            # (문자 발송 | 오류는 아니었습니다)
             head = next((n for n in reversed(morphs[:k]) if n.tag.startswith("N")), None)
             if head is not None and head.start > start:
-                split(head.start)
+                split(_noun_phrase_start(morphs, k, head) if not _contrast(morphs, k) else head.start)
             negations += 1
         elif _is_ko_negator(m.form, m.tag):
             negations += 1

@@ -41,6 +41,11 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # 아니- denies the noun before it; a negation inside an adnominal clause stays in it
     assert negated_parts("취미는 낚시가 아니라 등산입니다.", "ko") == ["낚시가 아니라"]
     assert negated_parts("문자 발송 오류는 아니었습니다.", "ko") == ["오류는 아니었습니다."]
+    # ... but said of its topic, not set against something else, 아니- denies the whole statement
+    assert negated_parts("경쟁사는 KT가 아닙니다.", "ko") == ["경쟁사는 KT가 아닙니다."]
+    assert negated_parts("CMP 쪽에서 SKT는 경쟁상대가 아니라고 생각합니다.", "ko") == [
+        "SKT는 경쟁상대가 아니라고"]
+    assert negated_parts("저는 개발자가 아니고 기획자입니다.", "ko") == ["개발자가 아니고"]
     assert negated_parts("문자 발송이 안 되는 오류였습니다.", "ko") == ["문자 발송이 안 되는"]
     said = "운영서버는 보안때문에 배포를 못하지만 테스트환경에서는 배포를 하고 있습니다."
     assert negated_parts(said, "ko") == ["운영서버는 보안때문에 배포를 못하지만"]
