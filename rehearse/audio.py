@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.errors import AudioFileError, DeviceError
+from rehearse.errors import AudioFileError, DeviceError, Message
 
 SAMPLE_RATE = 16_000  # Hz: what Whisper wants, and what answers are recorded at
 CHANNELS = 1  # mono
@@ -214,23 +214,23 @@ def resolve_device(spec: str | int | None, kind: str) -> int | None:
     usable = [d for d in devices if getattr(d, channels) > 0]
     if spec is None or spec == "":
         if not usable:
-            raise DeviceError(
+            raise DeviceError(Message(
                 f"no audio {kind} device found; connect one (or start the audio server) "
-                "and check `rehearse devices`"
-            )
+                "and check `rehearse devices`", "device.none", kind=kind))
         return None
     text = str(spec).strip()
     if text.isdigit():
         index = int(text)
         match = [d for d in usable if d.index == index]
         if not match:
-            raise DeviceError(
-                f"there is no audio {kind} device with index {index}; see `rehearse devices`"
-            )
+            raise DeviceError(Message(
+                f"there is no audio {kind} device with index {index}; see `rehearse devices`",
+                "device.no_index", kind=kind, index=index))
         return index
     match = [d for d in usable if text.lower() in d.name.lower()]
     if not match:
-        raise DeviceError(f"no audio {kind} device matches '{text}'; see `rehearse devices`")
+        raise DeviceError(Message(f"no audio {kind} device matches '{text}'; see `rehearse devices`",
+                                  "device.no_match", kind=kind, name=text))
     return match[0].index
 
 
@@ -360,8 +360,9 @@ def play(audio: np.ndarray, samplerate: int, device: int | None = None) -> None:
         try:
             sd.query_devices(kind="output")
         except (sd.PortAudioError, ValueError) as e:  # PortAudio would say "Error querying device -1"
-            raise DeviceError("no audio output device found; connect one (or start the audio "
-                              "server) and check `rehearse devices`") from e
+            raise DeviceError(Message("no audio output device found; connect one (or start the audio "
+                                      "server) and check `rehearse devices`", "device.none",
+                                      kind="output")) from e
     try:
         # a stream of our own, closed (after draining) as soon as the clip ends: sd.play() leaves
         # its stream open, and an idle open ALSA stream underruns and replays stale audio. High

@@ -6,11 +6,45 @@ sentence on stderr and the exit code below. Anything else escaping the core is a
 
 from __future__ import annotations
 
+from typing import Any
+
+
+class Message(str):
+    """A sentence for the user that also carries a stable id and its values.
+
+    ``str()`` of it is the English sentence the command line prints; a front end that speaks
+    another language (the web page in Korean) words it from ``key`` and ``params`` instead.
+    """
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, key: str, **params: Any) -> Message:
+        self = super().__new__(cls, text)
+        self.key = key
+        self.params = params
+        return self
+
+    def __reduce__(self) -> tuple:
+        return (_message, (str(self), self.key, self.params))
+
+
+def _message(text: str, key: str, params: dict[str, Any]) -> Message:
+    return Message(text, key, **params)
+
 
 class RehearseError(Exception):
-    """Base class: a problem the user can act on, described in one sentence."""
+    """Base class: a problem the user can act on, described in one sentence.
+
+    Given a `Message`, its ``key`` and ``params`` are kept (else ``key`` is None).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *args: Any) -> None:
+        super().__init__(message, *args)
+        self.key: str | None = getattr(message, "key", None)
+        self.params: dict[str, Any] = dict(getattr(message, "params", {}))
 
 
 class DeckError(RehearseError):
@@ -26,6 +60,8 @@ class DeckError(RehearseError):
         if path is not None:
             where = f"{path}:{line}: " if line is not None else f"{path}: "
         super().__init__(where + message)
+        self.key = getattr(message, "key", None)
+        self.params = dict(getattr(message, "params", {}))
 
 
 class QuestionNotFound(RehearseError):

@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehearse.errors import ModelError
+from rehearse.errors import Message, ModelError
 from rehearse.model_ct2 import convert_ct2_checkpoint
 from rehearse.model_download import (
     CT2_FILES,
@@ -127,9 +127,11 @@ def language_fit(model: str, language: str) -> tuple[str, str]:
     install = (f"`rehearse models install {KOREAN_MODEL}` where it can be downloaded, "
                f"then --model {KOREAN_MODEL}")
     if stem.endswith(".en") and language != "en":
-        return "fail", f"Whisper '{stem}' hears English only: use a multilingual model ({install})."
+        return "fail", Message(f"Whisper '{stem}' hears English only: use a multilingual model ({install}).",
+                               "model.english_only", model=stem, better=KOREAN_MODEL)
     if language == "ko" and stem.split(".")[0].split("-")[0] in WEAK_FOR_KOREAN:
-        return "warn", f"Whisper {stem} mishears Korean often (5-18 % of characters): {install}."
+        return "warn", Message(f"Whisper {stem} mishears Korean often (5-18 % of characters): {install}.",
+                               "model.weak_for_korean", model=stem, better=KOREAN_MODEL)
     return "ok", ""
 
 
@@ -147,11 +149,12 @@ def resolve_model(name_or_path: str) -> Path:
     if path.is_file():
         return path.resolve()
     if path.suffix == ".pt" or len(path.parts) > 1:
-        raise ModelError(f"There is no model file at {path}; {_HINT}.")
+        raise ModelError(Message(f"There is no model file at {path}; {_HINT}.", "model.no_file", path=path))
     for folder in (workspace().models, _whisper_cache()):
         if (folder / f"{name_or_path}.pt").is_file():
             return folder / f"{name_or_path}.pt"
-    raise ModelError(f"Whisper model {name_or_path!r} is not installed; {_HINT}.")
+    raise ModelError(Message(f"Whisper model {name_or_path!r} is not installed; {_HINT}.", "model.missing",
+                             name=name_or_path))
 
 
 def installed_models() -> list[dict]:

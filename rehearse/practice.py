@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rehearse.deck import Deck, Question
-from rehearse.errors import DeviceError, RehearseError
+from rehearse.errors import DeviceError, Message, RehearseError
 from rehearse.evaluate import deck_texts, evaluate
 from rehearse.lock import SessionLock, hold_session_lock
 from rehearse.models import language_fit
@@ -351,10 +351,12 @@ class PracticeSession:
         if score.no_speech and isinstance(self.source, Microphone) and not self._suggested_doctor \
                 and not self.ws.level_test_mark.exists():
             self._suggested_doctor = True  # the microphone was never tested here: a likely cause
-            self.events.warning("no voice was heard in that answer: `rehearse doctor` tests the "
-                                "microphone (muted, wrong device, too quiet) in a few seconds")
+            self.events.warning(Message("no voice was heard in that answer: `rehearse doctor` tests the "
+                                        "microphone (muted, wrong device, too quiet) in a few seconds",
+                                        "warn.no_voice"))
         if rec.ended_by == "device_error":
-            raise DeviceError(f"{rec.error}; the answer so far is kept in {rec.path}")
+            raise DeviceError(Message(f"{rec.error}; the answer so far is kept in {rec.path}",
+                                      "device.lost_kept", cause=rec.error, path=rec.path))
         return attempt
 
     def stop(self) -> None:

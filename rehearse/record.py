@@ -32,7 +32,7 @@ from rehearse.audio import (
     read_audio,
     write_wav,
 )
-from rehearse.errors import DeviceError, DiskError
+from rehearse.errors import DeviceError, DiskError, Message
 from rehearse.voice import EndOfAnswer, heard_voice
 
 SYNC_EVERY_S = 1.0  # s between fsyncs of the WAV being written (against a power cut; a kill loses nothing)
@@ -42,8 +42,8 @@ POLL_S = 0.02  # s between looks at ``should_stop`` while waiting for the next b
 FIRST_BLOCK_S = 6.0  # s the first block may take: a PulseAudio monitor starts ~2.5 s late under load
 SHUTDOWN_S = 2.0  # s to wait for PortAudio to let go of a stream (see `_shut_down`)
 TAIL_KEPT_S = 0.6  # s of silence kept after the last speech when an answer ends on silence
-DEVICE_GONE = ("the microphone stopped sending audio (unplugged, or the audio server stopped; "
-               "see `rehearse devices`)")
+DEVICE_GONE = Message("the microphone stopped sending audio (unplugged, or the audio server stopped; "
+                      "see `rehearse devices`)", "device.gone")
 
 
 def repair_wav(path: Path) -> int:
@@ -230,16 +230,21 @@ def _reason(e: Exception, file) -> str:
     return text.removeprefix("System error : ").rstrip(".") or str(e)
 
 
-def _not_written(path: Path, reason: str, kept_s: float) -> str:
+def _not_written(path: Path, reason: str, kept_s: float) -> Message:
+    seconds = f"{kept_s:.1f}"
     if reason in (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT)):
         if kept_s <= 0:
-            return f"{path}: the disk is full; nothing was recorded; free some space and try again"
-        return (f"{path}: the disk is full; recording stopped after {kept_s:.1f} s, which are kept; "
-                "free some space, then run `rehearse recover`")
+            return Message(f"{path}: the disk is full; nothing was recorded; free some space and try again",
+                           "disk.full_nothing", path=path)
+        return Message(f"{path}: the disk is full; recording stopped after {seconds} s, which are kept; "
+                       "free some space, then run `rehearse recover`", "disk.full_kept", path=path,
+                       seconds=seconds)
     if kept_s <= 0:
-        return f"{path}: the recording could not be written ({reason}); nothing was recorded"
-    return (f"{path}: the recording could not be written ({reason}); it stopped after {kept_s:.1f} s, "
-            "which are kept; run `rehearse recover` once the disk takes writes again")
+        return Message(f"{path}: the recording could not be written ({reason}); nothing was recorded",
+                       "disk.unwritten_nothing", path=path, reason=reason)
+    return Message(f"{path}: the recording could not be written ({reason}); it stopped after {seconds} s, "
+                   "which are kept; run `rehearse recover` once the disk takes writes again",
+                   "disk.unwritten_kept", path=path, reason=reason, seconds=seconds)
 
 
 @dataclass
@@ -330,7 +335,8 @@ def record_answer(
                     blocksize=blocksize, device=opts.device, callback=callback,
                 )
         except (sd.PortAudioError, ValueError) as e:
-            raise DeviceError(f"could not open the audio input device: {e}") from e
+            raise DeviceError(Message(f"could not open the audio input device: {e}", "device.open_failed",
+                                      detail=str(e))) from e
         last_block = time.monotonic()
         try:
             with _running(stream, failed=lambda: ended_by == "device_error",
@@ -373,7 +379,8 @@ def record_answer(
         except KeyboardInterrupt:
             ended_by = "interrupt"
         except sd.PortAudioError as e:
-            ended_by, error = "device_error", f"the audio input device failed ({e})"
+            ended_by, error = "device_error", Message(f"the audio input device failed ({e})",
+                                                      "device.failed", detail=str(e))
         # blocks already captured belong to the answer too
         while not blocks.empty():
             block = blocks.get_nowait()
@@ -388,7 +395,7 @@ def record_answer(
     frames_written = out.frames
     if ended_by == "device_error" and frames_written == 0:
         # nothing to keep or transcribe: the empty file's attempt is dropped by `repair_crashed`
-        raise DeviceError(f"{error}; nothing was recorded")
+        raise DeviceError(Message(f"{error}; nothing was recorded", "device.lost_nothing", cause=error))
     if ended_by == "silence":
         keep = min(frames_written, end.last_voice + int(TAIL_KEPT_S * opts.samplerate))
         with sf.SoundFile(str(path), "r+") as f:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rehearse.errors import DiskError, RehearseError
+from rehearse.errors import DiskError, Message, RehearseError
 from rehearse.score import Score
 from rehearse.transcript import Transcript
 
@@ -184,8 +184,9 @@ class Store:
                 yield
         except sqlite3.OperationalError as e:
             if getattr(e, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(e):
-                raise DiskError(f"{self.path}: the disk is full; {what} could not be saved; "
-                                f"free some space and {then}") from e
+                raise DiskError(Message(f"{self.path}: the disk is full; {what} could not be saved; "
+                                        f"free some space and {then}", "disk.full_history",
+                                        path=self.path)) from e
             raise RehearseError(f"{self.path}: {what} could not be saved ({e})") from e
 
     def start_session(self, session_id: str, deck: str, deck_path: str | None, language: str) -> None:
