@@ -372,25 +372,46 @@ def _verbatim(prepared: str, spoken: str, language: str, options: ScoreOptions) 
     return Verbatim(metric, value, memorised, changed)
 
 
+VERDICT_HEADS = {"strong": "Strong answer", "good": "Good answer", "partial": "Partial answer",
+                 "off_target": "Off target"}
+FILLERS_NOTED_PER_MIN = 5  # fillers a minute above which the verdict names them
+
+
+def verdict_band(score: int) -> str:
+    """The verdict's head as an id: ``strong``, ``good``, ``partial`` or ``off_target``."""
+    return "strong" if score >= 85 else "good" if score >= 65 else "partial" if score >= 35 else "off_target"
+
+
+def verdict_notes(over_time: bool, duration_s: float | None, time_limit_s: float | None, pace: Pace,
+                  fillers: Fillers, verbatim: Verbatim) -> list[tuple[str, Any]]:
+    """What the verdict adds after the key points, as ``(id, value)``: ``("over_time", seconds)``,
+    ``("pace", "slow" | "fast")``, ``("fillers", per minute)``, ``("memorised", None)``."""
+    notes: list[tuple[str, Any]] = []
+    if over_time and duration_s and time_limit_s:
+        notes.append(("over_time", duration_s - time_limit_s))
+    if pace.band in ("slow", "fast"):
+        notes.append(("pace", pace.band))
+    if fillers.per_minute is not None and fillers.per_minute > FILLERS_NOTED_PER_MIN:
+        notes.append(("fillers", fillers.per_minute))
+    if verbatim.memorised:
+        notes.append(("memorised", None))
+    return notes
+
+
+_NOTES_EN = {"over_time": "{:.0f} s over time", "pace": "{} pace", "fillers": "{:g} fillers/min",
+             "memorised": "sounds memorised"}
+
+
 def _verdict(score: int, results: list[KeyPointResult], verbatim: Verbatim, pace: Pace,
              fillers: Fillers, over_time: bool, duration_s: float | None,
              time_limit_s: float | None) -> str:
     covered = sum(r.status == "covered" for r in results)
     partial = sum(r.status == "partial" for r in results)
-    head = ("Strong answer" if score >= 85 else "Good answer" if score >= 65
-            else "Partial answer" if score >= 35 else "Off target")
-    text = f"{head}: {covered} of {len(results)} key points covered"
+    text = f"{VERDICT_HEADS[verdict_band(score)]}: {covered} of {len(results)} key points covered"
     if partial:
         text += f", {partial} partly"
-    notes = []
-    if over_time and duration_s and time_limit_s:
-        notes.append(f"{duration_s - time_limit_s:.0f} s over time")
-    if pace.band in ("slow", "fast"):
-        notes.append(f"{pace.band} pace")
-    if fillers.per_minute is not None and fillers.per_minute > 5:
-        notes.append(f"{fillers.per_minute:g} fillers/min")
-    if verbatim.memorised:
-        notes.append("sounds memorised")
+    notes = [_NOTES_EN[key].format(value) for key, value in
+             verdict_notes(over_time, duration_s, time_limit_s, pace, fillers, verbatim)]
     return text + ("; " + ", ".join(notes) if notes else "")
 
 
