@@ -113,7 +113,7 @@ def test_the_tag_filter_shows_only_that_tag(quiet_app, web_page):
 
 
 @pytest.mark.browser
-def test_a_missing_microphone_is_one_sentence_in_the_page(null_sink, quiet_app, web_page):
+def test_a_missing_microphone_is_one_sentence_in_the_page_in_its_language(null_sink, quiet_app, web_page):
     page = web_page.page
     page.goto(quiet_app.url)
     page.goto(f"{quiet_app.origin}/settings")
@@ -133,6 +133,19 @@ def test_a_missing_microphone_is_one_sentence_in_the_page(null_sink, quiet_app, 
     message = shown.first.inner_text().strip()
     assert "Traceback" not in page.content() and "File \"" not in message
     assert "\n" not in message and len(message) < 300, message
+    assert not re.search("[가-힣]", message) and "device" in message, message  # the English page's
+
+    # the same on the page in Korean (the toggle at the top): a Korean sentence naming the device
+    page.locator("form.lang button[type=submit]").click()
+    page.wait_for_function("() => document.documentElement.lang === 'ko'")
+    page.get_by_test_id("start").first.click()
+    shown = page.locator("[role=alert]:visible").filter(has_text="no-such-microphone-xyz")
+    shown.first.wait_for(timeout=30_000)
+    korean = shown.first.inner_text().strip()
+    assert "\n" not in korean and len(korean) < 300, korean
+    rest = korean.replace("no-such-microphone-xyz", "")
+    assert re.search("[가-힣]", rest) and not re.search("[A-Za-z]", rest), korean  # no English left
+    assert "마이크" in korean, korean
     assert web_page.errors == [], web_page.errors
 
 

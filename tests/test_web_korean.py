@@ -23,11 +23,20 @@ pytestmark = pytest.mark.browser
 DECK = load_deck(KOREAN)
 FIRST = DECK.questions[0]  # 자기소개
 KP = FIRST.key_points
-# spoken, not read: spacing and endings differ from the notes; key points 1, 3 and 5 are said
+# spoken, not read: spacing and endings differ from the notes; key points 1, 3 and 5 are said,
+# and 4 (the AWS toy project) in the negative
 HEARD = {FIRST.id: ("음 안녕하십니까 신세계 아이앤씨 스파로스 CMP 개발 직무에 지원한 김성철입니다. "
                     "이전 회사에서는 인사 시스템과 데이터 연동을 통해서 "
                     "통합 계정 관리 서비스를 개발하고 구축했습니다. "
-                    "조사한 바에 의하면 CMP는 다양한 클라우드 서비스 환경을 연계하는 작업이 필요합니다.")}
+                    "조사한 바에 의하면 CMP는 다양한 클라우드 서비스 환경을 연계하는 작업이 필요합니다. "
+                    "AWS의 EC2를 사용해서 네이버 증권 페이지의 주식 데이터를 파싱하는 토이 프로젝트를 "
+                    "진행해 본 적은 없습니다.")}
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")  # an English word (the key points' own words are Korean)
+
+
+def korean_sentence(text: str) -> bool:
+    """Korean, with no English word in it."""
+    return bool(re.search("[가-힣]", text)) and not LATIN_WORD.search(text)
 
 
 @pytest.fixture
@@ -76,9 +85,17 @@ def test_korean_practice_renders_korean(korean_app, web_page, tmp_path):
         (index,) = [j for j, k in enumerate(KP) if k[:15] in text]
         status[index] = points.nth(i).get_attribute("data-status")
     assert status[0] != "missed" and status[2] != "missed" and status[4] != "missed", status
-    assert status[3] == "missed", status  # the AWS toy project was not mentioned
+    assert status[3] == "missed", status  # the AWS toy project: said in the negative
     diff = page.get_by_test_id("diff").inner_text()
     assert "김성철" in diff and "토이프로젝트" in diff  # said, and left out
+
+    # the core's words in Korean: the verdict, the Why line, why the negated point is not covered
+    verdict, why = page.locator("#verdict").inner_text(), page.locator("#why").inner_text()
+    assert korean_sentence(verdict) and "핵심 포인트" in verdict, verdict
+    assert korean_sentence(why) and "내용" in why, why
+    negated = points.filter(has_text=KP[3][:15]).get_by_test_id("key-point-reason")
+    assert negated.count() == 1 and korean_sentence(negated.inner_text()), negated.all_inner_texts()
+    assert "진행해 본 적은 없습니다" in negated.inner_text()  # what was said, quoted
 
     shot = page.screenshot(full_page=True)
     (tmp_path / "korean-feedback.png").write_bytes(shot)
@@ -95,6 +112,10 @@ def test_korean_practice_renders_korean(korean_app, web_page, tmp_path):
     words = page.get_by_test_id("transcript-word")
     words.first.wait_for()
     assert " ".join(words.all_inner_texts()).split() == HEARD[FIRST.id].split()
+    stored = page.locator(".feedback .verdict").inner_text()  # the stored attempt's card, in Korean too
+    assert korean_sentence(stored) and stored == verdict, (stored, verdict)
+    assert korean_sentence(page.locator(".feedback .why").inner_text())
+    assert korean_sentence(page.get_by_test_id("key-point-reason").first.inner_text())
     page.get_by_test_id("play").first.click()
     current = page.locator("[data-testid=transcript-word][aria-current=true]")
     seen = []

@@ -13,9 +13,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from rehearse.deck import load_deck
-from rehearse.errors import RehearseError
+from rehearse.errors import Message, RehearseError
 from rehearse.web.live import SessionRequest
 from rehearse.web.state import MAX_UPLOAD_BYTES, WEAKEST, WebApp, json_error, parse_id, wants_json
+from rehearse.web.views import describe
+from rehearse.web.words import error_text
 
 # ---------------------------------------------------------------- import
 
@@ -32,10 +34,10 @@ async def import_deck(request: Request) -> Response:
     form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return _reply(request, app, "Choose a notes file or a YAML deck to open.")
+        return _reply(request, app, app.say("web.choose_file"))
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        return _reply(request, app, f"{upload.filename}: the file is larger than 5 MB; open a smaller one.")
+        return _reply(request, app, app.say("web.too_large", name=upload.filename))
     original = Path(upload.filename).name
     stem, suffix = safe_name(Path(original).stem), Path(original).suffix.lower()
     if suffix not in NOTES_SUFFIXES:
@@ -62,9 +64,10 @@ async def import_deck(request: Request) -> Response:
                 out.write_text(dump_deck_yaml(result.deck, header), encoding="utf-8")
                 unplaced = [(line, t.strip()) for line, t in result.unplaced]
         except RehearseError as e:
-            return _reply(request, app, plain(str(e)))
+            return _reply(request, app, plain(app.error_text(e)))
         except OSError as e:
-            return _reply(request, app, f"{app.ws.questions}: the deck could not be saved ({e.strerror}).")
+            return _reply(request, app, app.say("web.not_saved",
+                                                path=app.ws.questions, reason=e.strerror))
     key = deck_key(out)
     app.unplaced[key] = unplaced
     s = app.settings()
@@ -95,10 +98,11 @@ async def session_start(request: Request) -> Response:
     try:
         body = await request.json()
     except ValueError:
-        return json_error("The request was not understood; reload the page.")
+        return json_error(app.say("web.not_understood"))
     if not isinstance(body, dict):
-        return json_error("The request was not understood; reload the page.")
+        return json_error(app.say("web.not_understood"))
     entry = app.deck_entry(str(body.get("deck", "")))
+    language = app.language(describe(entry).language)
     mode = body.get("mode", "all")
     ids = [str(i) for i in body.get("ids") or [] if isinstance(i, (str, int))]
     tag = body.get("tag") or None
@@ -106,7 +110,7 @@ async def session_start(request: Request) -> Response:
         request_ = await asyncio.to_thread(_session_request, app, entry.path, mode, ids,
                                            str(tag) if tag else None)
     except RehearseError as e:
-        return json_error(str(e))
+        return json_error(error_text(e, language))
     await asyncio.to_thread(app.runner.start, request_)
     s = app.settings()
     s.used(entry.path)
@@ -123,11 +127,12 @@ def _session_request(app: WebApp, path: Path, mode: str, ids: list[str], tag: st
     if tag is not None:
         tags = {t.casefold() for q in deck.walk() for t in q.tags}
         if tag.casefold() not in tags:
-            raise RehearseError(f"No question in this deck has the tag '{tag}'.")
+            raise RehearseError(Message(f"No question in this deck has the tag '{tag}'.", "web.no_tag",
+                                        tag=tag))
     options.tag = tag
     if mode == "these":
         if not ids:
-            raise RehearseError("Tick the questions to practise first.")
+            raise RehearseError(Message("Tick the questions to practise first.", "web.none_ticked"))
         options.only, options.follow_ups = ids, False
     elif mode in ("due", "weakest"):
         store = app.store()
@@ -137,7 +142,8 @@ def _session_request(app: WebApp, path: Path, mode: str, ids: list[str], tag: st
                 items = schedules(deck.name, deck.walk(), store, now)
                 chosen = [s.question_id for s in items if s.is_due(now)]
                 if not chosen:
-                    raise RehearseError("Nothing in this deck is due now; practise all or the weakest.")
+                    raise RehearseError(Message("Nothing in this deck is due now; practise all or the "
+                                                "weakest.", "web.none_due"))
                 options.only, options.follow_ups, options.due = chosen, False, True
             else:
                 known = {q.id for q in deck.walk()}
@@ -145,13 +151,14 @@ def _session_request(app: WebApp, path: Path, mode: str, ids: list[str], tag: st
                           for h in question_histories(store, deck.name)
                           if h.latest is not None and h.question_id in known]
                 if not scored:
-                    raise RehearseError("No answer in this deck has a score yet; practise all first.")
+                    raise RehearseError(Message("No answer in this deck has a score yet; practise all first.",
+                                                "web.none_scored"))
                 options.only = [qid for _, qid in sorted(scored)[:WEAKEST]]
                 options.follow_ups = False
         finally:
             store.close()
     elif mode != "all":
-        raise RehearseError("Choose all, due, weakest or these.")
+        raise RehearseError(Message("Choose all, due, weakest or these.", "web.bad_mode"))
     return SessionRequest(deck, options, app.parts_for(deck))
 
 
@@ -168,9 +175,9 @@ async def session_command(request: Request) -> Response:
     else:
         return json_error("Unknown command.", 404)
     if not ok and not app.runner.running:
-        return json_error("No session is running; choose a deck to start one.", 409)
+        return json_error(app.say("web.no_session"), 409)
     if not ok:
-        return json_error("Wait for the feedback on this answer first.", 409)
+        return json_error(app.say("web.wait_feedback"), 409)
     return JSONResponse({"ok": True})
 
 
@@ -212,7 +219,10 @@ async def devices(request: Request) -> Response:
     found = await asyncio.to_thread(app.catalog.get, DEVICES_WAIT_S)
     if found is None:
         return JSONResponse({"ready": False}, headers={"Cache-Control": "no-store"})
-    return JSONResponse({"ready": True, **found}, headers={"Cache-Control": "no-store"})
+    from rehearse.web.catalog import in_language
+
+    return JSONResponse({"ready": True, **in_language(found, app.language())},
+                        headers={"Cache-Control": "no-store"})
 
 
 async def live_save(request: Request) -> Response:
@@ -224,7 +234,7 @@ async def live_save(request: Request) -> Response:
     except ValueError:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("live"), bool):
-        return json_error("The request was not understood; reload the page.")
+        return json_error(app.say("web.not_understood"))
     s = app.settings()
     s.live = body["live"]
     s.save(app.ws)

@@ -89,9 +89,10 @@ def create_app(ws: Workspace | None = None, *, parts: PartsSpec = None, token: s
         return HTMLResponse(f"<!doctype html><title>rehearse</title><p>{_escape(message)}</p>", 500)
 
     async def rehearse_error(request: Request, exc: Exception) -> Response:
+        message = web.error_text(exc) if isinstance(exc, RehearseError) else str(exc)
         if request.url.path.startswith("/api/"):
-            return json_error(str(exc))
-        return web.error_page(request, str(exc))
+            return json_error(message)
+        return web.error_page(request, message)
 
     routes = [
         Route("/", decks_page),

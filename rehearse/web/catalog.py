@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rehearse.errors import RehearseError
-from rehearse.web.live import sentence
+from rehearse.web.words import LANGUAGES as PAGE_LANGUAGES
+from rehearse.web.words import error_text, sentence
 
 LANGUAGES = ("en", "ko")  # the voices offered: those of the languages a deck can have
 
@@ -35,7 +36,7 @@ def _list_voices() -> dict[str, dict[str, Any]]:
         try:
             default, error = choose_voice(language), None
         except RehearseError as e:
-            default, error = None, sentence(str(e))
+            default, error = None, _texts(e)
         out[language] = {"voices": voices, "default": default, "error": error}
     return out
 
@@ -83,17 +84,33 @@ class Catalog:
         try:
             found["devices"] = [_device(d) for d in self.list_devices()]
         except RehearseError as e:
-            found["device_error"] = sentence(str(e))
+            found["device_error"] = _texts(e)
         except Exception as e:  # PortAudio missing or broken: said in the page, never raised
             found["device_error"] = sentence(f"could not list audio devices ({type(e).__name__}: {e})")
         try:
             found["voices"] = self.list_voices()
         except RehearseError as e:
-            found["voice_error"] = sentence(str(e))
+            found["voice_error"] = _texts(e)
         except Exception as e:
             found["voice_error"] = sentence(f"could not list the voices ({type(e).__name__}: {e})")
         self._found = found
         self.ready.set()
+
+
+def _texts(error: RehearseError) -> dict[str, str]:
+    """The error's sentence in each page language."""
+    return {lang: error_text(error, lang) for lang in PAGE_LANGUAGES}
+
+
+def in_language(found: dict[str, Any], language: str) -> dict[str, Any]:
+    """What `Catalog.get` found, with each error said in ``language`` (the page's)."""
+
+    def one(error: Any) -> Any:
+        return error.get(language) or error.get("en") if isinstance(error, dict) else error
+
+    voices = {lang: {**v, "error": one(v.get("error"))} for lang, v in found.get("voices", {}).items()}
+    return {**found, "device_error": one(found.get("device_error")),
+            "voice_error": one(found.get("voice_error")), "voices": voices}
 
 
 def _device(d) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from rehearse.practice import AttemptResult, PracticeOptions, PracticeSession, S
 from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import Recovered
 from rehearse.score import Score
-from rehearse.web.views import feedback_view, save_word_timings
+from rehearse.web.views import LANGUAGES, feedback_view, save_word_timings
+from rehearse.web.words import error_text, say, web_message
 
 
 class Broadcaster:
@@ -113,7 +114,9 @@ class WebEvents(SessionEvents):
         self.state("asking")
 
     def warning(self, message: str) -> None:
-        self.out.publish("warning", {"message": message})
+        """A core warning (a `rehearse.errors.Message` where it has a key), in each page language."""
+        self.out.publish("warning", {"message": say(message, "en"),
+                                     "text": {lang: say(message, lang) for lang in LANGUAGES}})
 
     def recording(self, question, options: RecordOptions) -> None:
         self.out.forget("feedback", "live")
@@ -154,7 +157,8 @@ class WebEvents(SessionEvents):
 
     def recovered(self, recovered: Recovered) -> None:
         n = len(recovered.repaired)
-        self.warning(f"{n} answer(s) cut off by a crash were repaired; `rehearse recover` transcribes them")
+        text = {lang: web_message("web.recovered", lang, n=n) for lang in LANGUAGES}
+        self.out.publish("warning", {"message": text["en"], "text": text})
 
 
 @dataclass
@@ -264,13 +268,13 @@ class Runner:
                     events.waiting.clear()
         except RehearseError as e:
             failed = True
-            self.out.publish("error", {"message": sentence(str(e))})
+            self._error(e)
             events.state("error")
         except Exception as e:  # a bug: one sentence on the page, the traceback on the terminal
             failed = True
             traceback.print_exc(file=sys.stderr)
-            self.out.publish("error", {"message": f"Something went wrong ({type(e).__name__}); the answers "
-                                                  "so far are kept. Start the session again."})
+            text = {lang: web_message("web.bug", lang, name=type(e).__name__) for lang in LANGUAGES}
+            self.out.publish("error", {"message": text["en"], "text": text})
             events.state("error")
         finally:
             if session is not None:
@@ -278,7 +282,7 @@ class Runner:
                     result = session.close()
                 except RehearseError as e:
                     failed = True
-                    self.out.publish("error", {"message": sentence(str(e))})
+                    self._error(e)
                     events.state("error")
                 else:
                     avg = result.average_score
@@ -289,10 +293,8 @@ class Runner:
             if not failed:
                 events.state("done")
 
-
-def sentence(message: str) -> str:
-    """``message`` as one sentence: a capital first, a full stop last."""
-    message = message.strip()
-    message = message[:1].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
+    def _error(self, e: RehearseError) -> None:
+        """The error as one sentence in each page language (the page shows its own)."""
+        text = {lang: error_text(e, lang) for lang in LANGUAGES}
+        self.out.publish("error", {"message": text["en"], "text": text})
 

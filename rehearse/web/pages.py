@@ -36,7 +36,7 @@ def deck_page(request: Request) -> Response:
     try:
         deck = load_deck(entry.path)
     except RehearseError as e:
-        return app.error_page(request, str(e))
+        return app.error_page(request, app.error_text(e))
     tags = sorted({t for q in deck.walk() for t in q.tags}, key=str.casefold)
     return app.page(request, "deck.html", deck_language=deck.language, deck=deck, key=entry.key,
                     where=entry.where, tags=tags, unplaced=app.unplaced.get(entry.key, []))
@@ -54,7 +54,7 @@ def attempt_page(request: Request) -> Response:
     try:
         attempt = store.attempt(attempt_id) if attempt_id is not None else None
         if attempt is None:
-            return app.error_page(request, "No such attempt; choose one from History.", 404)
+            return app.error_page(request, app.say("web.no_attempt"), 404)
         view = _attempt_view(app, store, attempt)
     finally:
         store.close()
@@ -67,13 +67,13 @@ def compare_page(request: Request) -> Response:
     app: WebApp = request.app.state.web
     deck, qid = request.query_params.get("deck"), request.query_params.get("q")
     if not deck or not qid:
-        return app.error_page(request, "Choose a question from History to compare its attempts.", 404)
+        return app.error_page(request, app.say("web.compare_pick"), 404)
     store = app.store()
     try:
         try:
             history = question_history(store, qid, deck)
         except RehearseError as e:
-            return app.error_page(request, str(e), 404)
+            return app.error_page(request, app.error_text(e), 404)
         views = []
         best, latest = history.best, history.latest
         pairs = [("play.best", best), ("play.latest", latest)]
@@ -85,7 +85,7 @@ def compare_page(request: Request) -> Response:
     finally:
         store.close()
     if not views:
-        return app.error_page(request, "No scored attempt at this question yet; practise it first.", 404)
+        return app.error_page(request, app.say("web.compare_none"), 404)
     return app.page(request, "attempt.html", deck_language=views[0]["language"], views=views, compare=True)
 
 
@@ -200,11 +200,11 @@ def report_download(request: Request) -> Response:
     store = app.store()
     try:
         if deck is not None and deck not in store.decks():
-            return app.error_page(request, "No practice of that deck is recorded.", 404)
+            return app.error_page(request, app.say("web.deck_not_practised"), 404)
         try:
             html = render_report(build_report(store, ReportOptions(deck=deck)))
         except RehearseError as e:
-            return app.error_page(request, str(e), 404)
+            return app.error_page(request, app.error_text(e), 404)
     finally:
         store.close()
     name = f"report-{deck or 'latest'}.html"
@@ -240,7 +240,7 @@ async def settings_save(request: Request) -> Response:
     try:
         s.silence_s = max(0.0, min(60.0, float(str(form.get("silence_s") or "4"))))
     except ValueError:
-        return app.error_page(request, "Silence must be a number of seconds, such as 4.")
+        return app.error_page(request, app.say("web.silence_number"))
     s.save(app.ws)
     return RedirectResponse("/settings?saved=1", status_code=303)
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from rehearse.deck import Deck
+from rehearse.errors import RehearseError
 from rehearse.parts import Parts
 from rehearse.paths import Workspace
 from rehearse.practice import PracticeOptions
@@ -27,6 +28,7 @@ from rehearse.web.views import (
     describe,
     known_decks,
 )
+from rehearse.web.words import error_text, web_message
 
 HERE = Path(__file__).resolve().parent
 WEAKEST = 5  # questions "practise weakest" asks
@@ -46,7 +48,7 @@ class WebApp:
         self.unplaced: dict[str, list[tuple[int, str]]] = {}  # deck key → lines its import left
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(dom_id=_dom_id, clock=_clock)
+        self.env.globals.update(dom_id=_dom_id, clock=_clock, error_text=error_text)
 
     # ------------------------------------------------------------ helpers
 
@@ -102,6 +104,14 @@ class WebApp:
             t=translator(lang), lang=lang, token=self.token, path=request.url.path,
             session=self.runner.out.latest.get("session"), **context)
         return HTMLResponse(html, status_code=status)
+
+    def error_text(self, error: RehearseError, deck_language: str | None = None) -> str:
+        """A `RehearseError` as one sentence in the page's language."""
+        return error_text(error, self.language(deck_language))
+
+    def say(self, key: str, deck_language: str | None = None, **params: Any) -> str:
+        """One of the app's own sentences in the page's language (`rehearse.web.words`)."""
+        return web_message(key, self.language(deck_language), **params)
 
     def error_page(self, request: Request, message: str, status: int = 400) -> HTMLResponse:
         return self.page(request, "error.html", status=status, message=message)

@@ -15,9 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rehearse.errors import RehearseError
 from rehearse.paths import BUNDLED_QUESTIONS, Workspace
 from rehearse.score import Score, seconds_said
 from rehearse.transcript import Transcript
+from rehearse.web import words
+from rehearse.web.words import LANGUAGES
 
 DIFF_OPS = {"red strike": "missed", "green": "added"}
 
@@ -46,11 +49,11 @@ def diff_items(prepared: str, said: str, language: str) -> list[dict[str, str]]:
     return out
 
 
-def why_line(score: Score) -> str:
-    """The "Why" line: how the score was computed (`rehearse.feedback`'s explanation)."""
-    from rehearse.feedback import explain_score
-
-    return explain_score(score)
+def feedback_words(score: Score, language: str) -> dict[str, Any]:
+    """The feedback's sentences in one language: the verdict, the Why line and each key point's
+    reason (None where there is none)."""
+    return {"verdict": words.verdict(score, language), "why": words.why(score, language),
+            "reasons": [words.reason(k.reason, k.contrast, language) for k in score.key_points]}
 
 
 def feedback_view(score: Score, prepared: str | None, attempt_id: int | None,
@@ -62,10 +65,10 @@ def feedback_view(score: Score, prepared: str | None, attempt_id: int | None,
         "score": score.score,
         "verdict": score.verdict,
         "no_speech": score.no_speech,
-        "unclear": score.unclear,  # voice heard, no words made out: the page words the verdict
+        "unclear": score.unclear,  # voice heard, no words made out (the verdict says so in each language)
         "voice_seconds": seconds_said(score.voice_s),
-        "key_points": [{"text": k.text, "status": k.status, "evidence": k.evidence}
-                       for k in score.key_points],
+        "key_points": [{"text": k.text, "status": k.status, "evidence": k.evidence, "reason": k.reason,
+                        "contrast": k.contrast} for k in score.key_points],
         "diff": diff_items(prepared, score.transcript, score.language) if prepared else [],
         "transcript": score.transcript,
         "language": score.language,
@@ -82,7 +85,8 @@ def feedback_view(score: Score, prepared: str | None, attempt_id: int | None,
         "longest_pause_s": score.pauses.longest_s,
         "first_word_s": score.time_to_first_word_s,
         "memorised": score.verbatim.memorised,
-        "why": why_line(score),
+        "why": words.why(score, "en"),
+        "text": {language: feedback_words(score, language) for language in LANGUAGES},
     }
 
 
@@ -133,7 +137,7 @@ class DeckEntry:
     title: str = ""
     language: str = ""
     questions: int = 0
-    error: str | None = None
+    error: RehearseError | None = None  # why it cannot be read (`words.error_text` words it)
 
 
 def deck_key(path: Path) -> str:
@@ -170,14 +174,13 @@ def known_decks(ws: Workspace, recent: list[str]) -> list[DeckEntry]:
     return out
 
 
-_DESCRIBED: dict[tuple[Path, int, int], tuple[str, str, int, str | None]] = {}
+_DESCRIBED: dict[tuple[Path, int, int], tuple[str, str, int, RehearseError | None]] = {}
 
 
 def describe(entry: DeckEntry) -> DeckEntry:
     """Fill in the title, language and size (or the one-sentence error) of a deck; a file is read
     again only when it changes."""
     from rehearse.deck import load_deck
-    from rehearse.errors import RehearseError
 
     try:
         st = entry.path.stat()
@@ -189,7 +192,7 @@ def describe(entry: DeckEntry) -> DeckEntry:
             deck = load_deck(entry.path)
             found = (deck.title, deck.language, len(deck.walk()), None)
         except RehearseError as e:
-            found = (entry.path.name, "", 0, str(e))
+            found = (entry.path.name, "", 0, e)
         if key is not None:
             _DESCRIBED[key] = found
     else:

@@ -4,6 +4,17 @@
 
 (function () {
   const token = document.querySelector('meta[name="rehearse-token"]').content;
+  const lang = document.documentElement.lang;  // the page's language: "en" or "ko"
+  const WORDS = JSON.parse(document.body.dataset.words || "{}");
+
+  function failed(status) {
+    return (WORDS.failed || "The request failed ({status}); reload the page.").replace("{status}", status);
+  }
+
+  // an event's sentence in the page's language (the server words it in each)
+  function said(d) {
+    return (d.text && d.text[lang]) || d.message || "";
+  }
 
   function post(url, body) {
     return fetch(url, {
@@ -14,7 +25,7 @@
     }).then(async (r) => {
       let data = {};
       try { data = await r.json(); } catch (e) { data = {}; }
-      if (!r.ok) throw new Error(data.error || ("The request failed (" + r.status + "); reload the page."));
+      if (!r.ok) throw new Error(data.error || failed(r.status));
       return data;
     });
   }
@@ -55,7 +66,7 @@
         headers: { "X-Rehearse-Token": token, "Accept": "application/json" },
       }).then(async (r) => {
         const d = await r.json().catch(() => ({}));
-        if (!r.ok) throw new Error(d.error || "The file could not be opened.");
+        if (!r.ok) throw new Error(d.error || WORDS.not_opened);
         window.location.href = d.url;
       }).catch((e) => showError(error, e.message));
     }
@@ -162,40 +173,50 @@
     function showFeedback(f) {
       feedbackData = f;
       $("score").textContent = f.score === null || f.score === undefined ? "-" : String(f.score);
-      $("verdict").textContent = f.unclear && labels.unclear
-        ? labels.unclear.replace("{seconds}", f.voice_seconds) : f.verdict || "";
+      const words = (f.text && f.text[lang]) || { verdict: f.verdict, why: f.why, reasons: [] };
+      $("verdict").textContent = words.verdict || "";
       const kps = $("key-points");
       kps.replaceChildren();
       const marks = { covered: "✓", partial: "~", missed: "✗" };
-      for (const kp of f.key_points) {
+      f.key_points.forEach((kp, i) => {
         const li = el("li", "kp-" + kp.status);
-        li.dataset.testid = "key-point";
         li.setAttribute("data-testid", "key-point");
         li.dataset.status = kp.status;
         const mark = el("span", "mark", marks[kp.status] || "?");
         mark.setAttribute("aria-hidden", "true");
-        li.append(mark, el("span", "visually-hidden", kp.status + ":"), el("span", null, kp.text));
+        const status = (WORDS.status && WORDS.status[kp.status]) || kp.status;
+        li.append(mark, el("span", "visually-hidden", status + ":"), el("span", null, kp.text));
         li.lastChild.dir = "auto";
-        if (kp.evidence) {
+        const reason = (words.reasons || [])[i];
+        if (reason) {
+          const r = el("span", "reason", reason);
+          r.setAttribute("data-testid", "key-point-reason");
+          r.dir = "auto";
+          li.append(" ", r);
+        }
+        if (kp.evidence && kp.reason !== "negated") {
           const q = el("q", "evidence", kp.evidence);
           q.dir = "auto";
           li.append(" ", q);
         }
         kps.append(li);
-      }
+      });
       $("m-time").textContent = clock(f.duration_s) + (f.time_limit_s ? " / " + clock(f.time_limit_s) : "")
         + (f.over_time ? " !" : "");
+      const unit = (WORDS.unit && WORDS.unit[f.pace_unit]) || f.pace_unit || "";
+      const band = (WORDS.band && WORDS.band[f.pace_band]) || f.pace_band;
+      const s = WORDS.s || " s";
       $("m-pace").textContent = f.pace === null || f.pace === undefined ? "-"
-        : Math.round(f.pace) + " " + (f.pace_unit || "") + (f.pace_band ? " (" + f.pace_band + ")" : "");
+        : Math.round(f.pace) + " " + unit + (band ? " (" + band + ")" : "");
       $("m-fillers").textContent = f.fillers === null || f.fillers === undefined ? "-"
         : f.fillers + (f.fillers_per_minute !== null && f.fillers_per_minute !== undefined
-          ? " (" + f.fillers_per_minute.toFixed(1) + "/min)" : "");
+          ? " (" + f.fillers_per_minute.toFixed(1) + (WORDS.per_min || "/min") + ")" : "");
       $("m-pauses").textContent = f.pauses === null || f.pauses === undefined ? "-"
         : f.pauses + (f.longest_pause_s !== null && f.longest_pause_s !== undefined
-          ? " (max " + f.longest_pause_s.toFixed(1) + " s)" : "");
+          ? " (" + (WORDS.longest || "max") + " " + f.longest_pause_s.toFixed(1) + s + ")" : "");
       $("m-first").textContent = f.first_word_s === null || f.first_word_s === undefined ? "-"
-        : f.first_word_s.toFixed(1) + " s";
-      $("why").textContent = f.why || "";
+        : f.first_word_s.toFixed(1) + s;
+      $("why").textContent = words.why || "";
       const diff = $("diff");
       diff.replaceChildren();
       for (const d of f.diff) {
@@ -300,8 +321,8 @@
     });
     on("recorded", () => setLevel(0));
     on("feedback", (f) => { hideLive(); showFeedback(f); });
-    on("warning", (w) => $("warnings").append(el("li", null, w.message)));
-    on("error", (e) => showError(errorBox, e.message));
+    on("warning", (w) => $("warnings").append(el("li", null, said(w))));
+    on("error", (e) => showError(errorBox, said(e)));
     on("done", (d) => {
       $("done").hidden = false;
       $("average").textContent = d.average_score === null || d.average_score === undefined ? ""
@@ -375,7 +396,7 @@
       fetch("/api/devices", { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(async (r) => {
           const d = await r.json().catch(() => ({}));
-          if (!r.ok) throw new Error(d.error || ("The request failed (" + r.status + "); reload the page."));
+          if (!r.ok) throw new Error(d.error || failed(r.status));
           if (d.ready) show(d); else load();  // still listing: ask again
         })
         .catch((e) => {

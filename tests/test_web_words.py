@@ -1,0 +1,57 @@
+"""The core's sentences on the Korean page: every keyed sentence the core can raise or warn with has
+Korean words, and they take the values the core gives (the pages themselves: test_web_korean.py,
+test_web_app.py)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from rehearse.errors import DeckError, DeviceError, Message, TranscriptionError
+from rehearse.web.words import KO, WEB_EN, error_text, say
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rehearse"
+
+
+def keyed_messages() -> list[tuple[str, str, set[str]]]:
+    """(where, key, names of its values) of every ``Message(text, "key", name=...)`` in the package."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "errors.py":  # where Message is defined (and rebuilt when unpickled)
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Message":
+                key = node.args[1]
+                assert isinstance(key, ast.Constant), f"{path}:{node.lineno}: a Message key must be literal"
+                found.append((f"{path.name}:{node.lineno}", key.value, {k.arg for k in node.keywords}))
+    return found
+
+
+def test_every_keyed_sentence_of_the_core_has_korean_words_that_take_its_values():
+    found = keyed_messages()
+    assert len({key for _, key, _ in found}) >= 15, found  # devices, disk, model, warnings, the web's own
+    for where, key, names in found:
+        assert key in KO, f"{where}: {key} has no Korean words"
+        wanted = set(re.findall(r"{(\w+)", KO[key]))
+        assert wanted <= names, f"{where}: {key} needs {wanted - names}"
+    for key in WEB_EN:
+        assert key in KO, key
+
+
+def test_a_keyed_error_reads_in_korean_with_its_values_and_unchanged_in_english():
+    gone = Message("the microphone stopped sending audio", "device.gone")
+    error = DeviceError(Message(f"{gone}; the answer so far is kept in /w/a.wav", "device.lost_kept",
+                                cause=gone, path="/w/a.wav"))
+    assert str(error) == "the microphone stopped sending audio; the answer so far is kept in /w/a.wav"
+    assert error_text(error, "en") == f"{str(error)[:1].upper()}{str(error)[1:]}."
+    korean = error_text(error, "ko")
+    assert korean.startswith("마이크에서 소리가") and "/w/a.wav" in korean  # the cause, worded too
+    assert not re.search("[A-Za-z]{3,}", korean.replace("/w/a.wav", "")), korean
+    assert say(Message("no voice was heard", "warn.no_voice"), "ko").startswith("방금 답변에서")
+
+
+def test_an_error_without_a_key_keeps_its_detail_behind_a_korean_lead():
+    deck = error_text(DeckError("mapping values are not allowed here", "q.yaml", 4), "ko")
+    assert deck.startswith("q.yaml:4: 질문 모음 파일을 읽을 수 없습니다") and "mapping values" in deck
+    assert error_text(TranscriptionError("whisper failed"), "ko").startswith("받아쓰기에 실패했습니다")
