@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+from rehearse.errors import Message
 from rehearse.history import parse_time, question_histories
 
 if TYPE_CHECKING:
@@ -80,14 +81,14 @@ def rate(result: Score | None, score: int | None = None) -> Rated:
         The rating and the reasons in words.
     """
     if result is None and score is None:
-        return Rated(Rating.AGAIN, ["not scored"])
+        return Rated(Rating.AGAIN, [Message("not scored", "due.not_scored")])
     if result is not None and result.no_speech:
-        return Rated(Rating.AGAIN, ["no speech"])
+        return Rated(Rating.AGAIN, [Message("no speech", "due.no_speech")])
     if result is not None and result.unclear:
-        return Rated(Rating.AGAIN, ["no words made out"])
+        return Rated(Rating.AGAIN, [Message("no words made out", "due.unclear")])
     # a result read from a row without coverage has score / 100 (`Score.from_dict`)
     coverage = result.coverage if result is not None else (score or 0) / 100
-    reasons = [f"coverage {coverage:.0%}"]
+    reasons: list[str] = [Message(f"coverage {coverage:.0%}", "due.coverage", coverage=coverage)]
     if coverage < AGAIN_BELOW:
         return Rated(Rating.AGAIN, reasons)
     if coverage < HARD_BELOW:
@@ -96,13 +97,13 @@ def rate(result: Score | None, score: int | None = None) -> Rated:
     over_time = result is not None and result.over_time
     rating = Rating.EASY if coverage >= EASY_FROM else Rating.GOOD
     if over_time:
-        reasons.append("over the time limit")
+        reasons.append(Message("over the time limit", "due.over_time"))
         rating = Rating(max(Rating.HARD, rating - 1))
     if per_minute >= FILLERS_HURT_PER_MIN:
-        reasons.append(f"{per_minute:.1f} fillers/min")
+        reasons.append(Message(f"{per_minute:.1f} fillers/min", "due.fillers", per_minute=per_minute))
         rating = Rating(max(Rating.HARD, rating - 1))
     elif rating == Rating.EASY and per_minute > FILLERS_CLEAN_PER_MIN:
-        reasons.append(f"{per_minute:.1f} fillers/min")
+        reasons.append(Message(f"{per_minute:.1f} fillers/min", "due.fillers", per_minute=per_minute))
         rating = Rating.GOOD
     return Rated(rating, reasons)
 

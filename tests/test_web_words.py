@@ -55,3 +55,22 @@ def test_an_error_without_a_key_keeps_its_detail_behind_a_korean_lead():
     deck = error_text(DeckError("mapping values are not allowed here", "q.yaml", 4), "ko")
     assert deck.startswith("q.yaml:4: 질문 모음 파일을 읽을 수 없습니다") and "mapping values" in deck
     assert error_text(TranscriptionError("whisper failed"), "ko").startswith("받아쓰기에 실패했습니다")
+
+
+def test_why_a_question_is_due_reads_in_korean_from_the_schedule():
+    from datetime import datetime, timedelta, timezone
+
+    from histdata import result
+
+    from rehearse.schedule import QuestionSchedule, Rating, rate
+    from rehearse.web.words import due_why
+
+    now = datetime(2026, 3, 10, tzinfo=timezone.utc)
+    rated = rate(result("q1", 50, points=[("a", "covered"), ("b", "missed")]))
+    item = QuestionSchedule("q1", "?", "review", now - timedelta(days=2), 1, last_rating=rated.rating,
+                            last_reasons=rated.reasons)
+    assert item.why(now) == "due 2 days ago: last Hard (coverage 50%)"  # the CLI's words, unchanged
+    assert due_why(item, now, "ko") == "2일 전부터 복습할 때: 지난번 어려움 (핵심 포인트 50%)"
+    assert due_why(item, now, "en") == item.why(now)
+    later = QuestionSchedule("q1", "?", "review", now + timedelta(hours=5), 1, last_rating=Rating.EASY)
+    assert due_why(later, now, "ko") == "5시간 뒤 복습: 지난번 쉬움"

@@ -28,7 +28,7 @@ from rehearse.web.views import (
     describe,
     known_decks,
 )
-from rehearse.web.words import error_text, web_message
+from rehearse.web.words import due_why, error_text, web_message
 
 HERE = Path(__file__).resolve().parent
 WEAKEST = 5  # questions "practise weakest" asks
@@ -48,7 +48,7 @@ class WebApp:
         self.unplaced: dict[str, list[tuple[int, str]]] = {}  # deck key → lines its import left
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(dom_id=_dom_id, clock=_clock, error_text=error_text)
+        self.env.globals.update(dom_id=_dom_id, clock=_clock, error_text=error_text, due_why=due_why)
 
     # ------------------------------------------------------------ helpers
 

@@ -10,7 +10,8 @@ Korean lead that names the kind of problem and what to do.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from rehearse.errors import (
     AudioFileError,
@@ -24,6 +25,9 @@ from rehearse.errors import (
 )
 from rehearse.score import Score, seconds_said, verdict_band, verdict_notes
 from rehearse.web.i18n import translator
+
+if TYPE_CHECKING:
+    from rehearse.schedule import QuestionSchedule
 
 LANGUAGES = ("en", "ko")  # the page's
 
@@ -56,6 +60,12 @@ KO: dict[str, str] = {
     "model.weak_for_korean": "Whisper {model} 모델은 한국어를 자주 잘못 알아듣습니다(글자의 5–18%). "
                              "받을 수 있다면 `rehearse models install {better}`로 설치한 뒤 설정에서 "
                              "모델을 바꾸세요.",
+    "due.not_scored": "채점 안 됨",
+    "due.no_speech": "답변 없음",
+    "due.unclear": "알아들은 말 없음",
+    "due.coverage": "핵심 포인트 {coverage:.0%}",
+    "due.over_time": "제한 시간 초과",
+    "due.fillers": "군말 분당 {per_minute:.1f}회",
     "warn.no_voice": "방금 답변에서 목소리가 들리지 않았습니다. `rehearse doctor`로 마이크(음소거, "
                      "다른 장치, 너무 작은 소리)를 몇 초 만에 점검할 수 있습니다.",
     # the web app's own
@@ -220,3 +230,34 @@ def reason(code: str | None, contrast: str | None, language: str) -> str | None:
     if code not in table:
         return None
     return table[code].format(contrast=contrast or "")
+
+
+# ---------------------------------------------------------------- history (Korean)
+
+_RATINGS_KO = {"again": "다시", "hard": "어려움", "good": "알맞음", "easy": "쉬움"}
+
+
+def _span_ko(delta: timedelta) -> str:
+    s = abs(delta.total_seconds())
+    for unit, size in (("일", 86_400), ("시간", 3_600), ("분", 60)):
+        if s >= size:
+            return f"{int(s // size)}{unit}"
+    return "방금"
+
+
+def due_why(item: QuestionSchedule, now: datetime, language: str) -> str:
+    """Why a question is due, or when it will be (`QuestionSchedule.why`'s words, or in Korean)."""
+    if language != "ko":
+        return item.why(now)
+    if item.due is None:
+        return "아직 연습하지 않음"
+    if item.due <= now:
+        span = _span_ko(now - item.due)
+        when = "지금 복습할 때" if span == "방금" else f"{span} 전부터 복습할 때"
+    else:
+        when = f"{_span_ko(item.due - now)} 뒤 복습"
+    if item.last_rating is None:
+        return when
+    rating = _RATINGS_KO.get(item.last_rating.name.lower(), item.last_rating.name)
+    reasons = ", ".join(say(r, "ko").rstrip(".") for r in item.last_reasons)
+    return f"{when}: 지난번 {rating}" + (f" ({reasons})" if reasons else "")
