@@ -22,7 +22,7 @@ import numpy as np
 from rehearse import speak
 from rehearse.audio import BLOCK_S, SAMPLE_RATE, level_dbfs, resolve_device
 from rehearse.deck import Deck
-from rehearse.errors import DeviceError, RehearseError, TTSError
+from rehearse.errors import DeviceError, Message, RehearseError, TTSError
 from rehearse.evaluate import deck_texts, deck_transcribe_options, transcribe_heard
 from rehearse.paths import answer_file
 from rehearse.record import AnswerFile, Progress, Recording, RecordOptions, answer_from_file, record_answer
@@ -215,7 +215,7 @@ class TtsSpeaker:
             self.voice = speak.choose_voice(language, self.options.voice or voice)
         except TTSError as e:
             self.voice = None
-            return f"{e}; questions will be shown only"
+            return Message(f"{e}; questions will be shown only", "speak.shown_only", cause=e)
         return None
 
     def say(self, text: str) -> str | None:
@@ -225,7 +225,7 @@ class TtsSpeaker:
             speak.speak(speak.render(text, self.voice, self.cache_dir, self.options.rate), self.output_device)
         except (TTSError, DeviceError) as e:
             self.voice = None
-            return f"{e}; questions will be shown only"
+            return Message(f"{e}; questions will be shown only", "speak.shown_only", cause=e)
         return None
 
     def say_ahead(self, text: str) -> None:

@@ -66,6 +66,7 @@ KO: dict[str, str] = {
     "due.coverage": "핵심 포인트 {coverage:.0%}",
     "due.over_time": "제한 시간 초과",
     "due.fillers": "군말 분당 {per_minute:.1f}회",
+    "speak.shown_only": "{cause} 질문은 화면에만 보여 드립니다.",
     "warn.no_voice": "방금 답변에서 목소리가 들리지 않았습니다. `rehearse doctor`로 마이크(음소거, "
                      "다른 장치, 너무 작은 소리)를 몇 초 만에 점검할 수 있습니다.",
     # the web app's own
@@ -136,7 +137,8 @@ def say(message: str, language: str) -> str:
 
 
 def _korean_params(params: dict[str, Any]) -> dict[str, Any]:
-    out = {k: say(v, "ko") if getattr(v, "key", None) in KO else v for k, v in params.items()}
+    out = {k: error_text(v, "ko") if isinstance(v, RehearseError)
+           else say(v, "ko") if getattr(v, "key", None) in KO else v for k, v in params.items()}
     if "kind" in out:
         out["kind"] = _KIND.get(str(out["kind"]), out["kind"])
     return out
