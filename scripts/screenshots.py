@@ -7,7 +7,10 @@ A throwaway workspace gets the sample and Korean decks; the app runs in this pro
 `rehearse app` runs it), driven by the system Chromium through Playwright. The answers are
 espeak-ng reading the prepared answers, pushed into the session as they would come from a
 microphone and transcribed by the real Whisper base model: the screenshots show what a real
-session shows. Needs chromium, espeak-ng and the base model (`rehearse models install base`).
+session shows. The Korean feedback is the exception: espeak-ng's Korean is not intelligible to
+Whisper, so a spoken Korean answer's transcript is heard for it (as tests/test_web_korean.py does)
+and everything after — the scorer with kiwi, the store, the page — is real. Needs chromium,
+espeak-ng and the base model (`rehearse models install base`).
 """
 
 from __future__ import annotations
@@ -56,6 +59,42 @@ def push_file(source, wav: Path, pace: float = 1.0) -> threading.Thread:
     return thread
 
 
+# a Korean answer as spoken to the Korean deck's first question: key points 1, 3 and 5, and 4 in the negative
+KOREAN_HEARD = ("음 안녕하십니까 신세계 아이앤씨 스파로스 CMP 개발 직무에 지원한 김성철입니다. "
+                "이전 회사에서는 인사 시스템과 데이터 연동을 통해서 "
+                "통합 계정 관리 서비스를 개발하고 구축했습니다. "
+                "조사한 바에 의하면 CMP는 다양한 클라우드 서비스 환경을 연계하는 작업이 필요합니다. "
+                "AWS의 EC2를 사용해서 네이버 증권 페이지의 주식 데이터를 파싱하는 토이 프로젝트를 "
+                "진행해 본 적은 없습니다.")
+
+
+class HeardKorean:
+    """A transcriber hearing `KOREAN_HEARD` in every answer, its words spread over the answer."""
+
+    prompt = None
+
+    def __init__(self, deck, options) -> None:
+        pass
+
+    def check(self) -> None: ...
+    def warm_up(self) -> None: ...
+    def ready(self) -> None: ...
+
+    def stream(self, samplerate: int):
+        return None
+
+    def transcribe(self, path: Path, incremental):
+        import soundfile as sf
+
+        from rehearse.transcript import Segment, Transcript, Word
+
+        duration = sf.info(str(path)).duration
+        said = KOREAN_HEARD.split()
+        span = duration / len(said)
+        words = [Word(w, round(i * span, 3), round((i + 1) * span, 3)) for i, w in enumerate(said)]
+        return Transcript(KOREAN_HEARD, "ko", [Segment(0.0, words[-1].end, KOREAN_HEARD, words)], duration)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go (default docs/)")
@@ -92,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
 
     source = PushedAnswers()
     port = free_port()
-    app = create_app(workspace(), parts=Parts(source=source, speaker=Silent()), token=TOKEN, port=port)
+    english = Parts(source=source, speaker=Silent())
+    korean_parts = Parts(source=source, speaker=Silent(), transcriber=HeardKorean)
+    app = create_app(workspace(), parts=lambda d: korean_parts if d.language == "ko" else english,
+                     token=TOKEN, port=port)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -167,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
             page.get_by_test_id("deck-item").filter(has_text=korean.title).first.locator("a").first.click()
             page.get_by_test_id("question-list").wait_for()
             shot("deck-ko")
+            pusher = push_file(source, short, pace=4.0)
+            page.get_by_test_id("start").first.click()
+            pusher.join()
+            page.get_by_test_id("score").wait_for()
+            page.wait_for_timeout(500)
+            shot("feedback-ko")
+            page.request.post(f"{origin}/api/session/end", headers={"X-Rehearse-Token": TOKEN})
             browser.close()
     finally:
         server.should_exit = True
