@@ -209,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
             page.get_by_test_id("deck-item").filter(has_text=korean.title).first.locator("a").first.click()
             page.get_by_test_id("question-list").wait_for()
             shot("deck-ko")
-            pusher = push_file(source, short, pace=4.0)
+            # espeak-ng reading the Korean answer: its length is a speaker's (for the pace shown)
+            pusher = push_file(source, synthesise(KOREAN_HEARD, answers / "korean.wav", voice="ko", wpm=150),
+                               pace=4.0)
             page.get_by_test_id("start").first.click()
             pusher.join()
             page.get_by_test_id("score").wait_for()

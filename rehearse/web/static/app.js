@@ -252,7 +252,8 @@
         mark.setAttribute("aria-hidden", "true");
         const text = el("span", null, kp.text);
         text.dir = "auto";
-        li.append(mark, el("span", "visually-hidden", kp.status + ":"), text);
+        const status = (WORDS.status && WORDS.status[kp.status]) || kp.status;
+        li.append(mark, el("span", "visually-hidden", status + ":"), text);
         livePoints.append(li);
       }
       liveBox.hidden = false;
