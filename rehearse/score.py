@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from rehearse import textnorm as tn
 from rehearse.coverage import KeyPointResult, deck_frequencies, match_key_points, split_key_points
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
+from rehearse.lexicon import Unit
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
 from rehearse.transcript import Transcript, Word
 from rehearse.voice import is_answer_voice
@@ -432,6 +433,34 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
             result.evidence = result.evidence or sentence
 
 
+def _in_order(text: str, units: tuple[Unit, ...], prepared: list[str], points: list[str],
+              language: str) -> tuple[str, tuple[Unit, ...]]:
+    """The answer without its sentences that are the prepared words scrambled
+    (:mod:`rehearse.order`), blanked in place so that offsets stay, and the units left."""
+    from rehearse.order import scrambled_spans
+
+    spans = scrambled_spans(text, [p for p in prepared if p.strip()], language)
+    if not spans:
+        return text, units
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    kept = tuple(u for u in units if not any(a <= u.start < b for a, b in spans))
+    return "".join(chars), kept
+
+
+def _mark_scrambled(results: list[KeyPointResult], points: list[str], text: str, heard: str,
+                    language: str) -> None:
+    """A point missed because its words were said only in a scrambled sentence says so."""
+    gone = {k for u in tn.analyse(text, language) if heard[u.start:u.end].strip() == ""
+            for k in (u.key, u.alt) if k}
+    for result, point in zip(results, points, strict=True):
+        keys = {u.key for u in tn.analyse(point, language)}
+        if result.status == "missed" and result.reason is None and keys \
+                and len(keys & gone) >= 0.3 * len(keys):
+            result.reason = "word_order"
+
+
 def warm_up(key_points: list[str], language: str, prepared_answer: str = "",
             deck_texts: list[str] | tuple[str, ...] | None = None) -> None:
     """Analyse a question's key points (and the deck, for rarity) ahead of time, e.g. while the
@@ -502,11 +531,14 @@ def score_answer(
     prepared_keys = frozenset(k for t in (prepared_answer, *points) for u in tn.analyse(t, language)
                               for k in (u.key, u.alt) if k)
     prepared_surface = " ".join(tn.squash(w) for w in " ".join((prepared_answer, *points)).split())
-    results = match_key_points(points, text, units, language, options, rarity, prepared_keys,
+    heard, units = _in_order(text, units, [prepared_answer, *points], points, language)
+    results = match_key_points(points, heard, units, language, options, rarity, prepared_keys,
                                prepared_surface)
+    if heard != text:
+        _mark_scrambled(results, points, text, heard, language)
     if options.meaning and any(r.reason is None and not r.opposite and r.status != "covered"
                                for r in results):
-        _lift_by_meaning(results, points, text, options)
+        _lift_by_meaning(results, points, heard, options)
     coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
                     for r in results) / len(results)) if results else 0.0
     content = round(100 * coverage)
