@@ -33,8 +33,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from rehearse import textnorm as tn
-from rehearse.lexicon import STOP_EN, Unit
+from rehearse.lexicon import LOAN_TERMS_KO, LOANWORDS_KO, STOP_EN, Unit
 from rehearse.polarity import clause_at, clause_spans, in_main_clause, negated_at
+from rehearse.text_en import latin_key
 from rehearse.text_ko import ko_morphs
 
 if TYPE_CHECKING:
@@ -206,20 +207,24 @@ def _different_figure(kp_units: tuple[Unit, ...], key_point: str, units: tuple[U
     return None
 
 
+_TERM_KEYS = frozenset(latin_key(LOANWORDS_KO[w]) for w in LOAN_TERMS_KO)
+
+
 def _different_name(kp_units: tuple[Unit, ...], key_point: str, units: tuple[Unit, ...], text: str,
                     clauses: list[tuple[int, int]], prepared_keys: frozenset[str],
                     prepared_surface: str) -> str | None:
     """"said vs prepared" for a name of the key point that the answer never says, where the
     clauses that match the point hold a name the prepared answer never uses."""
     said = {k for u in units for k in (u.key, u.alt) if k}
-    missing = [u for u in kp_units if u.kind == "name" and u.key not in said
+    missing = [u for u in kp_units if u.kind == "name" and u.key not in _TERM_KEYS and u.key not in said
                and not (u.alt and u.alt in said) and u.key not in STOP_EN]
     if not missing:
         return None
     for t in units:
         surface = tn.squash(text[t.start : t.end])
         latin = surface.isascii()
-        if t.kind != "name" or t.key in prepared_keys or (t.alt and t.alt in prepared_keys) \
+        if t.kind != "name" or t.key in _TERM_KEYS or t.key in prepared_keys \
+                or (t.alt and t.alt in prepared_keys) \
                 or len(surface) < 2 or (not latin and surface in prepared_surface) \
                 or (latin and re.search(rf"(?<![a-z0-9]){re.escape(surface)}(?![a-z0-9])", prepared_surface)):
             continue  # a part of a prepared name (신세계 of 신세계아이앤씨) is not another name

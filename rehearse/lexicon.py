@@ -65,6 +65,11 @@ LOANWORDS_KO = {
     "애저": "azure", "애져": "azure", "사스": "saas", "파스": "paas", "이아스": "iaas",
     "디스페이스": "dspace",
 }
+# ... of which these are common nouns of the trade, not names of a product or company: saying
+# 서버 where the point says 백엔드 is another word, not another tool
+LOAN_TERMS_KO = frozenset(
+    "클라우드 서버 데이터 데이타 플랫폼 포털 포탈 파이프라인 로그인 미들웨어 백엔드 프론트엔드 리소스 파싱 "
+    "클라이언트 커스터마이징 다큐먼트 도큐먼트 스크립트 라이브러리".split())
 # Latin spellings of one thing (applied after stemming)
 ALIASES_EN = {"postgr": "postgresql", "postgres": "postgresql", "k8s": "kubernet",
               "js": "javascript", "golang": "go"}
