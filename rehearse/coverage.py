@@ -17,7 +17,8 @@ weighted share of its units found inside one window of the transcript; ``covered
 - **key words only** (``keywords_only``): the words are there as a bare list, not said as a
   statement; at most ``partial``.
 - **words in no order** (``word_order``): the words are there in an order no sentence has (the
-  prepared words scrambled); missed.
+  prepared words scrambled); missed. Whole scrambled sentences are set aside before matching
+  (:mod:`rehearse.order`); this catches what is left, by two function words out of place.
 - **words that say another point** (:func:`match_key_points`): every word a point was found by
   sits where another point was said, a point that matches better there or was said there with
   another name or figure: the point is missed (the sentence for point 1 names the company that

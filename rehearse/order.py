@@ -11,8 +11,8 @@ prepared answer (:mod:`rehearse.textnorm` units: morphemes for Korean, stems for
 *in order* when the prepared text has the first unit followed by the second within ``near`` units,
 and *adjacent* when right after it. Korean is judged within eojeol and phrase, not on the order of
 phrases: a pair inside one eojeol (a compound, a stem and its ending) is not evidence either way, and
-a pair across a phrase boundary (the first eojeol ends in a particle or a clause ending: 제가 어제 /
-어제 제가) is in order in either direction.
+a pair across a particle-marked phrase (the first eojeol ends in a particle: 제가 어제 / 어제 제가) is
+in order in either direction; after an adnominal or a clause ending the order is kept.
 
 An answer (or one long sentence of it) is scrambled when
 - at least ``min_reuse`` of its content units are prepared ones, it has ``min_pairs`` pairs and
@@ -24,8 +24,7 @@ An answer (or one long sentence of it) is scrambled when
 
 Measured on the dev sets (bench/README.md): shuffled answers keep 13-58 % of pairs in order, locally
 shuffled ones 73-80 % but run 10-23 % of them backwards; recitals, partial answers, negations,
-paraphrases and ASR noise with as many prepared words keep 73-100 % in order and run at most 7 %
-backwards.
+paraphrases and ASR noise keep 73-100 % in order and run at most 8 % backwards.
 """
 
 from __future__ import annotations
@@ -103,8 +102,8 @@ def _eojeol_start(text: str, offset: int) -> int:
 
 
 def _phrase_ends(text: str) -> set[int]:
-    """Korean: the starts of the eojeols that end a phrase (the eojeol's last morpheme is a particle or
-    an ending other than the adnominal one, or punctuation follows)."""
+    """Korean: the starts of the eojeols that end a particle-marked phrase (the eojeol's last
+    morpheme is a particle), after which the next phrase may come in any order."""
     last: dict[int, str] = {}
     for m in ko_morphs(text)[0]:
         last[_eojeol_start(text, m.start)] = m.tag
