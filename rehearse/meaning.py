@@ -51,13 +51,14 @@ def embed(texts: list[str]) -> np.ndarray:
     import numpy as np
 
     encoder = _encoder()
-    missing = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}  # before any is evicted
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing and encoder is not None:
         for text, vector in zip(missing, encoder.encode(missing), strict=True):
-            _CACHE[text] = np.asarray(vector, dtype=np.float32)
+            found[text] = _CACHE[text] = np.asarray(vector, dtype=np.float32)
             while len(_CACHE) > _CACHE_MAX:
                 _CACHE.popitem(last=False)
-    return np.stack([_CACHE[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+    return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
 
 
 def pieces(text: str) -> list[str]:

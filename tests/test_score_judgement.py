@@ -223,3 +223,13 @@ def test_feedback_says_why_a_point_is_not_covered() -> None:
     text = console.export_text()
     assert "different figure: 4500만 원 vs 6100만원" in text
     assert "said the opposite: “도커로 배포해 본 경험은 없습니다.”" in text
+
+
+def test_the_sentence_cache_never_loses_a_text_it_is_asked_for(monkeypatch) -> None:
+    """A text found in the cache is kept for the answer even when the new ones evict it."""
+    monkeypatch.setattr(meaning, "_CACHE_MAX", 2)
+    monkeypatch.setattr(meaning, "_CACHE", type(meaning._CACHE)())
+    first = meaning.embed(["I led a team.", "I built a tool."])
+    again = meaning.embed(["I led a team.", "We shipped on Friday.", "The tests ran nightly."])
+    assert again.shape == (3, first.shape[1])
+    assert float(again[0] @ first[0]) > 0.999
