@@ -411,7 +411,7 @@ def _match(
                 continue  # said both ways in the key point itself
             want = next(iter(polarity[kp[i].key]))
             checked += float(weights[i])
-            if all(negated_at(tr_spans, units[j].start) != want for j in np.flatnonzero(sim[i] > 0)):
+            if all(negated_at(tr_spans, units[j].start) != want for j in at):
                 conflict += float(weights[i])
                 against.append(int(at[0]))
         clauses = sorted({clause_at(tr_spans, units[j].start) for j in hits})
