@@ -1,5 +1,5 @@
 """Agreement of key-point coverage with human labels (tests/eval_cases_{ko,en}.yaml), and the held-out
-cases (tests/eval_cases_heldout_{ko,en}.yaml) that were not looked at while the scorer was tuned.
+cases (tests/eval_cases_heldout{,2}_{ko,en}.yaml) that were not looked at while the scorer was tuned.
 
 Agreement is measured per key point: two-way (the scorer's covered-or-partial vs missed against the
 label's) and exact three-way (covered / partial / missed). Asserted per language: both overall, a
@@ -117,7 +117,8 @@ def label_score(labels: list[str]) -> float:
 
 
 def test_eval_sets_are_big_enough() -> None:
-    for name, minimum in (("ko", 60), ("en", 45), ("heldout_ko", 12), ("heldout_en", 12)):
+    for name, minimum in (("ko", 60), ("en", 45), ("heldout_ko", 12), ("heldout_en", 12),
+                          ("heldout2_ko", 60), ("heldout2_en", 60)):
         _questions, cases = load_cases(name)
         assert len(cases) >= minimum, name
         kinds = {c["kind"] for c in cases}
@@ -163,18 +164,19 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
     assert all(s < OFF_TOPIC_MAX for s, _l, _p in others.values()), others
 
 
-# Held-out agreement as first measured once the scorer was final (bench/README.md): below the dev
-# sets' (ko 76.9% two-way, en 87.5%). Asserted as measured, so that a change that loses it fails;
-# the gap to the targets is reported in the README's scoring section, not hidden here.
-HELD_OUT_FLOOR = {"ko": 0.76, "en": 0.87}
+# Held-out agreement, asserted as measured (bench/README.md), so that a change that loses it
+# fails; the gap to the dev sets and to the 90 % target is reported in the README's scoring section,
+# not hidden here. heldout: 26 answers written with the first dev cases; heldout2: 126 answers
+# written later by a coach who saw neither the scorer nor the other cases, and never tuned on.
+HELD_OUT_FLOOR = {"heldout_ko": 0.79, "heldout_en": 0.94, "heldout2_ko": 0.86, "heldout2_en": 0.90}
 
 
-@pytest.mark.parametrize("language", ["ko", "en"])
-def test_held_out_cases(language: str) -> None:
-    """Cases written with the development ones and never looked at while tuning."""
-    result = run_eval(language, name=f"heldout_{language}")
-    print("\nheld out: " + result.table())
-    assert result.agreement() >= HELD_OUT_FLOOR[language], result.table()
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))
+def test_held_out_cases(name: str) -> None:
+    """Cases never looked at while tuning: agreement, and wholly negated answers scored low."""
+    result = run_eval(name.rsplit("_", 1)[1], name=name)
+    print(f"\n{name}: " + result.table())
+    assert result.agreement() >= HELD_OUT_FLOOR[name], result.table()
     wholly_negated = [s for _cid, kind, s, labels, _p in result.rows
                       if kind == "negation" and set(labels) == {"missed"}]
     assert wholly_negated and sum(s < OFF_TOPIC_MAX for s in wholly_negated) >= len(wholly_negated) - 1
