@@ -156,7 +156,8 @@ def _run(deck, options) -> None:
 
 @cli.command()
 @click.argument("deck", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--only", default=None, metavar="ID,…", help="Ask only these question ids.")
+@click.option("--only", default=None, metavar="ID,…",
+              help="Ask only these question ids (or the beginning of each, when only one id begins so).")
 @click.option("--answers-from", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Take DIR/<question-id>.wav as each spoken answer instead of the microphone.")
 @click.option("--due", is_flag=True, help="Ask due and weakest questions first (spaced repetition).")
@@ -330,7 +331,7 @@ def score(deck, question_id, audio_file, transcript_file, model, engine, as_json
     if (audio_file is None) == (transcript_file is None):
         raise click.UsageError("give exactly one of --audio FILE or --transcript FILE")
     d = load_deck(deck)
-    q = d.find(question_id)
+    q = d.find(question_id, begins=True)
     if audio_file is not None:
         from rehearse.audio import read_audio
 

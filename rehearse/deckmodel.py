@@ -50,13 +50,22 @@ class Deck:
     path: Path | None = None
     notes: str = ""  # reference material for the whole deck: never spoken, never scored
 
-    def find(self, question_id: str) -> Question:
-        """Return the question (or follow-up) with this id."""
-        for q in self.walk():
+    def find(self, question_id: str, begins: bool = False) -> Question:
+        """Return the question (or follow-up) with this id; with ``begins``, also the one
+        question whose id it begins (what a user types: ids made from long questions are long,
+        우리-회사의-경쟁사는 for 우리-회사의-경쟁사는-누구라고-생각하나요)."""
+        questions = list(self.walk())
+        for q in questions:
             if q.id == question_id:
                 return q
-        known = ", ".join(q.id for q in self.walk())
         where = f" in {self.path}" if self.path else ""
+        begun = [q for q in questions if begins and question_id and q.id.startswith(question_id)]
+        if len(begun) == 1:
+            return begun[0]
+        if begun:
+            raise QuestionNotFound(f"'{question_id}' begins several question ids{where}: "
+                                   + ", ".join(q.id for q in begun))
+        known = ", ".join(q.id for q in questions)
         raise QuestionNotFound(f"no question '{question_id}'{where}; known ids: {known}")
 
     @property

@@ -109,9 +109,8 @@ def new_session_id(clock: Callable[[], datetime] = real_time) -> str:
 
 def select_questions(deck: Deck, options: PracticeOptions) -> list[Question]:
     """The questions a session asks, in order, honouring ``--only`` and follow-up choice."""
-    wanted = set(options.only or [])
-    for qid in wanted:
-        deck.find(qid)  # unknown ids are an error before anything is asked
+    # an id, or the beginning of one (unknown ids are an error before anything is asked)
+    wanted = {deck.find(qid, begins=True).id for qid in options.only or []}
     chosen: list[Question] = []
 
     def visit(q: Question, parent_taken: bool, top: bool) -> None:

@@ -532,3 +532,19 @@ def test_a_line_separator_in_an_answer_survives_a_dump_and_reload(tmp_path):
     first = load_deck(write(tmp_path, deck_yaml, name="first.yaml"))
     again = load_deck(write(tmp_path, dump_deck_yaml(first), name="again.yaml"))
     assert deck_to_json(again) == deck_to_json(first)
+
+
+def test_an_id_may_be_given_by_its_beginning_where_a_user_types_it(tmp_path):
+    deck = load_deck(write(tmp_path, GOOD))
+    assert deck.find("why-s", begins=True).id == "why-should-we-hire-you"
+    assert deck.find("intro", begins=True).id == "intro"
+    with pytest.raises(QuestionNotFound, match="begins several question ids.*why-should-we-hire-you, why-us"):
+        deck.find("why", begins=True)
+    with pytest.raises(QuestionNotFound):
+        deck.find("why-s")  # stored ids (history, recovery) are matched whole
+    from rehearse.practice import PracticeOptions, select_questions
+
+    assert [q.id for q in select_questions(deck, PracticeOptions(only=["why-s"], follow_ups=False))] == [
+        "why-should-we-hire-you"]
+    with pytest.raises(QuestionNotFound, match="known ids"):
+        deck.find("nope", begins=True)
