@@ -69,6 +69,9 @@ KO: dict[str, str] = {
     "speak.shown_only": "{cause} 질문은 화면에만 보여 드립니다.",
     "warn.no_voice": "방금 답변에서 목소리가 들리지 않았습니다. `rehearse doctor`로 마이크(음소거, "
                      "다른 장치, 너무 작은 소리)를 몇 초 만에 점검할 수 있습니다.",
+    "warn.whole_answer": "말하는 동안의 받아쓰기를 끝내지 못해 녹음된 답변 전체를 다시 받아썼습니다.",
+    "warn.skipped": "‘{id}’ 질문을 건너뜁니다: {why}",
+    "skip.no_answer_file": "답변 파일이 없습니다({path}).",
     # deck and notes files (`DeckError`: the page puts ``path:line:`` first)
     "deck.no_file": "파일이 없습니다.",
     "deck.folder": "폴더입니다. 질문 모음이나 메모 파일을 고르세요.",
@@ -123,6 +126,9 @@ KO: dict[str, str] = {
     "web.choose_file": "열 메모 파일이나 YAML 덱을 고르세요.",
     "web.too_large": "{name}: 5 MB보다 큰 파일입니다. 더 작은 파일을 여세요.",
     "web.not_saved": "{path}: 덱을 저장하지 못했습니다({reason}).",
+    "web.devices_failed": "예상하지 못한 오류({name})입니다. `rehearse devices`로 확인하세요.",
+    "web.voices_failed": "예상하지 못한 오류({name})입니다. `rehearse doctor`로 확인하세요.",
+    "web.no_deck": "그런 질문 모음이 없습니다.",
 }
 
 # what a file that is not notes is, and how to get notes out of it (`deck.not_notes`'s ``format``)
@@ -158,6 +164,9 @@ WEB_EN: dict[str, str] = {
     "web.compare_none": "No scored attempt at this question yet; practise it first.",
     "web.deck_not_practised": "No practice of that deck is recorded.",
     "web.silence_number": "Silence must be a number of seconds, such as 4.",
+    "web.devices_failed": "could not list audio devices ({name}: {detail})",
+    "web.voices_failed": "could not list the voices ({name}: {detail})",
+    "web.no_deck": "No such deck.",
 }
 
 # what a problem without a key is (its English detail follows in brackets), and what to do
