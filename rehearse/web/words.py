@@ -69,6 +69,11 @@ KO: dict[str, str] = {
     "speak.shown_only": "{cause} 질문은 화면에만 보여 드립니다.",
     "warn.no_voice": "방금 답변에서 목소리가 들리지 않았습니다. `rehearse doctor`로 마이크(음소거, "
                      "다른 장치, 너무 작은 소리)를 몇 초 만에 점검할 수 있습니다.",
+    "tts.no_engine": "질문을 읽어 줄 음성 엔진을 시작하지 못했습니다({detail}). espeak-ng를 설치하거나 "
+                     "(sudo apt-get install espeak-ng) 설정에서 질문 읽기를 끄세요.",
+    "tts.no_voice": "음성 엔진에 ‘{voice}’ 음성이 없습니다. 설정에서 다른 음성을 고르세요.",
+    "tts.no_language_voice": "음성 엔진에 {language} 음성이 없습니다. 설정에서 다른 음성을 고르세요.",
+    "tts.no_audio": "음성 엔진이 ‘{voice}’ 음성으로 소리를 만들지 못했습니다.",
     "warn.whole_answer": "말하는 동안의 받아쓰기를 끝내지 못해 녹음된 답변 전체를 다시 받아썼습니다.",
     "warn.skipped": "‘{id}’ 질문을 건너뜁니다: {why}",
     "skip.no_answer_file": "답변 파일이 없습니다({path}).",
@@ -202,6 +207,8 @@ def _korean_params(params: dict[str, Any]) -> dict[str, Any]:
            else say(v, "ko") if getattr(v, "key", None) in KO else v for k, v in params.items()}
     if "kind" in out:
         out["kind"] = _KIND.get(str(out["kind"]), out["kind"])
+    if "language" in out:
+        out["language"] = {"ko": "한국어", "en": "영어"}.get(str(out["language"]), out["language"])
     if "format" in out:
         out["format"] = _FORMATS_KO.get(str(out["format"]), out["format"])
     return out
