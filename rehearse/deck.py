@@ -21,8 +21,9 @@ from rehearse.deckmodel import (
     Deck,
     Problem,
     Question,
+    no_answer,
 )
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 from rehearse.notes import import_notes
 from rehearse.reader import MAX_FILE_BYTES, looks_like_yaml, read_source
 
@@ -55,7 +56,7 @@ def load_deck(path: str | Path) -> Deck:
         if p.severity == "error":
             raise DeckError(p.message, p.path, p.line)
     if deck is None or not deck.questions:  # never reached: an error is reported for these
-        raise DeckError("the deck has no questions", str(path), 1)
+        raise DeckError(Message("the deck has no questions", "deck.no_questions_list"), str(path), 1)
     deck.path = Path(path)
     return deck
 
@@ -80,8 +81,9 @@ def check_deck(path: str | Path) -> list[Problem]:
         result = import_notes(path, source=source)
     except DeckError as e:
         return [Problem(str(path), e.line, e.bare_message)]
-    problems = [Problem(str(path), n, f"could not place this line: {line.strip()[:60]}",
-                        "warning") for n, line in result.unplaced]
-    problems += [Problem(str(path), q.line, f"question '{q.id}' has no answer; nothing to "
-                         "compare with", "warning") for q in result.deck.walk() if not q.answer]
+    problems = [Problem(str(path), n, Message(f"could not place this line: {line.strip()[:60]}",
+                                              "deck.unplaced", text=line.strip()[:60]), "warning")
+                for n, line in result.unplaced]
+    problems += [Problem(str(path), q.line, no_answer(q.id), "warning")
+                 for q in result.deck.walk() if not q.answer]
     return sorted(problems, key=lambda p: p.line or 0)

@@ -20,9 +20,10 @@ from rehearse.deckmodel import (
     Deck,
     Problem,
     Question,
+    no_answer,
     too_many_questions,
 )
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 from rehearse.keypoints import derive_key_points, detect_language, slugify, unique_id
 from rehearse.reader import check_size, tidy_block
 
@@ -78,9 +79,11 @@ class _Checker:
                 hint = _did_you_mean(key, known)
                 self.suggested.add(hint)
                 hint = hint or f" (known keys: {', '.join(known)})"
-                self.error(key_node, f"unknown key '{key}' in a {what}{hint}")
+                self.error(key_node, Message(f"unknown key '{key}' in a {what}{hint}", "deck.unknown_key",
+                                              key=key, known=", ".join(known)))
             elif key in out:
-                self.error(key_node, f"duplicate key '{key}' (first on line {_line(out[key])})")
+                self.error(key_node, Message(f"duplicate key '{key}' (first on line {_line(out[key])})",
+                                              "deck.duplicate_key", key=key, line=_line(out[key])))
             else:
                 out[key] = value_node
         return out
@@ -135,14 +138,16 @@ class _Checker:
         fields = self.mapping(node, QUESTION_KEYS, "question")
         q = Question(id="", question=self.text(fields.get("question"), "question"), line=_line(node))
         if not q.question:
-            self.error(fields.get("question", node), "this question has no `question:` text")
+            self.error(fields.get("question", node), Message("this question has no `question:` text",
+                                                              "deck.no_question_text"))
         if "id" in fields:
             q.id = self.text(fields["id"], "id").strip()
             if not q.id or "\n" in q.id:
                 self.error(fields["id"], "`id` should be one non-empty line of text")
             elif q.id in self.id_lines:
-                self.error(fields["id"], f"duplicate id '{q.id}' (also on line "
-                                         f"{self.id_lines[q.id]})")
+                self.error(fields["id"], Message(f"duplicate id '{q.id}' (also on line "
+                                                 f"{self.id_lines[q.id]})", "deck.duplicate_id",
+                                                 id=q.id, line=self.id_lines[q.id]))
             else:
                 self.id_lines[q.id] = _line(fields["id"])
         q.variants = self.texts(fields.get("variants"), "variants")
@@ -174,7 +179,8 @@ class _Checker:
 
     def deck(self, root: Any) -> Deck | None:
         if root is None:
-            self.error(None, "the deck is empty; expected `title`, `language` and `questions`")
+            self.error(None, Message("the deck is empty; expected `title`, `language` and `questions`",
+                                     "deck.yaml_empty"))
             return None
         if not isinstance(root, yaml.MappingNode):
             self.error(root, "a deck is a mapping with `title`, `language` and `questions`, "
@@ -187,12 +193,12 @@ class _Checker:
         deck.time_limit = self.seconds(fields.get("time_limit"), "time_limit") or DEFAULT_TIME_LIMIT
         if "questions" not in fields:
             if _did_you_mean("questions", ["questions"]) not in self.suggested:
-                self.error(root, "no `questions:` list")
+                self.error(root, Message("no `questions:` list", "deck.no_questions_list"))
         else:
             deck.questions = self.questions(fields["questions"], "questions")
             if not deck.questions and (_is_null(fields["questions"])
                                        or isinstance(fields["questions"], yaml.SequenceNode)):
-                self.error(fields["questions"], "`questions` is empty")
+                self.error(fields["questions"], Message("`questions` is empty", "deck.questions_empty"))
         if not deck.title:
             deck.title = Path(self.path).stem
             self.warn(fields.get("title", root), f"no `title`; using '{deck.title}'")
@@ -206,8 +212,9 @@ class _Checker:
         else:
             guess = _LANGUAGE_HINTS.get(language.lower()) or language[:2].lower()
             hint = f"; did you mean '{guess}'?" if guess in LANGUAGES else ""
-            self.error(fields["language"], f"unknown language '{language}' (use one of: "
-                                           f"{', '.join(LANGUAGES)}){hint}")
+            self.error(fields["language"], Message(f"unknown language '{language}' (use one of: "
+                                                   f"{', '.join(LANGUAGES)}){hint}",
+                                                   "deck.unknown_language", language=language))
         _resolve(deck, self)
         return deck
 
@@ -258,9 +265,7 @@ def _resolve(deck: Deck, checker: _Checker) -> None:
             if not q.key_points:
                 q.key_points = derive_key_points(q.answer)
             if not q.answer:
-                checker.problems.append(Problem(checker.path, q.line, f"question '{q.id}' "
-                                                "has no answer; nothing to compare with",
-                                                "warning"))
+                checker.problems.append(Problem(checker.path, q.line, no_answer(q.id), "warning"))
     for q in questions:
         if q.answer_from is None:
             continue
@@ -323,13 +328,14 @@ def _compose(text: str, path: str) -> Any:
         mark = e.problem_mark or e.context_mark
         what = e.problem or e.context or "cannot be read"
         context = f" ({e.context})" if e.context and e.problem else ""
-        raise DeckError(f"YAML syntax error: {what}{context}", path,
-                        mark.line + 1 if mark else 1) from e
+        raise DeckError(Message(f"YAML syntax error: {what}{context}", "deck.yaml_syntax",
+                                detail=f"{what}{context}"), path, mark.line + 1 if mark else 1) from e
     except yaml.reader.ReaderError as e:
         bad = chr(e.character) if isinstance(e.character, int) else str(e.character)
         line = text.count("\n", 0, max(text.find(bad), 0)) + 1
-        raise DeckError(f"character U+{ord(bad[:1] or ' '):04X} is not allowed in YAML", path,
-                        line) from e
+        code = f"U+{ord(bad[:1] or ' '):04X}"
+        raise DeckError(Message(f"character {code} is not allowed in YAML", "deck.yaml_character",
+                                character=code), path, line) from e
     except (yaml.YAMLError, RecursionError, ValueError, UnicodeError) as e:
         raise DeckError(f"YAML cannot be read: {type(e).__name__}", path, 1) from e
     finally:

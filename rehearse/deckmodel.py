@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from rehearse.errors import DeckError, QuestionNotFound
+from rehearse.errors import DeckError, Message, QuestionNotFound
 from rehearse.paths import safe_name
 
 LANGUAGES = {"ko": "Korean", "en": "English"}
@@ -102,4 +102,11 @@ class Problem:
 
 def too_many_questions(path: str, line: int | None) -> DeckError:
     """The error for a deck past :data:`MAX_QUESTIONS`."""
-    return DeckError(f"more than {MAX_QUESTIONS:,} questions; split the deck", path, line)
+    return DeckError(Message(f"more than {MAX_QUESTIONS:,} questions; split the deck",
+                             "deck.too_many_questions", count=f"{MAX_QUESTIONS:,}"), path, line)
+
+
+def no_answer(question_id: str) -> Message:
+    """The warning for a question with no answer to compare with."""
+    return Message(f"question '{question_id}' has no answer; nothing to compare with", "deck.no_answer",
+                   id=question_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse.deckmodel import LANGUAGES, MAX_QUESTIONS, Deck, Question, too_many_questions
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 from rehearse.keypoints import derive_key_points, detect_language, indent_width, slugify, unique_id
 from rehearse.reader import tidy_block
 
@@ -177,8 +177,8 @@ def build(found: Found, path: str, title: str | None, language: str | None) -> I
     text = " ".join(f"{q.question} {q.answer}" for q in flat)
     deck.language = (language or detect_language(text)).lower()
     if deck.language not in LANGUAGES:
-        raise DeckError(f"unknown language '{language}' (use one of: {', '.join(LANGUAGES)})",
-                        path)
+        raise DeckError(Message(f"unknown language '{language}' (use one of: {', '.join(LANGUAGES)})",
+                                "deck.unknown_language", language=language), path)
     tags = list(dict.fromkeys(t for q in flat for t in q.tags))
     return ImportResult(
         deck=deck,

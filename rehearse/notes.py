@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rehearse.drafts import Found, ImportResult, build
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 from rehearse.reader import (
     MAX_FILE_BYTES,
     NOTES_SUFFIXES,
@@ -54,10 +54,11 @@ def _is_path(value: str) -> bool:
 
 
 def _nothing_found(path: str, tried: tuple[str, ...], first: list[tuple[int, str]]) -> DeckError:
-    shown = "".join(f"\n  {n:>4} | {x[:100]}" for n, x in first[:SHOWN_LINES]) or \
-        "\n       | (nothing: the file is empty)"
-    return DeckError("no questions found; looked for a question as " + "; or ".join(tried)
-                     + ". The first lines read:" + shown, path, 1)
+    shown = "".join(f"\n  {n:>4} | {x[:100]}" for n, x in first[:SHOWN_LINES])
+    text = "no questions found; looked for a question as " + "; or ".join(tried) + ". The first lines read:"
+    if not shown:
+        return DeckError(Message(text + "\n       | (nothing: the file is empty)", "deck.empty"), path, 1)
+    return DeckError(Message(text + shown, "deck.no_questions", lines=shown), path, 1)
 
 
 def find_questions(source: Source) -> Found:
@@ -134,10 +135,11 @@ def import_notes(path_or_text: str | Path, *, title: str | None = None,
         path = str(path_or_text)
         source = read_source(path)
         if source.kind == "text" and looks_like_yaml(path, source.text):
-            raise DeckError("this is a YAML deck already, not notes", path, 1)
+            raise DeckError(Message("this is a YAML deck already, not notes", "deck.is_yaml"), path, 1)
     else:
         path = "<notes>"
         source = Source(path, "text", b"", normalise_text(path_or_text))
         if len(source.text) > MAX_FILE_BYTES:
-            raise DeckError(f"notes are longer than {MAX_FILE_BYTES // 2**20} MB", path)
+            raise DeckError(Message(f"notes are longer than {MAX_FILE_BYTES // 2**20} MB",
+                                    "deck.notes_too_long", mb=MAX_FILE_BYTES // 2**20), path)
     return build(find_questions(source), path, title, language)

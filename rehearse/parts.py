@@ -105,7 +105,8 @@ class AnswerFolder:
 
     def missing(self, question_id: str) -> str | None:
         source = answer_file(self.folder, question_id)
-        return None if source.is_file() else f"no answer file {source}"
+        return None if source.is_file() else Message(f"no answer file {source}", "skip.no_answer_file",
+                                                      path=source)
 
     def record(self, question_id: str, path: Path, time_limit_s: float | None, hooks: Hooks) -> Recording:
         return answer_from_file(answer_file(self.folder, question_id), path, realtime=self.realtime,

@@ -341,7 +341,8 @@ class PracticeSession:
         # the WAV on disk is whole even when the incremental transcript is not: it is the fallback
         transcript = self.transcriber.transcribe(rec.path, incremental)
         if incremental is not None and incremental.fallback_reason:
-            self.events.warning(f"{incremental.fallback_reason}; the whole answer was transcribed instead")
+            self.events.warning(Message(f"{incremental.fallback_reason}; the whole answer was transcribed "
+                                        "instead", "warn.whole_answer", reason=incremental.fallback_reason))
         score = evaluate(self.deck, q, transcript, self.transcriber.prompt)
         self.store.complete_attempt(attempt_id, transcript, score.score, score.coverage, score.to_dict())
         attempt = AttemptResult(q, asked, rec, transcript, score, attempt_id)
@@ -368,10 +369,11 @@ class PracticeSession:
             self._again = True
 
     def skip(self, why: str = "skipped") -> None:
-        """Pass the current question without an answer."""
+        """Pass the current question without an answer (``why``: a `Message` where it has a key)."""
         if self.turn is not None:
-            self.result.skipped.append((self.turn.question.id, why))
-            self.events.warning(f"'{self.turn.question.id}': {why}; question skipped")
+            qid = self.turn.question.id
+            self.result.skipped.append((qid, why))
+            self.events.warning(Message(f"'{qid}': {why}; question skipped", "warn.skipped", id=qid, why=why))
 
 
 class _LiveScores:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 
 # Limits that keep memory bounded on absurd input (real decks: dozens of questions, < 1 MB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -55,8 +55,9 @@ def tidy_block(text: str) -> str:
 def check_size(text: str, path: str) -> None:
     """Refuse text with more lines than a deck or notes file ever has (memory stays bounded)."""
     if text.count("\n") >= MAX_LINES:
-        raise DeckError(f"more than {MAX_LINES:,} lines; a deck or notes file has a few thousand "
-                        "at most", path, MAX_LINES + 1)
+        raise DeckError(Message(f"more than {MAX_LINES:,} lines; a deck or notes file has a few thousand "
+                                "at most", "deck.too_many_lines", lines=f"{MAX_LINES:,}"),
+                        path, MAX_LINES + 1)
 
 
 READS = ("text notes (.txt, .md), spreadsheets (.csv, .tsv, .xlsx), Word files (.docx) "
@@ -69,6 +70,9 @@ _NOT_NOTES = [
     (b"GIF8", "an image (GIF)", "type the notes into a .txt file"),
     (b"{\\rtf", "a rich-text (.rtf) file", "save it as .docx or plain text (.txt)"),
 ]
+# what each of those is, as a code the page words in its language (`rehearse.web.words`)
+_FORMAT_CODES = {b"%PDF-": "pdf", b"\x89PNG": "image", b"\xff\xd8\xff": "image", b"GIF8": "image",
+                 b"{\\rtf": "rtf", ".hwp": "hwp", ".doc": "doc", ".xls": "xls"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .hwp, .doc, .xls
 _ZIP = b"PK\x03\x04"
 _OLE_ADVICE = {
@@ -108,22 +112,23 @@ def read_source(path: str | Path) -> Source:
         with Path(path).open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # never more: a 2 GB file costs 10 MB
     except FileNotFoundError as e:
-        raise DeckError("no such file", str(path)) from e
+        raise DeckError(Message("no such file", "deck.no_file"), str(path)) from e
     except IsADirectoryError as e:
-        raise DeckError("is a folder, not a deck or notes file", str(path)) from e
+        raise DeckError(Message("is a folder, not a deck or notes file", "deck.folder"), str(path)) from e
     except OSError as e:
-        raise DeckError(f"cannot read the file ({e.strerror or e})", str(path)) from e
+        raise DeckError(Message(f"cannot read the file ({e.strerror or e})", "deck.unreadable",
+                                reason=str(e.strerror or e)), str(path)) from e
     if len(data) > MAX_FILE_BYTES:
-        raise DeckError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB; "
-                        "a deck or notes file is plain text", str(path))
+        raise DeckError(Message(f"file is larger than {MAX_FILE_BYTES // 2**20} MB; a deck or notes file is "
+                                "plain text", "deck.too_large", mb=MAX_FILE_BYTES // 2**20), str(path))
     path, suffix = str(path), Path(path).suffix.lower()
     for magic, what, advice in _NOT_NOTES:
         if data.startswith(magic):
-            raise DeckError(f"this is {what}, not notes: rehearse reads {READS}; {advice}", path, 1)
+            raise DeckError(_not_notes(what, advice, _FORMAT_CODES[magic]), path, 1)
     if data.startswith(_OLE):
         what, advice = _OLE_ADVICE.get(suffix, ("an Office or Hangul document in an old format",
                                                 "save it as .docx, .xlsx or .txt"))
-        raise DeckError(f"this is {what}, not notes: rehearse reads {READS}; {advice}", path, 1)
+        raise DeckError(_not_notes(what, advice, _FORMAT_CODES.get(suffix, "office")), path, 1)
     if data.startswith(_ZIP):
         return Source(path, _zip_kind(data, path), data)
     encoding = "utf-8-sig"
@@ -131,15 +136,16 @@ def read_source(path: str | Path) -> Source:
         encoding = "utf-16"  # what Windows Notepad calls "Unicode"
     elif b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise DeckError("binary data (a NUL byte): a deck or notes file is plain text", path, line)
+        raise DeckError(Message("binary data (a NUL byte): a deck or notes file is plain text",
+                                "deck.binary"), path, line)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
         text = _korean_legacy(data)
         if text is None:
             line = data.count(b"\n", 0, e.start) + 1
-            raise DeckError(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
-                            path, line) from e
+            raise DeckError(Message(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
+                                    "deck.not_utf8", byte=f"0x{data[e.start]:02x}"), path, line) from e
         encoding = "cp949"
     name = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp949": "CP949"}[encoding]
     return Source(path, "text", data, normalise_text(text), name)
@@ -168,7 +174,8 @@ def _zip_kind(data: bytes, path: str) -> Literal["xlsx", "docx"]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
     except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise DeckError(f"a damaged ZIP file, not notes: rehearse reads {READS}", path, 1) from e
+        raise DeckError(Message(f"a damaged ZIP file, not notes: rehearse reads {READS}", "deck.bad_zip"),
+                        path, 1) from e
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -177,7 +184,14 @@ def _zip_kind(data: bytes, path: str) -> Literal["xlsx", "docx"]:
         "a ZIP file (or an Office format other than .docx and .xlsx)"
     advice = ("in Hangul use 파일 > 다른 이름으로 저장하기 and choose Word 문서 (.docx)"
               if what.startswith("a Hangul") else "save the notes as .docx, .xlsx or .txt")
-    raise DeckError(f"this is {what}, not notes: rehearse reads {READS}; {advice}", path, 1)
+    code = "hwpx" if what.startswith("a Hangul") else "zip"
+    raise DeckError(_not_notes(what, advice, code), path, 1)
+
+
+def _not_notes(what: str, advice: str, code: str) -> Message:
+    """A file that is not notes (``code``: pdf, image, rtf, hwp, hwpx, doc, xls, office, zip)."""
+    return Message(f"this is {what}, not notes: rehearse reads {READS}; {advice}", "deck.not_notes",
+                   format=code)
 
 
 def read_text(path: str | Path) -> str:

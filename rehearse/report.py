@@ -39,6 +39,13 @@ OPUS_RATES = {8_000, 12_000, 16_000, 24_000, 48_000}  # Hz: the rates Opus encod
 VORBIS_QUALITY = 0.5  # libsndfile compression level for Vorbis (0 = best quality, 1 = smallest)
 PLOT_SIZE = (6.4, 2.2)  # inches: score over attempts, one per question
 SESSIONS_PLOT_SIZE = (6.4, 5.0)  # inches: score, pace and fillers over sessions
+#: the plots' axis labels (a front end in another language passes its own for any of them);
+#: ``unit.*``: the pace unit a session's summary names
+PLOT_LABELS = {"attempt": "attempt", "score": "score", "session": "session", "average": "average score",
+               "pace": "pace", "per_min": "per min", "fillers": "fillers / min"}
+#: fonts with Hangul tried after the default one, for Korean labels (only those installed are used)
+_HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic",
+                 "AppleGothic", "UnDotum")
 
 
 @dataclass
@@ -305,22 +312,26 @@ def _pyplot() -> Any:
 
     matplotlib.use("Agg")  # no display: render to files only
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
 
+    installed = {f.name for f in font_manager.fontManager.ttflist}
     plt.rcParams.update({"svg.hashsalt": "rehearse", "font.size": 9, "axes.spines.top": False,
-                         "axes.spines.right": False})
+                         "axes.spines.right": False,
+                         "font.family": ["DejaVu Sans", *(f for f in _HANGUL_FONTS if f in installed)]})
     return plt
 
 
-def score_plot(scores: list[int]) -> str:
-    """Score over attempts (1, 2, …) of one question, as an SVG data URI."""
+def score_plot(scores: list[int], labels: dict[str, str] | None = None) -> str:
+    """Score over attempts (1, 2, …) of one question, as an SVG data URI (``labels``: see `PLOT_LABELS`)."""
+    words = {**PLOT_LABELS, **(labels or {})}
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=PLOT_SIZE)
     xs = list(range(1, len(scores) + 1))
     ax.plot(xs, scores, marker="o", color="#2563eb", clip_on=False)
     ax.set_ylim(0, 100)
     ax.set_xticks(xs)
-    ax.set_xlabel("attempt")
-    ax.set_ylabel("score")
+    ax.set_xlabel(words["attempt"])
+    ax.set_ylabel(words["score"])
     ax.grid(axis="y", alpha=0.3)
     try:
         return _svg_uri(fig)
@@ -328,16 +339,19 @@ def score_plot(scores: list[int]) -> str:
         plt.close(fig)
 
 
-def sessions_plot(summaries: list[Any]) -> str:
-    """Average score, pace and fillers per minute over sessions, as an SVG data URI."""
+def sessions_plot(summaries: list[Any], labels: dict[str, str] | None = None) -> str:
+    """Average score, pace and fillers per minute over sessions, as an SVG data URI (``labels``: see
+    `PLOT_LABELS`)."""
+    words = {**PLOT_LABELS, **(labels or {})}
     plt = _pyplot()
     fig, axes = plt.subplots(3, 1, figsize=SESSIONS_PLOT_SIZE, sharex=True)
     xs = list(range(1, len(summaries) + 1))
     units = {s.pace_unit for s in summaries if s.pace_unit}
-    rows = [("average score", [s.average_score for s in summaries], "#2563eb"),
-            (f"pace ({units.pop() if len(units) == 1 else 'per min'})", [s.pace for s in summaries],
-             "#059669"),
-            ("fillers / min", [s.fillers_per_minute for s in summaries], "#dc2626")]
+    unit = units.pop() if len(units) == 1 else None
+    unit_text = words.get(f"unit.{unit}", unit) if unit else words["per_min"]
+    rows = [(words["average"], [s.average_score for s in summaries], "#2563eb"),
+            (f"{words['pace']} ({unit_text})", [s.pace for s in summaries], "#059669"),
+            (words["fillers"], [s.fillers_per_minute for s in summaries], "#dc2626")]
     for ax, (label, values, color) in zip(axes, rows, strict=True):
         pts = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
         if pts:
@@ -347,7 +361,7 @@ def sessions_plot(summaries: list[Any]) -> str:
     axes[0].set_ylim(0, 100)
     axes[-1].set_xticks(xs)
     axes[-1].set_xticklabels([_when(s.started_at)[5:] for s in summaries], rotation=30, ha="right")
-    axes[-1].set_xlabel("session")
+    axes[-1].set_xlabel(words["session"])
     try:
         return _svg_uri(fig)
     finally:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from rehearse.drafts import Draft, Drafter, Found, Line, text_lines
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 from rehearse.reader import normalise_text
 from rehearse.textnotes import is_marker, looks_like_question
 
@@ -247,7 +247,8 @@ def delimited_rows(text: str, path: str, sep: str) -> list[Row]:
             rows.append(Row(start, cells))  # the text is normalised already
             start = reader.line_num + 1
     except csv.Error as e:
-        raise DeckError(f"this CSV cannot be read ({e})", path, start) from e
+        raise DeckError(Message(f"this CSV cannot be read ({e})", "deck.bad_csv", detail=str(e)),
+                        path, start) from e
     return rows
 
 
@@ -276,8 +277,9 @@ def read_xlsx(data: bytes, path: str) -> tuple[Found | None, list[tuple[int, str
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises many kinds on a damaged file
-        raise DeckError(f"this .xlsx cannot be read ({type(e).__name__}); open it in Excel and "
-                        "save it again, or save it as CSV", path, 1) from e
+        raise DeckError(Message(f"this .xlsx cannot be read ({type(e).__name__}); open it in Excel and "
+                                "save it again, or save it as CSV", "deck.bad_xlsx", detail=type(e).__name__),
+                        path, 1) from e
     sheets = []
     for sheet in book.worksheets:
         grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehearse.errors import TTSError
+from rehearse.errors import Message, TTSError
 
 #: Preferred voice ids per deck language (espeak-ng ids first, then other drivers' ids).
 VOICE_PREFERENCES = {
@@ -53,10 +53,10 @@ def _engine():
         if driver is not None:
             driver.print = lambda *args, **kwargs: None
     except (ImportError, RuntimeError, OSError) as e:
-        raise TTSError(
+        raise TTSError(Message(
             f"the text-to-speech engine could not start ({e}); on Debian/Ubuntu install "
-            "espeak-ng (sudo apt-get install espeak-ng), or use --no-speak"
-        ) from e
+            "espeak-ng (sudo apt-get install espeak-ng), or use --no-speak", "tts.no_engine", detail=str(e)
+        )) from e
     # free the engine while the interpreter is whole: pyttsx3's driver finaliser otherwise runs
     # during shutdown and prints an AttributeError traceback
     atexit.register(_release_engine)
@@ -89,7 +89,8 @@ def choose_voice(language: str, requested: str | None = None) -> str:
         for v in voices:
             if requested.lower() in (v.name or "").lower():
                 return v.id
-        raise TTSError(f"the text-to-speech engine has no voice '{requested}'")
+        raise TTSError(Message(f"the text-to-speech engine has no voice '{requested}'", "tts.no_voice",
+                               voice=requested))
     for vid in VOICE_PREFERENCES.get(language, []):
         if vid in ids:
             return vid
@@ -99,7 +100,8 @@ def choose_voice(language: str, requested: str | None = None) -> str:
     for v in voices:  # Windows (SAPI5) voices name their language only: "Microsoft Heami Desktop - Korean"
         if LANGUAGE_NAMES.get(language, "\0") in (v.name or "").lower():
             return v.id
-    raise TTSError(f"the text-to-speech engine has no voice for language '{language}'")
+    raise TTSError(Message(f"the text-to-speech engine has no voice for language '{language}'",
+                           "tts.no_language_voice", language=language))
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,8 @@ def render(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> P
             if _whole_wav(tmp):
                 tmp.replace(path)
                 return path
-    raise TTSError(f"the text-to-speech engine produced no audio for voice '{voice}'")
+    raise TTSError(Message(f"the text-to-speech engine produced no audio for voice '{voice}'", "tts.no_audio",
+                           voice=voice))
 
 
 def render_ahead(text: str, voice: str, cache_dir: Path, rate: int | None = None) -> threading.Thread:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from rehearse.drafts import Drafter, Found, walk
-from rehearse.errors import DeckError
+from rehearse.errors import DeckError, Message
 from rehearse.reader import normalise_text
 from rehearse.sheets import Row, read_rows
 from rehearse.textnotes import classify, looks_like_question, read_notes
@@ -110,8 +110,8 @@ def read_docx(data: bytes, path: str) -> tuple[Found, list[tuple[int, str]]]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many kinds on a damaged file
-        raise DeckError(f"this .docx cannot be read ({type(e).__name__}); open it in Word and save "
-                        "it again", path, 1) from e
+        raise DeckError(Message(f"this .docx cannot be read ({type(e).__name__}); open it in Word and save "
+                                "it again", "deck.bad_docx", detail=type(e).__name__), path, 1) from e
     formats = _list_formats(document)
     counters: dict[Any, int] = {}
     lines: list[str] = []

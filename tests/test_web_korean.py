@@ -192,3 +192,87 @@ def test_voice_with_no_words_made_out_is_said_in_korean_on_the_card(unclear_app,
     said = re.fullmatch(re.escape(before) + r"(\d+)" + re.escape(after), verdict)
     assert said and 3 <= int(said.group(1)) <= 6, verdict  # the tone's bursts: 4 s of 6
     assert web_page.errors == [], web_page.errors
+
+
+def test_a_broken_file_opened_on_the_korean_page_is_a_korean_sentence_with_its_file_and_line(
+        korean_app, web_page, tmp_path):
+    """Notes that are not UTF-8 and a YAML deck with a syntax error, opened on the Korean page: the
+    error is the page's Korean sentence (from the error's key), after ``file:line:``; the decks say
+    their language in Korean."""
+    from rehearse.web.words import KO
+
+    app, _ = korean_app
+    page = web_page.page
+    page.goto(app.url)
+    page.locator("form.lang button[type=submit]").click()  # "한국어"
+    page.wait_for_function("() => document.documentElement.lang === 'ko'")
+    item = page.get_by_test_id("deck-item").filter(has_text=DECK.title).first
+    assert "한국어" in item.inner_text() and not re.search(r"·\s*ko\b", item.inner_text())
+    error = page.locator("#import-error")
+    notes = tmp_path / "메모.txt"
+    notes.write_bytes("# 자기소개\n안녕하십니까.\n".encode() + b"caf\xe9 \xff\n")
+    page.locator("#import-form input[type=file]").set_input_files(str(notes))
+    page.wait_for_function("el => el.textContent.trim() !== ''", arg=error.element_handle())
+    said = error.inner_text().strip()
+    lead = KO["deck.not_utf8"].split("(")[0]
+    assert said.startswith("메모.txt:3: " + lead) and "0xe9" in said, said
+    assert korean_sentence(said.replace("메모.txt", "").replace("UTF-8", "").replace("0xe9", "")), said
+
+    deck = tmp_path / "덱.yaml"
+    deck.write_text("title: 면접\nlanguage: ko\nquestions:\n  - question: 자기소개 해 주세요\n"
+                    "    answer: [안녕하십니까\n", encoding="utf-8")
+    page.evaluate("el => { el.textContent = ''; }", error.element_handle())
+    page.locator("#import-form input[type=file]").set_input_files(str(deck))
+    page.wait_for_function("el => el.textContent.trim() !== ''", arg=error.element_handle())
+    said = error.inner_text().strip()
+    assert re.match(r"덱\.yaml:\d+: " + re.escape(KO["deck.yaml_syntax"].split("(")[0]), said), said
+    assert web_page.errors == [], web_page.errors
+
+
+def test_history_of_a_korean_deck_has_no_english_word(korean_app, web_page, workspace_dir):
+    """History of the Korean deck, with scored attempts, the due list and both plots: every word the
+    page itself says is Korean (the deck's name, question ids and texts, session ids and numbers are
+    the user's), and the plots' axis labels are drawn in Korean."""
+    from dataclasses import replace
+
+    from histdata import T0, add, days, result
+
+    from rehearse.paths import workspace
+    from rehearse.store import Store
+
+    app, _ = korean_app
+    deck_path = str(workspace_dir / "questions" / KOREAN.name)
+    store = Store(workspace().history_db)
+    try:
+        for n, score in enumerate((40, 70)):
+            res = replace(result(FIRST.id, score, transcript="안녕하십니까", unit="syllables/min",
+                                 points=[("인사 시스템", "covered"), ("클라우드", "missed")]), language="ko")
+            add(store, f"s{n}", DECK.name, FIRST.id, T0 + days(n), res, question=FIRST.question,
+                deck_path=deck_path)
+    finally:
+        store.close()
+    page = web_page.page
+    page.goto(app.url)
+    page.goto(f"{app.origin}/history?deck={DECK.name}")
+    page.get_by_test_id("history-row").first.wait_for()
+    assert page.locator("html").get_attribute("lang") == "ko"
+    main = page.locator("main")
+    said = main.inner_text() + " " + " ".join(
+        main.locator("img").evaluate_all("els => els.map(e => e.alt)")
+        + main.locator("[aria-label]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))"))
+    theirs = [DECK.name, *sorted((t for q in DECK.walk() for t in (q.id, q.question)), key=len, reverse=True),
+              "s0", "s1"]
+    for text in theirs:
+        said = said.replace(text, " ")
+    said = said.replace("HTML", " ")  # the report's format
+    assert not LATIN_WORD.search(said), LATIN_WORD.findall(said)
+    assert page.get_by_role("button", name="보기").count() == 1
+
+    plots = main.locator("img.plot").evaluate_all("els => els.map(e => e.getAttribute('src'))")
+    assert len(plots) == 2, plots
+    hangul_glyph = re.compile(r'<path id="(?!DejaVuSans)[\w ]+-[0-9a-f]+"')  # drawn from a Korean font
+    for src in plots:
+        assert hangul_glyph.search(page.request.get(app.origin + src).text()), src
+        english = src.replace("lang=ko", "lang=en")
+        assert not hangul_glyph.search(page.request.get(app.origin + english).text()), english
+    assert web_page.errors == [], web_page.errors

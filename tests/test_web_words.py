@@ -74,3 +74,25 @@ def test_why_a_question_is_due_reads_in_korean_from_the_schedule():
     assert due_why(item, now, "en") == item.why(now)
     later = QuestionSchedule("q1", "?", "review", now + timedelta(hours=5), 1, last_rating=Rating.EASY)
     assert due_why(later, now, "ko") == "5시간 뒤 복습: 지난번 쉬움"
+
+
+def test_a_deck_error_reads_in_korean_after_its_file_and_line_and_unchanged_in_english(tmp_path):
+    from rehearse.deck import load_deck
+
+    deck = tmp_path / "q.yaml"
+    deck.write_text("title: t\nlanguage: ko\nquestions:\n  - id: a\n    question: 하나?\n    answer: 예\n"
+                    "  - id: a\n    question: 둘?\n    answer: 예\n", encoding="utf-8")
+    notes = tmp_path / "n.txt"
+    notes.write_text("", encoding="utf-8")
+    for path, line, english in ((deck, 7, "duplicate id 'a' (also on line 4)"),
+                                (notes, 1, "no questions found"),
+                                (tmp_path / "gone.txt", None, "no such file")):
+        try:
+            load_deck(path)
+        except DeckError as e:
+            error = e
+        where = f"{path}:{line}: " if line else f"{path}: "
+        assert str(error).startswith(where + english)  # the command line's words
+        korean = error_text(error, "ko")
+        assert korean.startswith(where) and re.search("[가-힣]", korean), korean
+        assert not re.search("[A-Za-z]{3,}", korean.removeprefix(where)), korean

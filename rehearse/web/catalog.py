@@ -15,7 +15,7 @@ from typing import Any
 
 from rehearse.errors import RehearseError
 from rehearse.web.words import LANGUAGES as PAGE_LANGUAGES
-from rehearse.web.words import error_text, sentence
+from rehearse.web.words import error_text, web_message
 
 LANGUAGES = ("en", "ko")  # the voices offered: those of the languages a deck can have
 
@@ -86,15 +86,20 @@ class Catalog:
         except RehearseError as e:
             found["device_error"] = _texts(e)
         except Exception as e:  # PortAudio missing or broken: said in the page, never raised
-            found["device_error"] = sentence(f"could not list audio devices ({type(e).__name__}: {e})")
+            found["device_error"] = _failed("web.devices_failed", e)
         try:
             found["voices"] = self.list_voices()
         except RehearseError as e:
             found["voice_error"] = _texts(e)
         except Exception as e:
-            found["voice_error"] = sentence(f"could not list the voices ({type(e).__name__}: {e})")
+            found["voice_error"] = _failed("web.voices_failed", e)
         self._found = found
         self.ready.set()
+
+
+def _failed(key: str, error: Exception) -> dict[str, str]:
+    """An unexpected failure to list, in each page language."""
+    return {lang: web_message(key, lang, name=type(error).__name__, detail=error) for lang in PAGE_LANGUAGES}
 
 
 def _texts(error: RehearseError) -> dict[str, str]:

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from rehearse.deck import load_deck
 from rehearse.errors import RehearseError
 from rehearse.store import Attempt, Store
+from rehearse.web.i18n import translator
 from rehearse.web.state import WebApp, parse_id
 from rehearse.web.views import (
     describe,
@@ -20,6 +21,7 @@ from rehearse.web.views import (
     known_decks,
     load_word_timings,
 )
+from rehearse.web.words import LANGUAGES
 
 # ---------------------------------------------------------------- pages
 
@@ -148,16 +150,18 @@ def plot(request: Request) -> Response:
 
     app: WebApp = request.app.state.web
     deck, qid = request.query_params.get("deck"), request.query_params.get("q")
+    language = request.query_params.get("lang")
+    labels = _plot_labels(language if language in LANGUAGES else app.language())
     store = app.store()
     try:
         if deck not in store.decks():
             return Response("No such deck.", status_code=404, media_type="text/plain")
         if qid is None:
             summaries = tuple(s for s in session_summaries(store, deck) if s.questions)
-            svg = _sessions_svg(summaries) if summaries else None
+            svg = _sessions_svg(summaries, labels) if summaries else None
         else:
             scores = next((h.scores for h in question_histories(store, deck) if h.question_id == qid), [])
-            svg = _scores_svg(tuple(scores)) if scores else None
+            svg = _scores_svg(tuple(scores), labels) if scores else None
     finally:
         store.close()
     if svg is None:
@@ -171,21 +175,32 @@ def _svg(data_uri: str) -> bytes:
     return base64.b64decode(data_uri.split(",", 1)[1])
 
 
+def _plot_labels(language: str) -> tuple[tuple[str, str], ...]:
+    """The plots' axis labels (`rehearse.report.PLOT_LABELS`) in the page's language."""
+    from rehearse.report import PLOT_LABELS
+
+    t = translator(language)
+    labels = {key: t(f"plot.{key}") for key in PLOT_LABELS}
+    labels |= {f"unit.{unit}": t(f"feedback.unit.{unit}") for unit in ("wpm", "syllables/min")}
+    return tuple(sorted(labels.items()))
+
+
 @functools.lru_cache(maxsize=256)
-def _scores_svg(scores: tuple[int, ...]) -> bytes:
+def _scores_svg(scores: tuple[int, ...], labels: tuple[tuple[str, str], ...]) -> bytes:
     from rehearse.report import score_plot
 
-    return _svg(score_plot(list(scores)))
+    return _svg(score_plot(list(scores), dict(labels)))
 
 
-def _sessions_svg(summaries: tuple) -> bytes:
+def _sessions_svg(summaries: tuple, labels: tuple[tuple[str, str], ...]) -> bytes:
     from rehearse.report import sessions_plot
 
-    key = tuple((s.id, s.questions, s.average_score, s.pace, s.fillers_per_minute) for s in summaries)
+    key = (labels, tuple((s.id, s.questions, s.average_score, s.pace, s.fillers_per_minute)
+                         for s in summaries))
     if key not in _SESSION_PLOTS:
         if len(_SESSION_PLOTS) > 64:
             _SESSION_PLOTS.clear()
-        _SESSION_PLOTS[key] = _svg(sessions_plot(list(summaries)))
+        _SESSION_PLOTS[key] = _svg(sessions_plot(list(summaries), dict(labels)))
     return _SESSION_PLOTS[key]
 
 

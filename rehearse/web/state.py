@@ -120,7 +120,7 @@ class WebApp:
         for entry in known_decks(self.ws, self.recent()):
             if entry.key == key:
                 return entry
-        raise HTTPException(404, "No such deck.")
+        raise HTTPException(404, self.say("web.no_deck"))
 
     def parts_for(self, deck: Deck) -> Parts:
         if self.parts is None:

@@ -69,6 +69,48 @@ KO: dict[str, str] = {
     "speak.shown_only": "{cause} 질문은 화면에만 보여 드립니다.",
     "warn.no_voice": "방금 답변에서 목소리가 들리지 않았습니다. `rehearse doctor`로 마이크(음소거, "
                      "다른 장치, 너무 작은 소리)를 몇 초 만에 점검할 수 있습니다.",
+    "tts.no_engine": "질문을 읽어 줄 음성 엔진을 시작하지 못했습니다({detail}). espeak-ng를 설치하거나 "
+                     "(sudo apt-get install espeak-ng) 설정에서 질문 읽기를 끄세요.",
+    "tts.no_voice": "음성 엔진에 ‘{voice}’ 음성이 없습니다. 설정에서 다른 음성을 고르세요.",
+    "tts.no_language_voice": "음성 엔진에 {language} 음성이 없습니다. 설정에서 다른 음성을 고르세요.",
+    "tts.no_audio": "음성 엔진이 ‘{voice}’ 음성으로 소리를 만들지 못했습니다.",
+    "warn.whole_answer": "말하는 동안의 받아쓰기를 끝내지 못해 녹음된 답변 전체를 다시 받아썼습니다.",
+    "warn.skipped": "‘{id}’ 질문을 건너뜁니다: {why}",
+    "skip.no_answer_file": "답변 파일이 없습니다({path}).",
+    # deck and notes files (`DeckError`: the page puts ``path:line:`` first)
+    "deck.no_file": "파일이 없습니다.",
+    "deck.folder": "폴더입니다. 질문 모음이나 메모 파일을 고르세요.",
+    "deck.unreadable": "파일을 읽을 수 없습니다({reason}).",
+    "deck.too_large": "{mb} MB보다 큰 파일입니다. 질문 모음이나 메모 파일은 일반 텍스트입니다.",
+    "deck.notes_too_long": "메모가 {mb} MB보다 깁니다.",
+    "deck.too_many_lines": "{lines}줄이 넘습니다. 질문 모음이나 메모 파일은 길어야 몇천 줄입니다.",
+    "deck.not_notes": "{format} rehearse는 텍스트 메모(.txt, .md), 스프레드시트(.csv, .tsv, .xlsx), "
+                      "워드 파일(.docx), YAML 덱을 읽습니다.",
+    "deck.bad_zip": "손상된 ZIP 파일이라 메모로 읽을 수 없습니다. rehearse는 텍스트 메모(.txt, .md), "
+                    "스프레드시트(.csv, .tsv, .xlsx), 워드 파일(.docx), YAML 덱을 읽습니다.",
+    "deck.binary": "이진 데이터(NUL 바이트)가 있습니다. 질문 모음이나 메모 파일은 일반 텍스트입니다.",
+    "deck.not_utf8": "UTF-8 텍스트가 아닙니다(바이트 {byte}). 파일을 UTF-8로 저장하세요.",
+    "deck.bad_csv": "이 CSV 파일을 읽을 수 없습니다({detail}).",
+    "deck.bad_xlsx": "이 .xlsx 파일을 읽을 수 없습니다({detail}). Excel에서 열어 다시 저장하거나 CSV로 "
+                     "저장하세요.",
+    "deck.bad_docx": "이 .docx 파일을 읽을 수 없습니다({detail}). Word에서 열어 다시 저장하세요.",
+    "deck.empty": "파일이 비어 있습니다. 질문과 답변을 적은 메모 파일을 여세요.",
+    "deck.no_questions": "질문을 찾지 못했습니다. 질문은 ‘# 제목’, ‘1.’ 번호, ‘질문:’/‘답:’ 줄로, "
+                         "표라면 ‘질문’과 ‘답변’ 열로 적으세요. 읽은 처음 몇 줄:{lines}",
+    "deck.is_yaml": "이미 YAML 덱입니다. 메모 파일이 아닙니다.",
+    "deck.unplaced": "이 줄은 어느 질문에도 넣지 못했습니다: {text}",
+    "deck.no_answer": "‘{id}’ 질문에 답변이 없어 비교할 것이 없습니다.",
+    "deck.duplicate_id": "‘{id}’ id가 겹칩니다({line}번째 줄에도 있습니다).",
+    "deck.duplicate_key": "‘{key}’ 키가 겹칩니다(처음은 {line}번째 줄).",
+    "deck.unknown_key": "‘{key}’는 알 수 없는 키입니다(쓸 수 있는 키: {known}).",
+    "deck.unknown_language": "알 수 없는 언어입니다: ‘{language}’. ko나 en을 쓰세요.",
+    "deck.no_question_text": "이 질문에는 `question:` 글이 없습니다.",
+    "deck.yaml_empty": "덱이 비어 있습니다. `title`, `language`, `questions`를 적으세요.",
+    "deck.no_questions_list": "덱에 질문이 없습니다. `questions:` 목록을 적으세요.",
+    "deck.questions_empty": "`questions` 목록이 비어 있습니다.",
+    "deck.too_many_questions": "질문이 {count}개가 넘습니다. 덱을 나누세요.",
+    "deck.yaml_syntax": "YAML 문법 오류입니다({detail}). 들여쓰기와 콜론(:)을 확인하세요.",
+    "deck.yaml_character": "YAML에 쓸 수 없는 문자({character})가 있습니다.",
     # the web app's own
     "web.recovered": "비정상 종료로 끊긴 답변 {n}개를 복구했습니다. "
                      "`rehearse recover`로 받아쓰기를 마치세요.",
@@ -89,6 +131,27 @@ KO: dict[str, str] = {
     "web.choose_file": "열 메모 파일이나 YAML 덱을 고르세요.",
     "web.too_large": "{name}: 5 MB보다 큰 파일입니다. 더 작은 파일을 여세요.",
     "web.not_saved": "{path}: 덱을 저장하지 못했습니다({reason}).",
+    "web.devices_failed": "예상하지 못한 오류({name})입니다. `rehearse devices`로 확인하세요.",
+    "web.voices_failed": "예상하지 못한 오류({name})입니다. `rehearse doctor`로 확인하세요.",
+    "web.no_deck": "그런 질문 모음이 없습니다.",
+}
+
+# what a file that is not notes is, and how to get notes out of it (`deck.not_notes`'s ``format``)
+_FORMATS_KO = {
+    "pdf": "PDF 파일이라 메모로 읽을 수 없습니다. 글을 .txt 파일에 복사하거나 Word에서 열어 .docx로 "
+           "저장하세요.",
+    "image": "이미지 파일이라 메모로 읽을 수 없습니다. 메모를 .txt 파일에 적으세요.",
+    "rtf": "서식 있는 텍스트(.rtf) 파일이라 메모로 읽을 수 없습니다. .docx나 일반 텍스트(.txt)로 "
+           "저장하세요.",
+    "hwp": "한글(.hwp) 파일이라 메모로 읽을 수 없습니다. 한글에서 파일 > 다른 이름으로 저장하기로 "
+           "Word 문서(.docx)나 텍스트 문서(.txt)를 고르세요.",
+    "hwpx": "한글(.hwpx) 파일이라 메모로 읽을 수 없습니다. 한글에서 파일 > 다른 이름으로 저장하기로 "
+            "Word 문서(.docx)를 고르세요.",
+    "doc": "예전 Word(.doc) 파일이라 메모로 읽을 수 없습니다. Word에서 열어 .docx로 저장하세요.",
+    "xls": "예전 Excel(.xls) 파일이라 메모로 읽을 수 없습니다. Excel에서 열어 .xlsx나 CSV로 저장하세요.",
+    "office": "예전 형식의 오피스나 한글 문서라 메모로 읽을 수 없습니다. .docx, .xlsx, .txt로 저장하세요.",
+    "zip": "ZIP 파일(또는 .docx, .xlsx가 아닌 오피스 형식)이라 메모로 읽을 수 없습니다. "
+           "메모를 .docx, .xlsx, .txt로 저장하세요.",
 }
 
 # the web app's own sentences in English (the Korean is in KO)
@@ -106,6 +169,9 @@ WEB_EN: dict[str, str] = {
     "web.compare_none": "No scored attempt at this question yet; practise it first.",
     "web.deck_not_practised": "No practice of that deck is recorded.",
     "web.silence_number": "Silence must be a number of seconds, such as 4.",
+    "web.devices_failed": "could not list audio devices ({name}: {detail})",
+    "web.voices_failed": "could not list the voices ({name}: {detail})",
+    "web.no_deck": "No such deck.",
 }
 
 # what a problem without a key is (its English detail follows in brackets), and what to do
@@ -141,6 +207,10 @@ def _korean_params(params: dict[str, Any]) -> dict[str, Any]:
            else say(v, "ko") if getattr(v, "key", None) in KO else v for k, v in params.items()}
     if "kind" in out:
         out["kind"] = _KIND.get(str(out["kind"]), out["kind"])
+    if "language" in out:
+        out["language"] = {"ko": "한국어", "en": "영어"}.get(str(out["language"]), out["language"])
+    if "format" in out:
+        out["format"] = _FORMATS_KO.get(str(out["format"]), out["format"])
     return out
 
 
@@ -149,15 +219,22 @@ def error_text(error: RehearseError, language: str) -> str:
     if language != "ko":
         return sentence(str(error))
     if error.key in KO:
-        return KO[error.key].format(**_korean_params(error.params))
+        text = KO[error.key].format(**_korean_params(error.params))
+        return _where(error) + text if isinstance(error, DeckError) else text
     for kind, what, todo in _KO_LEAD:
         if isinstance(error, kind):
             detail, where = str(error), ""
             if isinstance(error, DeckError) and error.path is not None:
-                where = f"{error.path}:{error.line}: " if error.line is not None else f"{error.path}: "
-                detail = error.bare_message
+                where, detail = _where(error), error.bare_message
             return f"{where}{what}({detail.strip().rstrip('.')}).{todo}"
     return sentence(str(error))
+
+
+def _where(error: DeckError) -> str:
+    """``path:line: `` (or ``path: ``) before a deck error's sentence; nothing without a path."""
+    if error.path is None:
+        return ""
+    return f"{error.path}:{error.line}: " if error.line is not None else f"{error.path}: "
 
 
 def web_message(key: str, language: str, **params: Any) -> str:
