@@ -19,7 +19,7 @@ class Message(str):
     key: str
     params: dict[str, Any]
 
-    def __new__(cls, text: str, key: str, **params: Any) -> Message:
+    def __new__(cls, text: str, key: str, /, **params: Any) -> Message:
         self = super().__new__(cls, text)
         self.key = key
         self.params = params
