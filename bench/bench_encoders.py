@@ -13,7 +13,8 @@ encoder installed:
 Prints, per language, the ROC AUC of the cosine for "covered or partly" against "missed" (the
 coach's labels) on the own_words, partial, paraphrase, off_topic and negation cases, over all
 their points and over the points the lexical match leaves open (missed or partly found for no
-stated reason: the only ones the encoder can change); then the two-way agreement per kind when the
+stated reason: the only ones the encoder can change; also with the closest piece of all, as a
+check of the closer-point rule); then the two-way agreement per kind when the
 encoder replaces USE in the lift (:func:`rehearse.meaning.lift`, as ``_lift_by_meaning`` applies
 it), at USE's thresholds and at each encoder's best thresholds on these dev sets (best overall
 two-way agreement that lowers no negation, figure, name, off_topic or adversarial result below the
@@ -157,6 +158,7 @@ def main() -> None:
                                  language=language, deck_texts=deck, options=lexical_options)
             said = meaning.pieces(case["transcript"])
             cosines: dict[str, list[float]] = {}
+            raw: dict[str, list[float]] = {}
             for n in names:
                 key = (n, language, case["question"])
                 if key not in point_cache:  # embedded beforehand, as while the user answers
@@ -167,11 +169,13 @@ def main() -> None:
                 times[n].append(elapsed)
                 per_sentence[n].append(elapsed / len(said))
                 cosines[n] = closest(point_cache[key], said_vectors)
+                raw[n] = [float(x) for x in (point_cache[key] @ said_vectors.T).max(axis=1)]
             for i, (label, kp) in enumerate(zip(case["labels"], score.key_points, strict=True)):
                 rows.append({"language": language, "case": case["id"], "kind": case["kind"],
                              "label": label, "lexical": kp.status, "reason": kp.reason,
                              "opposite": bool(kp.opposite),
-                             **{n: round(cosines[n][i], 4) for n in names}})
+                             **{n: round(cosines[n][i], 4) for n in names},
+                             **{f"{n} raw": round(raw[n][i], 4) for n in names}})
     result: dict = {"machine": platform.machine(), "encoders": names, "languages": {}}
     by_language = {language: [r for r in rows if r["language"] == language] for language in ("ko", "en")}
     best = {(language, n): best_thresholds(lang_rows, n)
@@ -191,11 +195,15 @@ def main() -> None:
                         [r[n] for r in pool if r["label"] == "missed"])
             left = auc([r[n] for r in open_pool if r["label"] != "missed"],
                        [r[n] for r in open_pool if r["label"] == "missed"])
-            out["auc"][n] = {"all": every, "left_open": left, "points": len(pool),
+            left_raw = auc([r[f"{n} raw"] for r in open_pool if r["label"] != "missed"],
+                           [r[f"{n} raw"] for r in open_pool if r["label"] == "missed"])
+            out["auc"][n] = {"all": every, "left_open": left, "left_open_any_piece": left_raw,
+                             "points": len(pool),
                              "points_left_open": len(open_pool),
                              "said_left_open": sum(r["label"] != "missed" for r in open_pool)}
             print(f"  {n:<4} all {len(pool)} points: {every:.3f}   left open by the lexical match "
-                  f"{len(open_pool)} points ({out['auc'][n]['said_left_open']} said): {left:.3f}")
+                  f"{len(open_pool)} points ({out['auc'][n]['said_left_open']} said): {left:.3f}; "
+                  f"with any piece, closer to another point or not: {left_raw:.3f}")
         if len(names) > 1:
             low, high = auc_difference(open_pool, names[1], names[0])
             out["auc_difference_left_open_95"] = [low, high]
