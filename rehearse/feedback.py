@@ -34,20 +34,26 @@ def _score_style(value: int) -> str:
     return "bold green" if value >= 80 else "bold yellow" if value >= 50 else "bold red"
 
 
-def explain_score(score: Score) -> str:
-    """The arithmetic behind the score, in one line."""
+# the words of `explain_score`'s line; a front end in another language passes its own
+EXPLAIN_WORDS_EN = {"content": "content", "no_timings": "no timings, so delivery is not scored",
+                    "delivery": "delivery {score} (mean of {parts})", "score": "score", "pace": "pace",
+                    "fillers": "fillers", "pauses": "pauses", "time": "time"}
+
+
+def explain_score(score: Score, words: dict[str, str] = EXPLAIN_WORDS_EN) -> str:
+    """The arithmetic behind the score, in one line (in ``words``: `EXPLAIN_WORDS_EN`'s keys)."""
     n = len(score.key_points)
     covered = sum(k.status == "covered" for k in score.key_points)
     partial = sum(k.status == "partial" for k in score.key_points)
-    content = f"content {score.content_score} = ({covered} + ½×{partial}) / {n}"
+    content = f"{words['content']} {score.content_score} = ({covered} + ½×{partial}) / {n}"
     d = score.delivery
     if d.score is None:
-        return f"{content}; no timings, so delivery is not scored"
-    parts = ", ".join(f"{name} {value}" for name, value in
+        return f"{content}; {words['no_timings']}"
+    parts = ", ".join(f"{words[name]} {value}" for name, value in
                       (("pace", d.pace), ("fillers", d.fillers), ("pauses", d.pauses),
                        ("time", d.time)) if value is not None)
-    return (f"{content}; delivery {d.score} (mean of {parts}); "
-            f"score = {score.content_score} × (1 − {d.weight:g} × (1 − {d.score}/100)) = "
+    return (f"{content}; {words['delivery'].format(score=d.score, parts=parts)}; "
+            f"{words['score']} = {score.content_score} × (1 − {d.weight:g} × (1 − {d.score}/100)) = "
             f"{score.score}")
 
 

@@ -281,24 +281,17 @@ def verdict(score: Score, language: str) -> str:
     return text + ("; " + ", ".join(notes) if notes else "")
 
 
+_EXPLAIN_WORDS_KO = {"content": "내용", "no_timings": "단어 시각이 없어 전달력은 채점하지 않았습니다",
+                     "delivery": "전달력 {score} ({parts}의 평균)", "score": "점수", "pace": "속도",
+                     "fillers": "군말", "pauses": "멈춤", "time": "시간"}
+
+
 def why(score: Score, language: str) -> str:
-    """The Why line (how the score was computed): `rehearse.feedback.explain_score`'s, or in Korean."""
+    """The Why line (how the score was computed): `rehearse.feedback.explain_score`'s, in the
+    page's language."""
     from rehearse.feedback import explain_score
 
-    if language != "ko":
-        return explain_score(score)
-    n = len(score.key_points)
-    covered = sum(k.status == "covered" for k in score.key_points)
-    partial = sum(k.status == "partial" for k in score.key_points)
-    content = f"내용 {score.content_score} = ({covered} + ½×{partial}) / {n}"
-    d = score.delivery
-    if d.score is None:
-        return f"{content}; 단어 시각이 없어 전달력은 채점하지 않았습니다"
-    parts = ", ".join(f"{name} {value}" for name, value in
-                      (("속도", d.pace), ("군말", d.fillers), ("멈춤", d.pauses), ("시간", d.time))
-                      if value is not None)
-    return (f"{content}; 전달력 {d.score} ({parts}의 평균); "
-            f"점수 = {score.content_score} × (1 − {d.weight:g} × (1 − {d.score}/100)) = {score.score}")
+    return explain_score(score, _EXPLAIN_WORDS_KO) if language == "ko" else explain_score(score)
 
 
 def reason(code: str | None, contrast: str | None, language: str) -> str | None:
