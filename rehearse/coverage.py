@@ -8,7 +8,8 @@ weighted share of its units found inside one window of the transcript; ``covered
 
 - **said in the negative** (``reason="negated"``): most of the matched words sit in clauses of the
   other polarity (:mod:`rehearse.polarity`); a negation in the key point must be matched by one in
-  the answer.
+  the answer. Polarity is read in the sentence holding most of the point's matched weight: a word
+  of the point found only in another sentence is there for another point.
 - **a different figure** (``different_figure``): a number of the key point is not there, but
   another number with the same unit is (4500만 원 for 6100만 원, ten minutes for forty).
 - **a different name** (``different_name``): a name, acronym or tool of the key point is not
@@ -244,6 +245,19 @@ def _sentences(text: str, offsets: list[int], language: str) -> list[tuple[int, 
     return sorted(out)
 
 
+def _core_sentences(text: str, offsets: list[list[int]], weights: list[float]) -> list[tuple[int, int]]:
+    """The sentence (or sentences, on a tie) that holds the most of a key point's matched weight:
+    ``offsets[i]`` are where matched word ``i`` was found, ``weights[i]`` its weight. Polarity is
+    read there; a word of the point found only in another sentence is there for another point
+    (아이피 where the answer says point 2, 키클락 … 방법이 없어서 where it says point 3)."""
+    held: dict[tuple[int, int], float] = {}
+    for found, weight in zip(offsets, weights, strict=True):
+        for sentence in _sentences(text, found, "any"):
+            held[sentence] = held.get(sentence, 0.0) + weight
+    most = max(held.values(), default=0.0)
+    return [s for s, w in held.items() if w >= most - 1e-9]
+
+
 def _bare_list(text: str, spans: list[tuple[int, int]], language: str) -> bool:
     """True when these spans of text are content words without the grammar of a sentence (a list
     of key words): under one function word (particle, ending; the, of, with, I) per five words."""
@@ -406,9 +420,14 @@ def _match(
                 polarity.setdefault(u.key, set()).add(negated_at(kp_spans, u.start))
         checked = conflict = 0.0
         against: list[int] = []
+        core = _core_sentences(text, [[units[j].start for j in at] for at in options_at],
+                               [float(weights[i]) for i in matched])
         for i, at in zip(matched, options_at, strict=True):
             if len(polarity.get(kp[i].key, ())) != 1:
                 continue  # said both ways in the key point itself
+            at = [j for j in at if any(a <= units[j].start < b for a, b in core)]
+            if not at:
+                continue  # found only in a sentence that says something else
             want = next(iter(polarity[kp[i].key]))
             checked += float(weights[i])
             if all(negated_at(tr_spans, units[j].start) != want for j in at):

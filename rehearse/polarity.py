@@ -4,7 +4,7 @@ A key point whose words are all in the answer but said in the negative ("도커�
 없습니다" against "Docker에 배포하는것까지 해봤습니다") is not covered. Negation is found per
 clause, the scope a coach hears it in, not by substring:
 
-- **Korean**, on kiwi's morphemes: 안/못 (``MAG``), -지 않-/-지 못하- (``VX`` 않/못하), 없-
+- **Korean**, on kiwi's morphemes: 안/못 (``MAG``), -지 않-/-지 못하-/-지 말- (``VX`` 않/못하/말), 없-
   (``VA``), 없이, 아니- (``VCN``), 모르-. A clause ends at a final ending (``EF``), a sentence end,
   or a connective ending (``EC``: -고, -지만, -는데, -어서, -라고 ...) unless it binds an auxiliary
   or a light verb (-어 보-, -고 있-, -지 않-, -게 하-, -도록 하-, -려고 하-); an adnominal ending
@@ -36,7 +36,7 @@ from rehearse.text_ko import ko_morphs
 Span = tuple[int, int, bool, bool]  # start, end, negated, main clause
 
 _KO_NEG_ADVERBS = frozenset(("안", "못"))
-_KO_NEG_AUX = frozenset(("않", "못하"))
+_KO_NEG_AUX = frozenset(("않", "못하", "말"))  # -지 않-, -지 못하-, -지 말- (하지 말고)
 _KO_BINDING_EC = frozenset(("지", "게", "도록", "려고", "으려고", "고자", "어야", "아야"))
 _KO_LIGHT = frozenset(("하", "되"))
 

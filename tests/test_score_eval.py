@@ -28,7 +28,7 @@ KIND_FLOOR = 0.90  # two-way, per kind and language (issue 18's target)
 # answers in one's own words with hardly a shared word (added with the scrambled answers) are
 # lifted only as far as the encoder's cosine allows; Korean eojeols shuffled two by two
 # (SCRAMBLE_LIMITS) keep as many pairs in order as a loosely said answer.
-KIND_SHORTFALL: dict[tuple[str, str], float] = {("ko", "own_words"): 0.81, ("ko", "adversarial"): 0.89}
+KIND_SHORTFALL: dict[tuple[str, str], float] = {("ko", "own_words"): 0.84, ("ko", "adversarial"): 0.89}
 OFF_TOPIC_MAX = 20  # score of an off-topic or wholly negated answer stays below this
 PARAPHRASE_MIN = 80  # score of a full paraphrase reaches this
 PARTIAL_BAND = 25  # a partly-said answer scores within this of what its labels give
@@ -168,7 +168,7 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # fails; the gap to the dev sets and to the 90 % target is reported in the README's scoring section,
 # not hidden here. heldout: 26 answers written with the first dev cases; heldout2: 126 answers
 # written later by a coach who saw neither the scorer nor the other cases, and never tuned on.
-HELD_OUT_FLOOR = {"heldout_ko": 0.79, "heldout_en": 0.94, "heldout2_ko": 0.86, "heldout2_en": 0.90}
+HELD_OUT_FLOOR = {"heldout_ko": 0.79, "heldout_en": 0.94, "heldout2_ko": 0.87, "heldout2_en": 0.90}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from rich.console import Console
 
 from rehearse import meaning
@@ -52,6 +53,9 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     assert negated_parts("써 보지 못했고요, 연동이 되지 않아 늦어졌습니다.", "ko") == [
         "써 보지 못했고요,", "연동이 되지 않아"]
     assert negated_parts("API 문서 없이 개발을 진행했습니다.", "ko") == ["API 문서 없이"]
+    # the third negation of Korean grammar, -지 말-, beside -지 않- and -지 못하-
+    assert negated_parts("키클락이 직접 하지 말고 외부 API를 불렀습니다.", "ko") == [
+        "키클락이 직접 하지 말고"]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -157,6 +161,20 @@ def test_words_that_say_another_point_do_not_say_this_one_too() -> None:
                 "- 그 외의 다른 기업들은 CMP를 서비스하는 기업입니다.")
     s = score(prepared, "CMP 경쟁사로는 KT라고 생각합니다.", "ko", meaning=False)
     assert [(k.status, k.reason) for k in s.key_points] == [("missed", "different_name"), ("missed", None)]
+
+
+def test_polarity_is_read_in_the_sentence_that_says_the_point() -> None:
+    # point 3 is itself a negation (keycloak had no way to check the IP); the answer says it in
+    # one sentence, and names the IP and the login again in the sentences that say points 2 and 4:
+    # those are not "the opposite"
+    data = yaml.safe_load((ROOT / "tests" / "eval_cases_ko.yaml").read_text(encoding="utf-8"))
+    question = data["questions"]["strength"]
+    said = next(c["transcript"] for c in data["cases"] if c["id"] == "ko-strength-own-words")
+    s = score_answer("strength", question["prepared"], question["key_points"],
+                     Transcript.from_text(said, "ko"), language="ko",
+                     deck_texts=[q["prepared"] for q in data["questions"].values()])
+    kp = s.key_points[2]
+    assert "키클락" in kp.words and (kp.status, kp.reason) == ("partial", None)
 
 
 def test_a_glued_pair_of_words_does_not_match_one_of_them_alone() -> None:
