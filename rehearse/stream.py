@@ -111,6 +111,12 @@ class StreamOptions:
     # and the ~6 s pieces, committed as they were heard, cost the joined transcript up to 7.8
     # points of WER on an answer (see bench/README.md). 1.0 turns it on.
     speculate_quiet_s: float = 0.0
+    # s of voice that no word of a decoded stretch covers (between two words, or after the last)
+    # after which the stretch is decoded again from there: Whisper sometimes ends a window early
+    # and leaves whole sentences out (bench_feedback.py's answer 1: a 20 s stretch came back with
+    # its first 9 s only). Pauses between sentences hold no voice, and word timings are off by
+    # tenths of a second, so 2 s of voice is speech that was not written down (0: never).
+    redecode_gap_s: float = 2.0
 
 
 @dataclass
@@ -171,6 +177,33 @@ def words_before(part: Transcript, cut_s: float, seam_s: float = 0.5) -> tuple[T
     return Transcript(text=" ".join(seg.text.strip() for seg in segments if seg.text.strip()),
                       language=part.language, segments=segments, duration_s=part.duration_s,
                       engine=part.engine, model=part.model), seam
+
+
+def words_until(part: Transcript, until_s: float) -> Transcript:
+    """``part`` without the words whose middle falls after ``until_s`` (and the segments without
+    word timings whose middle does)."""
+    sep = "" if part.language in NO_SPACES else " "
+    segments = []
+    for seg in part.segments:
+        words = [w for w in seg.words if (w.start + w.end) / 2 < until_s]
+        if (not words if seg.words else (seg.start + seg.end) / 2 >= until_s):
+            continue
+        segments.append(seg if len(words) == len(seg.words) else Segment(
+            start=seg.start, end=words[-1].end, text=sep.join(w.text for w in words), words=words,
+            no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
+            compression_ratio=seg.compression_ratio,
+        ))
+    return replace(part, text=" ".join(seg.text.strip() for seg in segments if seg.text.strip()),
+                   segments=segments)
+
+
+def shifted(part: Transcript, by_s: float) -> Transcript:
+    """``part`` with every timing moved ``by_s`` seconds later."""
+    return replace(part, segments=[Segment(
+        start=seg.start + by_s, end=seg.end + by_s, text=seg.text,
+        words=[Word(w.text, w.start + by_s, w.end + by_s, w.probability) for w in seg.words],
+        no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
+        compression_ratio=seg.compression_ratio) for seg in part.segments])
 
 
 def words_after(part: Transcript, skip_s: float) -> Transcript:
@@ -363,12 +396,51 @@ class IncrementalTranscriber:
     def _decode(self, start: int, end: int,
                 options: TranscribeOptions | None = None) -> tuple[int, Transcript]:
         """Whisper on the stretch ``start:end``, heard from `window_start` (the context rule); the
-        words of the context dropped. Returns where Whisper's window began, and the words."""
+        words of the context dropped. Where ``redecode_gap_s`` of voice is left without words,
+        what follows is decoded again from there (twice at most) and replaces what Whisper gave
+        for it. Returns where Whisper's window began, and the words."""
+        heard_from, part = self._decode_once(start, end, options)
+        for _ in range(2):
+            gap = self._uncovered(heard_from, start, end, part)
+            if gap is None:
+                break
+            again_from, again = self._decode_once(gap, end, options)
+            again = shifted(again, (again_from - heard_from) / self.samplerate)
+            kept = words_until(part, (gap - heard_from) / self.samplerate)
+            if not any(seg.words or seg.text.strip() for seg in again.segments):
+                break  # Whisper hears nothing there either: keep what it gave the first time
+            segments = [*kept.segments, *again.segments]
+            part = replace(part, segments=segments,
+                           text=" ".join(seg.text.strip() for seg in segments if seg.text.strip()))
+        return heard_from, part
+
+    def _decode_once(self, start: int, end: int,
+                     options: TranscribeOptions | None = None) -> tuple[int, Transcript]:
         heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
         audio = self._state.audio[heard_from:end].copy()
         part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
                                   options or self.options)
         return heard_from, words_after(part, (start - heard_from) / self.samplerate)
+
+    def _uncovered(self, heard_from: int, start: int, end: int, part: Transcript) -> int | None:
+        """Where the first stretch of ``redecode_gap_s`` of voice after a word of ``part`` (timed
+        from ``heard_from``) that no word covers begins, before ``end``; None if there is none or
+        a segment has no word timings to tell by."""
+        gap_s = self.stream.redecode_gap_s
+        if not gap_s or any(seg.text.strip() and not seg.words for seg in part.segments):
+            return None
+        rate = self.samplerate
+        words = [w for seg in part.segments for w in seg.words]
+        if not words:
+            return None
+        # after a word only: the same window again would give the same words (a stretch Whisper
+        # makes nothing of is left as it is, bounding the time spent on voice without words)
+        ends = [heard_from + int(w.end * rate) for w in words]
+        starts = [*(heard_from + int(w.start * rate) for w in words[1:]), end]
+        for lo, hi in zip(ends, starts, strict=True):
+            if hi - lo >= gap_s * rate and self._vad.voiced_s(max(lo, start), min(hi, end)) >= gap_s:
+                return max(lo, start)
+        return None
 
     def _transcribe(self, start: int, end: int, cut_at: float, by: str) -> None:
         """Transcribe the stretch ``start:end`` (the audio is kept until `finish`: only the

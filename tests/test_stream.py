@@ -11,6 +11,7 @@ import re
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -359,6 +360,51 @@ def test_a_stretch_heard_in_several_passes_is_decoded_whole_when_a_cut_rule_cuts
     assert len(inc.passes) >= 2 and not first.reused and first.start == 0  # the cut rules' stretch
     assert fake.calls[-1] == first.end - first.heard_from
     assert len([w for s in inc.finish().segments for w in s.words]) == 5
+
+
+class EarlyEndingWhisper(FakeWhisper):
+    """Writes words only for a window's first ``stop_s`` seconds on its first call (Whisper ending
+    a window early and leaving sentences out), or none at all (``stop_s`` 0) on every call."""
+
+    def __init__(self, stop_s: float) -> None:
+        super().__init__()
+        self.stop_s = stop_s
+
+    def __call__(self, audio: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
+        part = super().__call__(audio, language, options)
+        if len(self.calls) > 1 and self.stop_s:
+            return part
+        words = [w for seg in part.segments for w in seg.words if w.end <= self.stop_s]
+        text = " ".join(w.text for w in words)
+        return replace(part, text=text, segments=[Segment(0.0, self.stop_s, text, words)] if words else [])
+
+
+ONE_STRETCH = StreamOptions(speculate_pause_s=0, min_chunk_s=60, max_chunk_s=60, end_pause_s=60)
+
+
+def test_voice_left_without_words_is_decoded_again_from_the_last_word():
+    audio = bursts(ONSETS, 21.0)
+    fake = EarlyEndingWhisper(stop_s=6.0)
+    inc = IncrementalTranscriber("en", stream=ONE_STRETCH, transcribe_fn=fake)
+    feed_all(inc, audio)
+    t = inc.finish()
+    got = [(w.start, w.end) for s in t.segments for w in s.words]
+    assert len(fake.calls) == 2 and len(got) == len(ONSETS)  # each word once, none left out
+    for (start, end), (on, length) in zip(got, ONSETS, strict=True):
+        assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
+    # off, the words after the early end are lost
+    fake = EarlyEndingWhisper(stop_s=6.0)
+    inc = IncrementalTranscriber("en", stream=replace(ONE_STRETCH, redecode_gap_s=0), transcribe_fn=fake)
+    feed_all(inc, audio)
+    assert len(inc.finish().text.split()) == 6 and len(fake.calls) == 1
+
+
+def test_voice_whisper_makes_no_words_of_is_decoded_once():
+    audio = bursts(ONSETS, 21.0)
+    fake = EarlyEndingWhisper(stop_s=0.0)
+    inc = IncrementalTranscriber("en", stream=ONE_STRETCH, transcribe_fn=fake)
+    feed_all(inc, audio)
+    assert inc.finish().text == "" and len(fake.calls) == 1
 
 
 def test_silence_is_never_sent_to_whisper():
