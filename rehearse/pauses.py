@@ -1,8 +1,9 @@
 """Pauses in an answer as it arrives: where `rehearse.stream` may cut it, or end a speculative pass.
 
 `rehearse.voice`'s level rule decides, frame by frame, what is voice; a quiet run of at least
-``pause_s`` is a `Pause`. Where there is no pause at all, `EnergyVad.quietest` finds the quietest
-60 ms (a forced cut).
+``comma_pause_s`` (or ``pause_s``, if shorter) is a `Pause`; the cut rules take those of
+``pause_s``. Where there is no pause at all, `EnergyVad.quietest` finds the quietest 60 ms (a
+forced cut).
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ class EnergyVad:
         self.detector = VoiceDetector()
         self.levels: list[float] = []  # dBFS per frame
         self.voiced: list[bool] = []
-        self.pauses: list[Pause] = []  # every quiet run of at least ``pause_s``
+        self.pauses: list[Pause] = []  # every quiet run of at least ``comma_pause_s`` / ``pause_s``
         self._quiet_run = 0  # frames
         self._pause: Pause | None = None  # the pause going on now
-        self._pause_frames = max(1, round(options.pause_s / FRAME_S))
+        self._pause_frames = max(1, round(min(options.pause_s, options.comma_pause_s) / FRAME_S))
 
     def update(self, audio: np.ndarray, upto: int) -> None:
         """Measure every whole frame of ``audio[:upto]`` not measured yet."""

@@ -9,28 +9,27 @@ before it, and only the words whose middle falls inside the stretch are kept: Wh
 seconds heard alone much worse.
 
 Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
-arrives with voice before it that no pass has decoded (or any pause, once ``speculate_long_s`` have
-gone by since the last pass: a long sentence's commas), it decodes the audio no pass has decoded
-since the last cut, up to that pause (the first pass from the cut; each later one from where the
-one before ended, heard with the speech before it by the same context rule), in case the answer
-ends there. With ``speculate_quiet_s`` set (off by default: see its comment for what it cost), a
-speaker who runs on without even a comma's pause gets a pass all the same once
-``speculate_long_s`` + half of ``speculate_quiet_s`` have gone by: it ends at the quietest 60 ms of
-the last ``speculate_quiet_s`` (as the cut rules' forced cut does), which may be inside a word, so
-it leaves out its last word and any ending within 0.5 s of the cut, and ends between the last
-word kept and the first left out (`words_before`); the next pass starts there and, by the context
-rule's word middles, hears the words left out whole and keeps them, and none before. The audio
-left after the last pass then stays under ~7 s however long the last sentence is.
-The passes commit nothing while the answer goes on: every stretch is still the cut rules' and is
-decoded whole, except where a single pass heard exactly its audio but for quiet
-(then its words are the stretch's). At the end of the answer `finish` commits the passes since
-the last cut: if nothing was said after the last one the transcript needs no Whisper call at all,
-otherwise only what came after it is decoded. Each pass also hands the running transcript to
-``on_partial`` (live key points).
-This is a stricter rule than the streaming projects': whisper_streaming's LocalAgreement-2 commits
-the longest common prefix of two successive hypotheses over a growing buffer, and WhisperLive
-commits every segment but the last, and the last once it comes back unchanged N times; both
-commit text from partly heard audio, which here would cost the joined transcript its accuracy.
+arrives with voice before it that no pass has decoded (or a comma's pause, ``comma_pause_s``, once
+``speculate_long_s`` have gone by since the last pass: a long sentence's commas), it decodes the
+audio no pass has decoded since the last cut, up to that pause (the first pass from the cut; each
+later one from where the one before ended, heard with the speech before it by the same context
+rule), in case the answer ends there. With ``speculate_quiet_s`` set (off by default: see its
+comment for what it cost), a speaker who runs on without even a comma's pause gets a pass all the
+same once ``speculate_long_s`` + half of ``speculate_quiet_s`` have gone by: it ends at the quietest
+60 ms of the last ``speculate_quiet_s`` (as the cut rules' forced cut does), which may be inside a
+word, so it leaves out its last word and any ending within 0.5 s of the cut, and ends between the
+last word kept and the first left out (`words_before`); the next pass starts there and, by the
+context rule's word middles, hears the words left out whole and keeps them, and none before. The
+audio left after the last pass then stays under ~7 s however long the last sentence is. The passes
+commit nothing while the answer goes on: every stretch is still the cut rules' and is decoded whole,
+except where a single pass heard exactly its audio but for quiet (then its words are the stretch's).
+At the end of the answer `finish` commits the passes since the last cut: if nothing was said after
+the last one the transcript needs no Whisper call at all, otherwise only what came after it is
+decoded. Each pass also hands the running transcript to ``on_partial`` (live key points). This is a
+stricter rule than the streaming projects': whisper_streaming's LocalAgreement-2 commits the longest
+common prefix of two successive hypotheses over a growing buffer, and WhisperLive commits every
+segment but the last, and the last once it comes back unchanged N times; both commit text from
+partly heard audio, which here would cost the joined transcript its accuracy.
 
 Why an energy detector (measured by ``bench/bench_latency.py`` on its 122 s espeak-ng answer, see
 ``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since
@@ -84,7 +83,12 @@ class StreamOptions:
     min_chunk_s: float = 12.0  # s; never cut a shorter stretch
     long_chunk_s: float = 22.0  # s; until a stretch is this long, only a sentence pause cuts it
     max_chunk_s: float = 26.0  # s; cut here even without a pause (Whisper sees 30 s at once)
-    pause_s: float = 0.2  # s of quiet that count as a pause (espeak: 0.2 at commas, 0.5 at full stops)
+    pause_s: float = 0.2  # s of quiet that count as a pause to cut at (espeak: 0.5 at full stops)
+    # s of quiet that end a speculative pass once ``speculate_long_s`` have gone by: a comma's
+    # pause. In bench_feedback.py's 12 espeak-ng answers (81 commas) quiet runs inside speech are
+    # 0.02-0.04 s and none is 0.06-0.08 s; the commas' are 0.10-0.22 s, mostly under ``pause_s``,
+    # so a long last sentence had no pass before its end
+    comma_pause_s: float = 0.12
     sentence_pause_s: float = 0.4  # s; a pause this long most likely ends a sentence
     # s; a pause this long may end the answer (the recorder stops after `silence_s`): cut there at
     # any length, so the last stretch is transcribed while the recorder waits out the silence
@@ -321,7 +325,8 @@ class IncrementalTranscriber:
             return None
         # the latest pause: one bigger stretch costs less than two, and gives Whisper more context
         cuts = [(p, p.cut_after(lo)) for p in self._vad.pauses]
-        pauses = [(p, c) for p, c in cuts if c is not None and c <= min(hi, s.fed)]
+        pauses = [(p, c) for p, c in cuts
+                  if c is not None and c <= min(hi, s.fed) and p.seconds >= o.pause_s]
         sentences = [c for p, c in pauses if p.seconds >= o.sentence_pause_s]
         if sentences:
             return sentences[-1]
@@ -341,8 +346,8 @@ class IncrementalTranscriber:
             return None
         since = self._specs[-1][0].end if self._specs else s.done
         long_ = since + int(o.speculate_long_s * rate)
-        pauses = [p for p in self._vad.pauses
-                  if p.cut > max(since, self._tried) and (p.seconds >= o.speculate_pause_s or p.cut >= long_)]
+        pauses = [p for p in self._vad.pauses if p.cut > max(since, self._tried) and (
+            p.seconds >= o.speculate_pause_s or (p.cut >= long_ and p.seconds >= o.comma_pause_s))]
         end = pauses[-1].cut if pauses else None
         if end is not None and self._vad.voiced_s(since, end) < o.min_voiced_s:
             end = None  # a pause with nothing said before it (the quiet before the answer)

@@ -215,9 +215,11 @@ def test_speech_after_the_last_speculative_pass_is_all_that_is_decoded_at_the_en
         assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
 
 
-def test_a_long_last_sentence_is_decoded_at_its_commas_so_little_is_left_at_the_end():
-    onsets = [(0.3 + 0.55 * k, 0.3) for k in range(30)]  # 16.5 s with 0.25 s between words, no 0.3 s
-    audio = bursts(onsets, 16.8)  # Enter right at the last word
+@pytest.mark.parametrize("gap_s", [0.25, 0.14], ids=["comma-0.25s", "espeak-comma-0.14s"])
+def test_a_long_last_sentence_is_decoded_at_its_commas_so_little_is_left_at_the_end(gap_s):
+    # 30 words with gap_s between them, no 0.3 s pause (espeak-ng's commas: 0.10-0.22 s of quiet)
+    onsets = [(0.3 + (0.3 + gap_s) * k, 0.3) for k in range(30)]
+    audio = bursts(onsets, onsets[-1][0] + 0.3)  # Enter right at the last word
     fake = FakeWhisper()
     inc = IncrementalTranscriber("en", stream=StreamOptions(min_chunk_s=30.0, long_chunk_s=30.0,
                                                             max_chunk_s=30.0), transcribe_fn=fake)
