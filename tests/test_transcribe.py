@@ -266,3 +266,35 @@ def test_cli_score_with_the_faster_engine(spoken, ct2_base, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["score"] > 50, data
+
+
+def test_a_repetition_loop_is_told_from_speech_that_repeats_a_little():
+    import whisper
+
+    tok = whisper.tokenizer.get_tokenizer(True, language="en", task="transcribe")
+    stamp = tok.timestamp_begin
+    loop = tok.encode(" I'm not a good person.") * 5
+    assert tr.looping(loop, stamp)
+    # timestamps between the copies do not hide it
+    assert tr.looping([t for c in range(7) for t in (stamp + c, *tok.encode(" I'm sorry."))], stamp)
+    said = tok.encode(" No, no, no. I said no twice, and then I said it once more: no.")
+    assert not tr.looping(said, stamp)
+    assert not tr.looping(tok.encode(" ha") * 12, stamp)  # laughter is not a loop until it runs on
+    assert tr.looping(tok.encode(" ha") * 24, stamp)
+
+
+@pytest.mark.whisper
+def test_a_window_caught_in_a_repetition_loop_is_ended_and_marked_as_one(espeak, whisper_base, tmp_path):
+    # a window that begins 0.3 s into a word, heard with the filler prompt: Whisper base writes
+    # "I'm not a good guy." over and over, to its 224-token limit, unless the loop is ended
+    from rehearse.demo import synthesise
+    from rehearse.prompts import filler_prompt
+
+    path = synthesise("online shop as its only developer. I learned to talk to customers, to write "
+                      "clear notes, and to fix problems quickly.", tmp_path / "mid.wav", "en-us", 150)
+    audio = read_audio(path)[int(0.3 * 16000):]
+    opts = TranscribeOptions(initial_prompt=filler_prompt("en"), fallback=False)
+    t = transcribe(audio, "en", opts)
+    words = _words(t.text)
+    assert "good" in words  # the loop happened (espeak-ng and the weights as CI has them)
+    assert len(words) < 40 and any(s.compression_ratio == float("inf") for s in t.segments)
