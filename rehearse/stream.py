@@ -142,14 +142,19 @@ class Chunk:
 
 def window_start(pauses: list[Pause], start: int, end: int, context_s: float, samplerate: int) -> int:
     """Where Whisper's window for the stretch ``start:end`` begins: ``context_s`` before its end
-    when the stretch is shorter than that, at a pause if one is within a second before (a word
-    cut in two confuses Whisper); the stretch's own start otherwise."""
+    when the stretch is shorter than that, at a pause if one is within a second before, else at
+    the first pause after it (a word cut in two confuses Whisper, and with the filler prompt it
+    can start a repetition loop: "online shop" heard from 0.3 s into "online" came back as "I'm
+    not a good guy." over and over); the stretch's own start otherwise."""
     want = int(context_s * samplerate)
     if end - start >= want or start == 0:
         return start
     back = max(0, end - want)
     near = [p.cut for p in pauses if back - samplerate <= p.cut <= back]
-    return near[-1] if near else back
+    if near:
+        return near[-1]
+    later = [p.cut for p in pauses if back < p.cut < start]
+    return later[0] if later else back
 
 
 def words_before(part: Transcript, cut_s: float, seam_s: float = 0.5) -> tuple[Transcript, float] | None:

@@ -409,6 +409,22 @@ def test_voice_whisper_makes_no_words_of_is_decoded_once():
     assert inc.finish().text == "" and len(fake.calls) == 1
 
 
+def test_the_context_window_never_begins_inside_a_word():
+    from rehearse.pauses import Pause
+    from rehearse.stream import window_start
+
+    rate, frame = SAMPLE_RATE, SAMPLE_RATE // 50  # 20 ms frames
+    start, end = 10 * rate, 13 * rate  # a 3 s stretch: 8 s of context wanted, from 5 s
+
+    def pause_at(s: float) -> Pause:
+        return Pause(round(s * 50) - 5, 10, frame)  # 0.2 s of quiet, cut at ``s``
+
+    assert window_start([pause_at(4.5)], start, end, 8.0, rate) == 4.5 * rate  # within 1 s before
+    # none in the second before 5 s: the first pause after it, not the middle of a word at 5 s
+    assert window_start([pause_at(2.0), pause_at(6.2), pause_at(8.0)], start, end, 8.0, rate) == 6.2 * rate
+    assert window_start([pause_at(2.0)], start, end, 8.0, rate) == 5 * rate  # no pause at all near
+
+
 def test_silence_is_never_sent_to_whisper():
     audio = bursts([(20.0, 0.8)], 22.0)  # a long think before the answer
     fake = FakeWhisper()
