@@ -63,7 +63,7 @@ import numpy as np
 from rehearse.audio import SAMPLE_RATE, resample
 from rehearse.errors import TranscriptionError
 from rehearse.pauses import EnergyVad, Pause
-from rehearse.transcribe import COMPRESSION_MAX, LOGPROB_MIN, TranscribeOptions, transcribe
+from rehearse.transcribe import COMPRESSION_MAX, LOGPROB_MIN, Cancelled, TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript, Word
 
 NO_SPACES = {"zh", "ja", "th", "lo", "my", "yue", "bo"}  # languages written without spaces between words
@@ -284,6 +284,9 @@ class IncrementalTranscriber:
         # before it (the first, from the last cut), up to a pause
         self._specs: list[tuple[Chunk, Transcript]] = []
         self._tried = 0  # where the last pass ended before it was trimmed or dropped
+        # the cut rules' stretch being decoded, and the event that gives it up (`finish`)
+        self._committing: tuple[int, int] | None = None
+        self._cancel = threading.Event()
         self.fallback_reason: str | None = None  # set by `transcribe_answer` when it fell back
         self._parts: list[tuple[Chunk, Transcript]] = []  # timings from ``chunk.heard_from``
         self._state = _State()
@@ -361,8 +364,10 @@ class IncrementalTranscriber:
             end = self._vad.quietest(s.fed - quiet, s.fed - int(0.1 * rate))
         if end is None:
             return None
-        if end <= self._tried:
-            return None  # a pass to there was dropped: the next one goes further
+        if end <= self._tried or self._vad.voiced_s(self._tried, end) < o.min_voiced_s:
+            # a pass to there (or to this pause as it was 20 ms ago: its cut moves while it
+            # grows) was dropped: the next one goes further, once something more is said
+            return None
         if self._vad.voiced_s(since, end) < o.min_voiced_s:
             return None  # nothing said since the last pass
         return end, forced
@@ -390,7 +395,16 @@ class IncrementalTranscriber:
                 if len(self._specs) == 1 and self._reusable(cut):
                     self._commit_reused(self._specs[0], cut, time.monotonic(), "worker")
                 else:
-                    self._transcribe(start, cut, time.monotonic(), "worker")
+                    with self._cond:
+                        self._committing = (start, cut)
+                    try:
+                        self._transcribe(start, cut, time.monotonic(), "worker",
+                                         replace(self.options, cancel=self._cancel))
+                    except Cancelled:
+                        return  # `finish` gave it up: the passes since the last cut hold its words
+                    finally:
+                        with self._cond:
+                            self._committing = None
                 self._specs = []
                 with self._cond:
                     self._state.done = cut
@@ -452,14 +466,15 @@ class IncrementalTranscriber:
                 return max(lo, start)
         return None
 
-    def _transcribe(self, start: int, end: int, cut_at: float, by: str) -> None:
+    def _transcribe(self, start: int, end: int, cut_at: float, by: str,
+                    options: TranscribeOptions | None = None) -> None:
         """Transcribe the stretch ``start:end`` (the audio is kept until `finish`: only the
         recorder's thread appends to it, and only beyond ``fed``)."""
         began = time.monotonic()
         chunk = Chunk(start, end, start, cut_at, began, began, by, False)
         chunk.voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
         if chunk.voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
-            chunk.heard_from, part = self._decode(start, end)
+            chunk.heard_from, part = self._decode(start, end, options)
             self._parts.append((chunk, part))
             chunk.text = part.text
         chunk.done_at = time.monotonic()
@@ -539,6 +554,13 @@ class IncrementalTranscriber:
         """
         with self._cond:
             self._state.finishing = True
+            busy = self._committing
+            if busy is not None and self._specs and (self._specs[-1][0].end >= busy[1] or self._vad.voiced_s(
+                    self._specs[-1][0].end, busy[1]) < self.stream.min_voiced_s):
+                # the passes since the last cut heard all of the stretch being decoded whole: the
+                # answer's end does not wait for that call (openai-whisper gives it up at its
+                # next token), their words are the stretch's
+                self._cancel.set()
             self._cond.notify_all()
         self._worker.join(timeout_s)
         if self._worker.is_alive():

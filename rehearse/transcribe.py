@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,13 @@ class TranscribeOptions:
     # behaviour for a repetition loop); without it the window is silence at once, as Whisper
     # already takes such a window whose decode is merely improbable (`_failed_non_speech`)
     retry_non_speech: bool = False
+    # set by another thread to give the decode up at its next token (openai-whisper; it raises
+    # `Cancelled`): the end of an answer no longer needs a stretch the passes already decoded
+    cancel: threading.Event | None = field(default=None, compare=False, repr=False)
+
+
+class Cancelled(Exception):
+    """A decode given up because its ``TranscribeOptions.cancel`` was set."""
 
 
 def model_spec() -> str:
@@ -281,11 +288,12 @@ def looping(tokens: list[int], timestamp_begin: int) -> bool:
     return False
 
 
-def _stopping_loops(model, mel, options, **kwargs):
+def _stopping_loops(model, mel, options, cancel: threading.Event | None = None, **kwargs):
     """``whisper.decoding.decode`` with one more logit filter: a decode caught in a repetition loop
     (`looping`) is ended there, and its result is given a compression ratio of infinity, so that
     Whisper's rules treat it as the loop it is (a retry at a higher temperature, or the window
-    skipped). Whisper would go on to its 224-token limit: a loop in an 8 s pass took 28-35 s."""
+    skipped). Whisper would go on to its 224-token limit: a loop in an 8 s pass took 28-35 s.
+    With ``cancel`` set, the next token raises `Cancelled`."""
     from dataclasses import replace
 
     import torch
@@ -296,6 +304,8 @@ def _stopping_loops(model, mel, options, **kwargs):
             self.eot, self.sample_begin, self.timestamp_begin = eot, sample_begin, timestamp_begin
 
         def apply(self, logits: torch.Tensor, tokens: torch.Tensor) -> None:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
             for row in range(tokens.shape[0]):
                 if looping(tokens[row, self.sample_begin:].tolist(), self.timestamp_begin):
                     eot = logits[row, self.eot].clone()
@@ -315,14 +325,16 @@ def _stopping_loops(model, mel, options, **kwargs):
     return results[0] if single else results
 
 
-def _bounded_decode(model, silence_on_failed_non_speech: bool):
-    """``model.decode`` for whisper's transcribe loop: loops are ended (`_stopping_loops`); with
-    ``silence_on_failed_non_speech``, a greedy decode that `_failed_non_speech` is given an
-    avg_logprob of -inf, which Whisper's own rules take for silence (no retry, the window
-    skipped)."""
+def _bounded_decode(model, silence_on_failed_non_speech: bool, cancel: threading.Event | None = None):
+    """``model.decode`` for whisper's transcribe loop: loops are ended and ``cancel`` heard
+    (`_stopping_loops`); with ``silence_on_failed_non_speech``, a greedy decode that
+    `_failed_non_speech` is given an avg_logprob of -inf, which Whisper's own rules take for
+    silence (no retry, the window skipped)."""
 
     def bounded(mel, options, **kwargs):
-        result = _stopping_loops(model, mel, options, **kwargs)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        result = _stopping_loops(model, mel, options, cancel, **kwargs)
         if silence_on_failed_non_speech and options.temperature == 0 and not isinstance(result, list) \
                 and _failed_non_speech(result.no_speech_prob, result.avg_logprob, result.compression_ratio):
             from dataclasses import replace
@@ -339,7 +351,7 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
     torch.set_num_threads(threads_of(opts))
     model.encoder.forget()
     # runs are one at a time (`_run_lock`)
-    model.decode = _bounded_decode(model, opts.fallback and not opts.retry_non_speech)
+    model.decode = _bounded_decode(model, opts.fallback and not opts.retry_non_speech, opts.cancel)
     try:
         result = model.transcribe(
             audio,

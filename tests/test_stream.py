@@ -22,7 +22,7 @@ from rehearse.audio import BLOCK_S, SAMPLE_RATE, read_audio
 from rehearse.errors import TranscriptionError
 from rehearse.record import answer_from_file
 from rehearse.stream import IncrementalTranscriber, StreamOptions, transcribe_answer
-from rehearse.transcribe import TranscribeOptions
+from rehearse.transcribe import Cancelled, TranscribeOptions
 from rehearse.transcript import Segment, Transcript, Word
 
 BLOCK = int(SAMPLE_RATE * BLOCK_S)
@@ -423,6 +423,36 @@ def test_the_context_window_never_begins_inside_a_word():
     # none in the second before 5 s: the first pause after it, not the middle of a word at 5 s
     assert window_start([pause_at(2.0), pause_at(6.2), pause_at(8.0)], start, end, 8.0, rate) == 6.2 * rate
     assert window_start([pause_at(2.0)], start, end, 8.0, rate) == 5 * rate  # no pause at all near
+
+
+class HangingCommitWhisper(FakeWhisper):
+    """Passes as `FakeWhisper`; a decode that can be given up (the cut rules' stretch, with
+    ``options.cancel``) hangs until it is, then raises `Cancelled` as openai-whisper does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = 0
+
+    def __call__(self, audio: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
+        if options.cancel is not None:
+            self.calls.append(audio.size)
+            options.cancel.wait(30)
+            self.cancelled += 1
+            raise Cancelled()
+        return super().__call__(audio, language, options)
+
+
+def test_the_end_does_not_wait_for_a_stretch_the_passes_already_heard():
+    audio = bursts(ONSETS, 21.0)
+    fake = HangingCommitWhisper()
+    inc = IncrementalTranscriber("en", stream=StreamOptions(min_chunk_s=6.0), transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.004)
+    t = inc.finish(timeout_s=10)  # without the cancel, the worker is still in that call
+    assert fake.cancelled == 1 and not any(c.by == "worker" and not c.reused for c in inc.chunks)
+    got = [(w.start, w.end) for s in t.segments for w in s.words]
+    assert len(got) == len(ONSETS)  # the passes' words, and the rest decoded at the end: each once
+    for (start, end), (on, length) in zip(got, ONSETS, strict=True):
+        assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
 
 
 def test_silence_is_never_sent_to_whisper():

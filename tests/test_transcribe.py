@@ -298,3 +298,32 @@ def test_a_window_caught_in_a_repetition_loop_is_ended_and_marked_as_one(espeak,
     words = _words(t.text)
     assert "good" in words  # the loop happened (espeak-ng and the weights as CI has them)
     assert len(words) < 40 and any(s.compression_ratio == float("inf") for s in t.segments)
+
+
+@pytest.mark.whisper
+def test_openai_whisper_gives_a_decode_up_when_asked(spoken, whisper_base):
+    audio = np.tile(read_audio(spoken), 2)  # ~10 s of speech: ~2 s of decoding on 2 cores
+    cancel = threading.Event()
+    opts = TranscribeOptions(cancel=cancel)
+    transcribe(audio[:16000], "en", opts)  # loaded and warm
+    began = time.monotonic()
+    assert "payment" in transcribe(audio, "en", opts).text.lower()
+    whole_s = time.monotonic() - began
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            result["transcript"] = transcribe(audio, "en", opts)
+        except tr.Cancelled:
+            result["cancelled_at"] = time.monotonic()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(whole_s / 3)  # past the encoder, into the tokens
+    asked = time.monotonic()
+    cancel.set()
+    worker.join(whole_s * 2)
+    # given up at once: well before the two thirds of the call that were left
+    assert "transcript" not in result and result["cancelled_at"] - asked < whole_s / 3
+    cancel.clear()
+    assert "payment" in transcribe(audio, "en", opts).text.lower()  # the next call runs as usual
