@@ -30,6 +30,7 @@ weighted share of its units found inside one window of the transcript; ``covered
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -134,27 +135,45 @@ def _pairs(rows: tuple[int, ...], cols: tuple[int, ...]) -> list[tuple[int, int]
     return [(i, cols[0]) for i in rows]
 
 
-def _match_matrix(kp: tuple[Unit, ...], kp_text: str, tr: tuple[Unit, ...], tr_text: str,
-                  fuzzy_min: float) -> np.ndarray:
-    """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
-    rapidfuzz ratio for a fuzzy match at or above ``fuzzy_min``, else 0."""
-    import numpy as np
-    from rapidfuzz import fuzz, process
+@dataclass(frozen=True)
+class _Answer:
+    """What every key point is matched against, worked out once per answer: the transcript's
+    units, their items (:func:`_items`) by key, those with a fuzzy form, and where its sentences
+    end (a 2-minute answer has ~300 units and six key points)."""
 
-    sim = np.zeros((len(kp), len(tr)), dtype=np.float32)
-    rows, cols = _items(kp, kp_text), _items(tr, tr_text)
+    text: str
+    units: tuple[Unit, ...]
+    cols: list[tuple[tuple[int, ...], str, str, str]]
+    index: dict[str, list[int]]
+    fuzzy_cols: list[tuple[tuple[int, ...], str, str, str]]
+    ends: list[int]
+
+
+def _answer(text: str, units: tuple[Unit, ...]) -> _Answer:
+    cols = _items(units, text)
     index: dict[str, list[int]] = {}
     for c, (_, key, alt, _f) in enumerate(cols):
         for k in (key, alt):
             if k:
                 index.setdefault(k, []).append(c)
+    return _Answer(text, units, cols, index, [c for c in cols if c[3]], _sentence_ends(text))
+
+
+def _match_matrix(kp: tuple[Unit, ...], kp_text: str, answer: _Answer, fuzzy_min: float) -> np.ndarray:
+    """Credit (0-1) of key-point unit i found at transcript unit j: 1 for an exact key, the
+    rapidfuzz ratio for a fuzzy match at or above ``fuzzy_min``, else 0."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    sim = np.zeros((len(kp), len(answer.units)), dtype=np.float32)
+    rows, cols, index = _items(kp, kp_text), answer.cols, answer.index
     for idx, key, alt, _f in rows:
         for k in (key, alt):
             for c in index.get(k, ()) if k else ():
                 for i, j in _pairs(idx, cols[c][0]):
                     sim[i, j] = 1.0
     fuzzy_rows = [r for r in rows if r[3]]
-    fuzzy_cols = [c for c in cols if c[3]]
+    fuzzy_cols = answer.fuzzy_cols
     if fuzzy_rows and fuzzy_cols:
         scores = process.cdist([r[3] for r in fuzzy_rows], [c[3] for c in fuzzy_cols],
                                scorer=fuzz.ratio, score_cutoff=fuzzy_min * 100, dtype=np.float32)
@@ -235,24 +254,32 @@ def _different_name(kp_units: tuple[Unit, ...], key_point: str, units: tuple[Uni
     return None
 
 
-def _sentences(text: str, offsets: list[int], language: str) -> list[tuple[int, int]]:
-    """The (start, end) of the sentences holding these character offsets."""
-    ends = [m.end() for m in re.finditer(r"[.?!。]+(?:\s|$)", text)] + [len(text)]
+def _sentence_ends(text: str) -> list[int]:
+    """Where the sentences of ``text`` end, in order, the last at ``len(text)``."""
+    return [m.end() for m in re.finditer(r"[.?!。]+(?:\s|$)", text)] + [len(text)]
+
+
+def _sentences(text: str, offsets: list[int], language: str,
+               ends: list[int] | None = None) -> list[tuple[int, int]]:
+    """The (start, end) of the sentences holding these character offsets (``ends``: the text's
+    :func:`_sentence_ends`, when worked out already)."""
+    ends = _sentence_ends(text) if ends is None else ends
     out: set[tuple[int, int]] = set()
     for offset in offsets:
-        start = max([e for e in ends if e <= offset], default=0)
-        out.add((start, min(e for e in ends if e > offset)))
+        k = bisect_right(ends, offset)  # ends[k] is the first end after the offset
+        out.add((ends[k - 1] if k else 0, ends[k]))
     return sorted(out)
 
 
-def _core_sentences(text: str, offsets: list[list[int]], weights: list[float]) -> list[tuple[int, int]]:
+def _core_sentences(text: str, offsets: list[list[int]], weights: list[float],
+                    ends: list[int] | None = None) -> list[tuple[int, int]]:
     """The sentence (or sentences, on a tie) that holds the most of a key point's matched weight:
     ``offsets[i]`` are where matched word ``i`` was found, ``weights[i]`` its weight. Polarity is
     read there; a word of the point found only in another sentence is there for another point
     (아이피 where the answer says point 2, 키클락 … 방법이 없어서 where it says point 3)."""
     held: dict[tuple[int, int], float] = {}
     for found, weight in zip(offsets, weights, strict=True):
-        for sentence in _sentences(text, found, "any"):
+        for sentence in _sentences(text, found, "any", ends):
             held[sentence] = held.get(sentence, 0.0) + weight
     most = max(held.values(), default=0.0)
     return [s for s, w in held.items() if w >= most - 1e-9]
@@ -326,7 +353,8 @@ def match_key_points(
     (the answer's sentence for point 1 names the company that point 6 names too; it does not say
     point 6).
     """
-    found = [_match(p, text, units, language, options, rarity, prepared_keys, prepared_surface)
+    answer = _answer(text, units)
+    found = [_match(p, answer, language, options, rarity, prepared_keys, prepared_surface)
              for p in key_points]
     words = [{_word_at(text, units[j].start) for j in hits} for _r, hits in found]
     out = []
@@ -363,17 +391,18 @@ def match_key_point(
     outside them, said where the point's name belongs, is a different name) and
     ``prepared_surface`` their text squashed (:func:`rehearse.textnorm.squash`).
     """
-    return _match(key_point, text, units, language, options, rarity, prepared_keys,
+    return _match(key_point, _answer(text, units), language, options, rarity, prepared_keys,
                   prepared_surface)[0]
 
 
 def _match(
-    key_point: str, text: str, units: tuple[Unit, ...], language: str, options: MatchRules,
+    key_point: str, answer: _Answer, language: str, options: MatchRules,
     rarity: tuple[dict[str, int], int] | None, prepared_keys: frozenset[str], prepared_surface: str,
 ) -> tuple[KeyPointResult, set[int]]:
     """:func:`match_key_point`, and the transcript units its matched words were found at."""
     import numpy as np
 
+    text, units = answer.text, answer.units
     all_kp = tn.analyse(key_point, language)
     first: dict[str, Unit] = {}
     for u in all_kp:
@@ -382,7 +411,7 @@ def _match(
     if not kp or not units:
         return KeyPointResult(key_point, "missed", False, None, 0.0), set()
     weights = np.array(_weights(kp, rarity), dtype=np.float32)
-    sim = _match_matrix(kp, key_point, units, text, options.fuzzy_min)
+    sim = _match_matrix(kp, key_point, answer, options.fuzzy_min)
     size = min(len(units), max(8, int(len(kp) * options.window_factor) + options.window_extra))
     windows = np.lib.stride_tricks.sliding_window_view(sim, size, axis=1).max(axis=2)
     shares = weights @ windows / weights.sum()
@@ -421,7 +450,7 @@ def _match(
         checked = conflict = 0.0
         against: list[int] = []
         core = _core_sentences(text, [[units[j].start for j in at] for at in options_at],
-                               [float(weights[i]) for i in matched])
+                               [float(weights[i]) for i in matched], answer.ends)
         for i, at in zip(matched, options_at, strict=True):
             if len(polarity.get(kp[i].key, ())) != 1:
                 continue  # said both ways in the key point itself
@@ -434,7 +463,7 @@ def _match(
                 conflict += float(weights[i])
                 against.append(int(at[0]))
         clauses = sorted({clause_at(tr_spans, units[j].start) for j in hits})
-        sentences = _sentences(text, [units[j].start for j in hits], language)
+        sentences = _sentences(text, [units[j].start for j in hits], language, answer.ends)
         if status != "missed" and sentences and _bare_list(text, sentences, language) \
                 and not _bare_list(key_point, [(0, len(key_point))], language):
             reason, status = "keywords_only", "partial"
