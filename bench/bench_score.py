@@ -3,8 +3,9 @@
 Scores every transcript of the evaluation sets (tests/eval_cases_{ko,en}.yaml) plus a 2-minute
 answer with word timings per language (against the 6-key-point self-introduction), with the
 analysis caches cleared before each run, so prepared answer, key points and transcript are all
-analysed every time (as for the first attempt at a question); then again with the key points
-analysed beforehand by ``warm_up`` (as while the user is answering), so only the transcript is left.
+analysed every time (as for the first attempt at a question); then again with the key points and
+the prepared answer analysed, and the key points embedded, beforehand by ``warm_up`` (as while the
+user is answering), so only the transcript is left.
 The sentence encoder (rehearse/meaning.py) runs as in practice: only when a key point is not
 covered, its embeddings cleared with the analysis caches.
 Prints ms per answer and writes bench/results/score.json. The machine's load average is recorded
