@@ -35,8 +35,8 @@ _CACHE_MAX = 512
 # Texts to embed at once, in characters, above which they are split in two and the halves embedded
 # on two threads (one BLAS thread each: numpy lets go of the GIL in its matrix products). The
 # encoder is ~0.1 ms a token on one core, a 2-minute Korean answer's 40 sentences and parts ~870
-# tokens; halved, 82 -> 55 ms on 2 cores (bench/README.md, "Time"). Below this a second thread
-# saves less than it costs.
+# tokens; halved, 82 -> 55 ms with the second core free, about the same under load (bench/README.md,
+# "Time"). 300 characters is about an ordinary answer's sentences and parts.
 _SPLIT_CHARS = 300
 
 
@@ -50,10 +50,13 @@ def _encoder() -> Any | None:
 
 
 @lru_cache(maxsize=1)
-def _blas_limits() -> Any:
-    """threadpoolctl's ``limit`` (its controller finds the BLAS libraries once: ~9 ms)."""
-    from threadpoolctl import ThreadpoolController
-
+def _blas_limits() -> Any | None:
+    """threadpoolctl's ``limit`` (its controller finds the BLAS libraries once: ~9 ms); None
+    without threadpoolctl (the encoder's ``fast`` extra), and then nothing runs on two threads."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
     return ThreadpoolController().limit
 
 
@@ -67,9 +70,9 @@ def _second_thread() -> ThreadPoolExecutor | None:
 def _encode(encoder: Any, texts: list[str]) -> list[Any]:
     """The encoder's vectors of the texts; a long batch is cut where half its characters are and
     the halves run at once."""
-    pool = _second_thread()
+    pool, limits = _second_thread(), _blas_limits()
     total = sum(map(len, texts))
-    if pool is None or len(texts) < 2 or total < _SPLIT_CHARS:
+    if pool is None or limits is None or len(texts) < 2 or total < _SPLIT_CHARS:
         return list(encoder.encode(texts))
     cut, seen = 1, len(texts[0])
     while cut < len(texts) - 1 and 2 * (seen + len(texts[cut])) <= total:
@@ -77,7 +80,7 @@ def _encode(encoder: Any, texts: list[str]) -> list[Any]:
         cut += 1
     # one limit around both: each encode call sets and restores the BLAS thread count itself,
     # and two of those nested in two threads could restore it under the other's feet
-    with _blas_limits()(limits=1, user_api="blas"):
+    with limits(limits=1, user_api="blas"):
         tail = pool.submit(encoder.encode, texts[cut:])
         return [*encoder.encode(texts[:cut]), *tail.result()]
 

@@ -465,8 +465,8 @@ def warm_up(key_points: list[str], language: str, prepared_answer: str = "",
             deck_texts: list[str] | tuple[str, ...] | None = None) -> None:
     """Analyse a question's key points and prepared answer (and the deck, for rarity) ahead of
     time, e.g. while the user is answering, so that :func:`score_answer` only has the transcript
-    left to analyse (the prepared answer is read for word order and for the figures and names
-    said: ~10 ms of kiwi for a 500-character Korean answer)."""
+    left to analyse (the prepared answer is read for word order and for names said instead of
+    the prepared ones)."""
     points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
     tn.prepare([*points, prepared_answer] if prepared_answer.strip() else points, language)
     from rehearse import meaning
