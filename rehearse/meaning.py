@@ -35,7 +35,7 @@ _CACHE_MAX = 512
 # Texts to embed at once, in characters, above which they are split in two and the halves embedded
 # on two threads (one BLAS thread each: numpy lets go of the GIL in its matrix products). The
 # encoder is ~0.1 ms a token on one core, a 2-minute Korean answer's 40 sentences and parts ~870
-# tokens; halved, 82 -> 55 ms with the second core free, about the same under load (bench/README.md,
+# tokens; halved, ~85 -> ~60 ms with the second core free, about the same under load (bench/README.md,
 # "Time"). 300 characters is about an ordinary answer's sentences and parts.
 _SPLIT_CHARS = 300
 
