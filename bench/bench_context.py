@@ -67,7 +67,7 @@ def stretches(audio, rate: int) -> tuple[list[int], object]:
 
 def joined_words(audio, language: str, opts, context_s: float) -> str:
     """Every stretch transcribed (short ones with context), its own words joined."""
-    from rehearse.stream import window_start, words_after
+    from rehearse.seams import window_start, words_after
     from rehearse.transcribe import transcribe
 
     rate = 16_000

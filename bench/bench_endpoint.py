@@ -9,7 +9,7 @@ detector, through the recorder's own rule (`rehearse.voice.EndOfAnswer`, blocks 
 - **end**: the answer must end between its last word and ``silence_s`` + 0.5 s after it: *early*
   (before the last word: the speaker is cut off), *ok*, or *late* (later, or never: the time limit);
 - **cuts mid-word**: every pause the stream could cut at (a quiet run of ``StreamOptions.pause_s``,
-  cut where `rehearse.stream.Pause.cut` cuts) that falls inside a word of the clean answer.
+  cut where `rehearse.pauses.Pause.cut` cuts) that falls inside a word of the clean answer.
 
 Silero is `rehearse.voice.SpeechDetector`: faster-whisper's bundled ONNX model on onnxruntime,
 run block by block with its state carried, 32 ms windows, speech from 0.5 and until under 0.35
@@ -132,8 +132,9 @@ def end_of(mix: np.ndarray, name: str, silence_s: float) -> tuple[float | None, 
 
 
 def cuts_of(mix: np.ndarray, name: str) -> list[float]:
-    """Where the stream could cut (s): each quiet run of ``pause_s``, as `rehearse.stream.Pause`."""
-    from rehearse.stream import Pause, StreamOptions
+    """Where the stream could cut (s): each quiet run of ``pause_s``, as `rehearse.pauses.Pause`."""
+    from rehearse.pauses import Pause
+    from rehearse.stream import StreamOptions
     from rehearse.voice import FRAME_S
 
     det = detector(name)

@@ -306,10 +306,10 @@ def test_voice_whisper_makes_no_words_of_is_unclear_and_decoded_once(espeak, whi
     from whisper import decoding
 
     from rehearse.deck import load_deck
+    from rehearse.decoding import COMPRESSION_MAX, LOGPROB_MIN, NO_SPEECH_MIN
     from rehearse.demo import synthesise
     from rehearse.evaluate import deck_transcribe_options, evaluate, transcribe_heard
     from rehearse.score import unclear_verdict
-    from rehearse.transcribe import COMPRESSION_MAX, LOGPROB_MIN, NO_SPEECH_MIN
 
     runs: list[tuple[float, decoding.DecodingResult]] = []
     real_run = decoding.DecodingTask.run

@@ -19,10 +19,11 @@ import pytest
 import soundfile as sf
 
 from rehearse.audio import BLOCK_S, SAMPLE_RATE, read_audio
+from rehearse.decoding import Cancelled
 from rehearse.errors import TranscriptionError
 from rehearse.record import answer_from_file
 from rehearse.stream import IncrementalTranscriber, StreamOptions, transcribe_answer
-from rehearse.transcribe import Cancelled, TranscribeOptions
+from rehearse.transcribe import TranscribeOptions
 from rehearse.transcript import Segment, Transcript, Word
 
 BLOCK = int(SAMPLE_RATE * BLOCK_S)
@@ -411,7 +412,7 @@ def test_voice_whisper_makes_no_words_of_is_decoded_once():
 
 def test_the_context_window_never_begins_inside_a_word():
     from rehearse.pauses import Pause
-    from rehearse.stream import window_start
+    from rehearse.seams import window_start
 
     rate, frame = SAMPLE_RATE, SAMPLE_RATE // 50  # 20 ms frames
     start, end = 10 * rate, 13 * rate  # a 3 s stretch: 8 s of context wanted, from 5 s

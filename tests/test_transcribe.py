@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from rehearse import decoding
 from rehearse import transcribe as tr
 from rehearse.audio import read_audio
 from rehearse.errors import ModelError
@@ -274,13 +275,13 @@ def test_a_repetition_loop_is_told_from_speech_that_repeats_a_little():
     tok = whisper.tokenizer.get_tokenizer(True, language="en", task="transcribe")
     stamp = tok.timestamp_begin
     loop = tok.encode(" I'm not a good person.") * 5
-    assert tr.looping(loop, stamp)
+    assert decoding.looping(loop, stamp)
     # timestamps between the copies do not hide it
-    assert tr.looping([t for c in range(7) for t in (stamp + c, *tok.encode(" I'm sorry."))], stamp)
+    assert decoding.looping([t for c in range(7) for t in (stamp + c, *tok.encode(" I'm sorry."))], stamp)
     said = tok.encode(" No, no, no. I said no twice, and then I said it once more: no.")
-    assert not tr.looping(said, stamp)
-    assert not tr.looping(tok.encode(" ha") * 12, stamp)  # laughter is not a loop until it runs on
-    assert tr.looping(tok.encode(" ha") * 24, stamp)
+    assert not decoding.looping(said, stamp)
+    assert not decoding.looping(tok.encode(" ha") * 12, stamp)  # laughter is not a loop until it runs on
+    assert decoding.looping(tok.encode(" ha") * 24, stamp)
 
 
 @pytest.mark.whisper
@@ -314,7 +315,7 @@ def test_openai_whisper_gives_a_decode_up_when_asked(spoken, whisper_base):
     def run() -> None:
         try:
             result["transcript"] = transcribe(audio, "en", opts)
-        except tr.Cancelled:
+        except decoding.Cancelled:
             result["cancelled_at"] = time.monotonic()
 
     worker = threading.Thread(target=run)
