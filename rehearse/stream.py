@@ -461,11 +461,12 @@ class IncrementalTranscriber:
         with self._cond:
             self._state.finishing = True
             busy = self._committing
-            if busy is not None and self._specs and (self._specs[-1][0].end >= busy[1] or self._vad.voiced_s(
-                    self._specs[-1][0].end, busy[1]) < self.stream.min_voiced_s):
-                # the passes since the last cut heard all of the stretch being decoded whole: the
-                # answer's end does not wait for that call (openai-whisper gives it up at its
-                # next token), their words are the stretch's
+            heard = self._specs[-1][0].end - busy[0] if busy is not None and self._specs else 0
+            if busy is not None and heard > 0 and 2 * heard >= busy[1] - busy[0]:
+                # the passes since the last cut heard at least half of the stretch being decoded
+                # whole: the answer's end does not wait for that call (openai-whisper gives it up at
+                # its next token); their words are the stretch's, and only what came after them is
+                # decoded (one call instead of the rest of that one and another after it)
                 self._cancel.set()
             self._cond.notify_all()
         self._worker.join(timeout_s)

@@ -456,6 +456,26 @@ def test_the_end_does_not_wait_for_a_stretch_the_passes_already_heard():
         assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
 
 
+def test_the_end_does_not_wait_for_a_stretch_the_passes_heard_half_of():
+    # 0.4 s pauses for 5 s (a pass at each), then 0.25 s ones (too short for a pass before 6 s have
+    # gone by, long enough for the cut rules once the stretch is 9 s long): the worker is decoding
+    # 0-8.7 s, which the passes heard up to ~5 s, when the answer ends at 10 s
+    onsets = [(0.3 + 1.0 * k, 0.6) for k in range(5)] + [(5.2 + 0.85 * k, 0.6) for k in range(6)]
+    audio = bursts(onsets, 10.4)
+    fake = HangingCommitWhisper()
+    inc = IncrementalTranscriber("en", stream=StreamOptions(min_chunk_s=4.0, long_chunk_s=9.0),
+                                 transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.004)
+    t = inc.finish(timeout_s=10)
+    assert fake.cancelled == 1 and inc.chunks[-1].by == "finish"
+    # decoded from the passes' end, the cut's stretch included
+    assert inc.chunks[-1].start < 6.0 * SAMPLE_RATE
+    got = [(w.start, w.end) for s in t.segments for w in s.words]
+    assert len(got) == len(onsets)
+    for (start, end), (on, length) in zip(got, onsets, strict=True):
+        assert abs(start - on) < 0.03 and abs(end - (on + length)) < 0.03
+
+
 def test_silence_is_never_sent_to_whisper():
     audio = bursts([(20.0, 0.8)], 22.0)  # a long think before the answer
     fake = FakeWhisper()
