@@ -25,15 +25,16 @@ commit nothing while the answer goes on: every stretch is still the cut rules' a
 except where a single pass heard exactly its audio but for quiet (then its words are the stretch's).
 At the end of the answer `finish` commits the passes since the last cut: if nothing was said after
 the last one the transcript needs no Whisper call at all, otherwise only what came after it is
-decoded; and when the worker is at that moment decoding a cut rules' stretch that the passes already
-heard, that call is given up (``TranscribeOptions.cancel``; openai-whisper stops at its next token)
-and the passes' words are the stretch's. Where a decoded stretch leaves ``redecode_gap_s`` of voice
-after a word without words, the rest is decoded again from there (Whisper sometimes ends a window
-early). Each pass also hands the running transcript to ``on_partial`` (live key points). This is a
-stricter rule than the streaming projects': whisper_streaming's LocalAgreement-2 commits the longest
-common prefix of two successive hypotheses over a growing buffer, and WhisperLive commits every
-segment but the last, and the last once it comes back unchanged N times; both commit text from
-partly heard audio, which here would cost the joined transcript its accuracy.
+decoded; and when the worker is at that moment decoding a cut rules' stretch that the passes heard
+at least half of, that call is given up (``TranscribeOptions.cancel``; openai-whisper stops at its
+next token), the passes' words stand for what they heard and only what came after them is decoded.
+Where a decoded stretch leaves ``redecode_gap_s`` of voice after a word without words, the rest is
+decoded again from there (Whisper sometimes ends a window early). Each pass also hands the running
+transcript to ``on_partial`` (live key points). This is a stricter rule than the streaming
+projects': whisper_streaming's LocalAgreement-2 commits the longest common prefix of two successive
+hypotheses over a growing buffer, and WhisperLive commits every segment but the last, and the last
+once it comes back unchanged N times; both commit text from partly heard audio, which here would
+cost the joined transcript its accuracy.
 
 Why an energy detector (measured by ``bench/bench_latency.py`` on its 122 s espeak-ng answer, see
 ``bench/README.md``): the detector here only chooses *where to cut*; it never drops audio, since
