@@ -71,7 +71,7 @@ from rehearse.errors import TranscriptionError
 from rehearse.pauses import EnergyVad
 from rehearse.seams import shifted, window_start, words_after, words_before, words_until
 from rehearse.transcribe import TranscribeOptions, transcribe
-from rehearse.transcript import Segment, Transcript, Word
+from rehearse.transcript import Segment, Transcript
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
 
@@ -520,14 +520,7 @@ class IncrementalTranscriber:
         segments: list[Segment] = []
         parts = sorted(parts, key=lambda p: p[0].start)
         for chunk, part in parts:
-            offset = chunk.heard_from / self.samplerate
-            for seg in part.segments:
-                segments.append(Segment(
-                    start=seg.start + offset, end=seg.end + offset, text=seg.text,
-                    words=[Word(w.text, w.start + offset, w.end + offset, w.probability) for w in seg.words],
-                    no_speech_prob=seg.no_speech_prob, avg_logprob=seg.avg_logprob,
-                    compression_ratio=seg.compression_ratio,
-                ))
+            segments.extend(shifted(part, chunk.heard_from / self.samplerate).segments)
         texts = [part.text.strip() for _, part in parts]
         return Transcript(
             text=" ".join(t for t in texts if t),
