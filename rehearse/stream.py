@@ -104,7 +104,8 @@ class StreamOptions:
     # alone, 3.8% with context_s 8, 3.5% with 14 (~0.5 s more after Enter); the whole files 2.7%.
     # Longer windows, or a lead-in before every stretch, made some windows fail outright (22-29%
     # WER on three answers).
-    # Whisper pads to 30 s anyway, so the context costs only its decoding (~0.05 s a word).
+    # The context costs its decoding (~0.05 s a word) and its encoding: a window shorter than 30 s
+    # is encoded at its own length (`TranscribeOptions.window_floor_s`, 10 s at least).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
     # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
     # the last cut, in case the answer ends there (0: never); see the module's docstring.

@@ -12,6 +12,7 @@ and the incremental-transcription worker asking at once still load it once.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ FASTER_WHISPER = "faster-whisper"
 ENGINES = (OPENAI_WHISPER, FASTER_WHISPER)
 DEFAULT_ENGINE = OPENAI_WHISPER
 SAMPLE_RATE = 16_000  # Hz: both engines take 16 kHz mono float32
+WINDOW_MARGIN_S = 2.0  # s of the padding kept after the audio in a shortened window (`window_floor_s`)
 FASTER_COMPUTE_TYPE = "int8"  # weights quantised at load: a quarter of float32's memory on the CPU
 
 
@@ -55,6 +57,14 @@ class TranscribeOptions:
     # set by another thread to give the decode up at its next token (openai-whisper; it raises
     # `Cancelled`): the end of an answer no longer needs a stretch the passes already decoded
     cancel: threading.Event | None = field(default=None, compare=False, repr=False)
+    # s: audio shorter than Whisper's 30 s window is encoded in a window of its own length plus
+    # `WINDOW_MARGIN_S`, this long at least, instead of padded to 30 s (openai-whisper; None: 30 s
+    # always). The encoder is most of a short stretch's cost, and cross-attention shrinks with it.
+    # Measured (bench/bench_window.py, 79 espeak-ng pieces of 3-20 s cut from bench_feedback.py's
+    # answers, and 54 of held-out text, greedy, the filler prompt): see bench/README.md,
+    # "Encoder window". Whisper was trained on 30 s windows only; under ~10 s it is less sure
+    # where speech ends (whisper.cpp's audio_ctx, the same trade).
+    window_floor_s: float | None = 10.0
 
 
 def model_spec() -> str:
@@ -219,13 +229,18 @@ def _read_checkpoint(path: Path):
 
 
 def _encoder_once(encoder):
-    """Wrap whisper's audio encoder so that the same 30 s window is encoded only once.
+    """Wrap whisper's audio encoder so that the same 30 s window is encoded only once, and only
+    as much of it as ``frames`` says.
 
     With word timings, whisper encodes every window twice: to decode it, and again to align the
     words (``timing.find_alignment`` runs the whole model). The encoder is most of the cost of a
     short stretch (0.9 s of 1.7 s for 5.6 s of speech on 2 cores), so the second pass is served
     from the first. The key is the mel input itself, compared exactly, so a hit is always right;
     the cache lives for one ``transcribe`` call.
+
+    With ``frames`` set (`TranscribeOptions.window_floor_s`), only the window's first ``frames``
+    mel frames are encoded, with the positional embedding's first half as many positions: the
+    decoder and the word alignment take audio features of any length.
     """
     import torch
 
@@ -233,15 +248,26 @@ def _encoder_once(encoder):
         def __init__(self, inner) -> None:
             super().__init__()
             self.inner = inner
+            self.frames: int | None = None  # mel frames to encode (None: the whole window)
             self._last: tuple[torch.Tensor, torch.Tensor] | None = None
 
         def forward(self, mel: torch.Tensor) -> torch.Tensor:
             last = self._last
             if last is not None and last[0].shape == mel.shape and torch.equal(last[0], mel):
                 return last[1]
-            out = self.inner(mel)
+            out = self._encode(mel)
             self._last = (mel.detach().clone(), out.detach())
             return out
+
+        def _encode(self, mel: torch.Tensor) -> torch.Tensor:
+            if self.frames is None or self.frames >= mel.shape[-1]:
+                return self.inner(mel)
+            whole = self.inner.positional_embedding
+            self.inner.positional_embedding = whole[: self.frames // 2]  # its shape is checked
+            try:
+                return self.inner(mel[..., : self.frames])
+            finally:
+                self.inner.positional_embedding = whole
 
         def forget(self) -> None:
             self._last = None
@@ -249,11 +275,22 @@ def _encoder_once(encoder):
     return EncoderOnce(encoder)
 
 
+def window_frames(seconds: float, floor_s: float | None) -> int | None:
+    """The mel frames (100 a second) of the encoder's window for audio of ``seconds``: its length
+    plus `WINDOW_MARGIN_S`, ``floor_s`` at least, rounded up to whole seconds (fewer shapes for
+    the kernels); None (the whole 30 s window) when that is not shorter or ``floor_s`` is None."""
+    if floor_s is None:
+        return None
+    window_s = math.ceil(max(floor_s, seconds + WINDOW_MARGIN_S))
+    return window_s * 100 if window_s < 30 else None
+
+
 def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions) -> list[Segment]:
     import torch
 
     torch.set_num_threads(threads_of(opts))
     model.encoder.forget()
+    model.encoder.frames = window_frames(audio.size / SAMPLE_RATE, opts.window_floor_s)
     # runs are one at a time (`_run_lock`)
     model.decode = bounded_decode(model, opts.fallback and not opts.retry_non_speech, opts.cancel)
     try:
@@ -273,6 +310,7 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         raise TranscriptionError(f"Whisper failed on this answer: {e}") from e
     finally:
         model.encoder.forget()
+        model.encoder.frames = None
         model.__dict__.pop("decode", None)
     return [
         Segment(

@@ -87,6 +87,34 @@ def test_openai_whisper_encodes_each_window_once_even_with_word_timings(spoken, 
 
 
 @pytest.mark.whisper
+def test_openai_whisper_encodes_short_audio_in_a_window_of_its_own_length(spoken, whisper_base):
+    model = load_model(TranscribeOptions())
+    shapes = []
+    hook = model.encoder.inner.register_forward_hook(lambda _m, _i, out: shapes.append(tuple(out.shape)))
+    audio = read_audio(spoken)  # ~6 s
+    try:
+        t = transcribe(audio, "en", TranscribeOptions())
+        whole = transcribe(audio, "en", TranscribeOptions(window_floor_s=None))
+    finally:
+        hook.remove()
+    # 10 s (the floor) of mel frames, 50 audio positions a second, against the 30 s window's 1500
+    assert shapes == [(1, 500, 512), (1, 1500, 512)]
+    expected = {w for w in _words(SAID) if len(w) >= 5}
+    assert len(expected & set(_words(t.text))) >= 0.8 * len(expected), t.text
+    words = [w for s in t.segments for w in s.words]
+    assert words and all(0 <= w.start <= w.end <= t.duration_s + 0.5 for w in words)
+    assert abs(words[-1].end - [w for s in whole.segments for w in s.words][-1].end) < 0.5
+    assert model.encoder.inner.positional_embedding.shape == (1500, 512)  # given back whole
+
+
+def test_window_frames_are_the_audio_and_its_margin_at_least_the_floor() -> None:
+    assert tr.window_frames(3.0, 10.0) == 1000
+    assert tr.window_frames(12.3, 10.0) == 1500  # 12.3 + 2 s, rounded up to whole seconds
+    assert tr.window_frames(27.5, 10.0) is None  # 30 s or more: Whisper's own window
+    assert tr.window_frames(3.0, None) is None
+
+
+@pytest.mark.whisper
 def test_word_alignment_uses_the_numpy_dtw_and_the_per_head_median(spoken, whisper_base, monkeypatch):
     from whisper import timing
 
