@@ -33,6 +33,11 @@ ENGINES = (OPENAI_WHISPER, FASTER_WHISPER)
 DEFAULT_ENGINE = OPENAI_WHISPER
 SAMPLE_RATE = 16_000  # Hz: both engines take 16 kHz mono float32
 WINDOW_MARGIN_S = 2.0  # s of the padding kept after the audio in a shortened window (`window_floor_s`)
+# the languages the shortened window was measured on; the others keep Whisper's 30 s window. Not
+# Korean: no Korean speech Whisper can make out is at hand to measure it on (espeak-ng's is not),
+# and short windows are reported to cost Korean accuracy (CTranslate2's tracker, large-v3-turbo
+# with 1-3.5 s windows and no floor)
+WINDOW_LANGUAGES = frozenset({"en"})
 FASTER_COMPUTE_TYPE = "int8"  # weights quantised at load: a quarter of float32's memory on the CPU
 
 
@@ -63,7 +68,7 @@ class TranscribeOptions:
     # Measured (bench/bench_window.py, 79 espeak-ng pieces of 3-20 s cut from bench_feedback.py's
     # answers, and 54 of held-out text, greedy, the filler prompt): see bench/README.md,
     # "Encoder window". Whisper was trained on 30 s windows only; under ~10 s it is less sure
-    # where speech ends (whisper.cpp's audio_ctx, the same trade).
+    # where speech ends (whisper.cpp's audio_ctx, the same trade). Only for `WINDOW_LANGUAGES`.
     window_floor_s: float | None = 10.0
 
 
@@ -290,7 +295,8 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
 
     torch.set_num_threads(threads_of(opts))
     model.encoder.forget()
-    model.encoder.frames = window_frames(audio.size / SAMPLE_RATE, opts.window_floor_s)
+    if language in WINDOW_LANGUAGES:
+        model.encoder.frames = window_frames(audio.size / SAMPLE_RATE, opts.window_floor_s)
     # runs are one at a time (`_run_lock`)
     model.decode = bounded_decode(model, opts.fallback and not opts.retry_non_speech, opts.cancel)
     try:
