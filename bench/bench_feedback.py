@@ -26,6 +26,7 @@ recorded before and after. Prints a table and writes bench/results/feedback.json
 
     .venv/bin/python bench/bench_feedback.py                      # the full run (~60-90 min)
     .venv/bin/python bench/bench_feedback.py --answers 2 --engines openai-whisper --delays 0.7
+    .venv/bin/python bench/bench_feedback.py --engines openai-whisper --stream speculate_long_s=3
 """
 
 from __future__ import annotations
@@ -144,8 +145,9 @@ def deck_for(answers: list[dict], folder: Path):
 
 
 def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after_s: float,
-            work: Path, quiet_pass_s: float = 0.0) -> dict:
-    """One answer played at speaking pace, Enter ``enter_after_s`` after its last word."""
+            work: Path, stream: dict | None = None) -> dict:
+    """One answer played at speaking pace, Enter ``enter_after_s`` after its last word; ``stream``:
+    `StreamOptions` fields other than their defaults."""
     import numpy as np
 
     from rehearse.audio import write_wav
@@ -158,7 +160,7 @@ def run_one(opts, deck, question, spoken: Spoken, points: list[int], enter_after
     audio = spoken.audio[:int(spoken.last_word_s * RATE) + 320]
     src = work / "src.wav"
     write_wav(src, np.concatenate([audio, np.zeros(tail, np.float32)]))
-    inc = IncrementalTranscriber("en", opts, StreamOptions(speculate_quiet_s=quiet_pass_s))
+    inc = IncrementalTranscriber("en", opts, StreamOptions(**(stream or {})))
     ticked: dict[int, float] = {}
     clock = {"start": 0.0, "last": 0.0}
 
@@ -275,8 +277,12 @@ def main() -> None:
                         help="also play an answer this long through the null sink into the recorder")
     parser.add_argument("--quiet-pass", type=float, default=0.0, metavar="SECONDS",
                         help="StreamOptions.speculate_quiet_s: passes in a long unpaused stretch (0: off)")
+    parser.add_argument("--stream", action="append", default=[], metavar="FIELD=SECONDS",
+                        help="another StreamOptions value, e.g. speculate_long_s=3 (repeatable)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    stream = {"speculate_quiet_s": args.quiet_pass} | {
+        k: float(v) for k, v in (item.split("=", 1) for item in args.stream)}
     from rehearse.evaluate import deck_transcribe_options, transcribe_heard
     from rehearse.transcribe import TranscribeOptions, load_model
 
@@ -286,7 +292,7 @@ def main() -> None:
     spoken = [speak(a["sentences"], a["voice"], a["wpm"], a["pauses_s"]) for a in plans]
     delays = [float(d) for d in args.delays.split(",")]
     result: dict = {"load_avg_before": os.getloadavg(), "cores": os.cpu_count(), "delays_s": delays,
-                    "quiet_pass_s": args.quiet_pass,
+                    "quiet_pass_s": args.quiet_pass, "stream": stream,
                     "answers": [{k: a[k] for k in ("target_s", "voice", "wpm", "new", "held_out", "pauses_s")}
                                 | {"duration_s": round(s.duration_s, 1), "text": s.text}
                                 for a, s in zip(plans, spoken, strict=True)], "engines": {}}
@@ -302,7 +308,7 @@ def main() -> None:
             row = {"answer": k, "duration_s": round(s.duration_s, 1), "held_out": a["held_out"],
                    "wer_whole": round(wer(s.text, whole.text), 2), "runs": {}}
             for d in delays:
-                r = run_one(opts, deck, q, s, a["key_points"], d, work, args.quiet_pass)
+                r = run_one(opts, deck, q, s, a["key_points"], d, work, stream)
                 r["wer"] = round(wer(s.text, r["text"]), 2)
                 row["runs"][str(d)] = r
                 print(f"{engine} answer {k} ({s.duration_s:.0f} s) Enter +{d} s: {r['latency_s']:.2f} s, "

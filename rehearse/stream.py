@@ -80,7 +80,8 @@ TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
 class StreamOptions:
     """Where an answer is cut and how much goes to Whisper at once."""
 
-    # Whisper pads every stretch to 30 s and guesses worse with less speech in view. Measured on
+    # Whisper guesses worse with less speech in view (these were measured when every stretch was
+    # padded to a 30 s window, before `TranscribeOptions.window_floor_s`). Measured on
     # espeak-ng answers of 65 and 122 s (whole file: WER 3.1% and 2.3%): cuts at sentence pauses
     # into stretches of at least 12 s gave 3.1% and 1.6%; at least 8 s, 6.1% and 3.3%; allowing
     # comma pauses (0.2 s), 4.9%; the previous stretch's text as Whisper's prompt, never better.
