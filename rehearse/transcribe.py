@@ -65,9 +65,9 @@ class TranscribeOptions:
     # s: audio shorter than Whisper's 30 s window is encoded in a window of its own length plus
     # `WINDOW_MARGIN_S`, this long at least, instead of padded to 30 s (openai-whisper; None: 30 s
     # always). The encoder is most of a short stretch's cost, and cross-attention shrinks with it.
-    # Measured (bench/bench_window.py, 79 espeak-ng pieces of 3-20 s cut from bench_feedback.py's
+    # Measured (bench/bench_window.py, 77 espeak-ng pieces of 3-20 s cut from bench_feedback.py's
     # answers, and 54 of held-out text, greedy, the filler prompt): see bench/README.md,
-    # "Encoder window". Whisper was trained on 30 s windows only; under ~10 s it is less sure
+    # "bench_window.py". Whisper was trained on 30 s windows only; under ~10 s it is less sure
     # where speech ends (whisper.cpp's audio_ctx, the same trade). Only for `WINDOW_LANGUAGES`.
     window_floor_s: float | None = 10.0
 
