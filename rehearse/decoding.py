@@ -59,7 +59,8 @@ def _stopping_loops(model, mel, options, cancel: threading.Event | None = None, 
     (`looping`) is ended there, and its result is given a compression ratio of infinity, so that
     Whisper's rules treat it as the loop it is (a retry at a higher temperature, or the window
     skipped). Whisper would go on to its 224-token limit: a loop in an 8 s pass took 28-35 s.
-    With ``cancel`` set, the next token raises `Cancelled`."""
+    With ``cancel`` set, the next token raises `Cancelled`. After a timed prefix, the first
+    timestamp is not earlier than the prefix's end."""
     from dataclasses import replace
 
     import torch
@@ -72,6 +73,8 @@ def _stopping_loops(model, mel, options, cancel: threading.Event | None = None, 
         def apply(self, logits: torch.Tensor, tokens: torch.Tensor) -> None:
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
+            if after is not None and tokens.shape[1] == self.sample_begin:
+                logits[:, self.timestamp_begin:after] = -float("inf")  # not back into the prefix
             for row in range(tokens.shape[0]):
                 if looping(tokens[row, self.sample_begin:].tolist(), self.timestamp_begin):
                     eot = logits[row, self.eot].clone()
@@ -84,6 +87,9 @@ def _stopping_loops(model, mel, options, cancel: threading.Event | None = None, 
         options = replace(options, **kwargs)
     task = DecodingTask(model, options)
     begin = task.tokenizer.timestamp_begin
+    # a timed prefix (`TranscribeOptions.prefix`) ends at its end time: the decoder goes on from there
+    prefix = options.prefix if isinstance(options.prefix, list) else []
+    after = prefix[-1] if prefix and prefix[-1] > begin else None
     task.logit_filters.append(StopLoops(task.tokenizer.eot, task.sample_begin, begin))
     with torch.no_grad():
         results = [replace(r, compression_ratio=float("inf")) if looping(r.tokens, begin) else r
@@ -91,15 +97,51 @@ def _stopping_loops(model, mel, options, cancel: threading.Event | None = None, 
     return results[0] if single else results
 
 
+# frames (10 ms) under which what is left after a decode with a prefix ended early is not decoded: a
+# pass ends in a pause, the end of an answer in its silence, and after a prefix the decoder often
+# ends its last segment a few tenths early; the rest alone came back as made-up text ("It's a great
+# time.", "Of that big protest came ...") that cost the whole pass
+REMAINDER_MIN_FRAMES = 100
+
+
+def _frames_of(mel) -> int:
+    """The frames of a window that hold audio (whisper pads a short window's mel with zeros)."""
+    held = (mel.abs().sum(dim=-2) > 0).flatten().nonzero()
+    return int(held[-1]) + 1 if len(held) else 0
+
+
+def _silence(options):
+    """A decode result whisper's rules take for silence (the window skipped, no retry)."""
+    import torch
+    from whisper.decoding import DecodingResult
+
+    return DecodingResult(audio_features=torch.zeros(0), language=options.language or "",
+                          avg_logprob=float("-inf"), no_speech_prob=1.0,
+                          temperature=options.temperature, compression_ratio=0.0)
+
+
 def bounded_decode(model, silence_on_failed_non_speech: bool, cancel: threading.Event | None = None):
     """``model.decode`` for whisper's transcribe loop: loops are ended and ``cancel`` heard
     (`_stopping_loops`); with ``silence_on_failed_non_speech``, a greedy decode that
     `_failed_non_speech` is given an avg_logprob of -inf, which Whisper's own rules take for
-    silence (no retry, the window skipped)."""
+    silence (no retry, the window skipped). A prefix (`TranscribeOptions.prefix`) stands for the
+    start of the audio: a later window (whisper seeks on when a decode ends early) goes without it,
+    and is silence when under `REMAINDER_MIN_FRAMES`."""
+
+    windows: list = []  # the audio's first window (whisper hands a window's mel to every retry of it)
 
     def bounded(mel, options, **kwargs):
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        if options.prefix:
+            if not windows:
+                windows.append(mel)
+            if mel is not windows[0]:  # a later window (after a seek): the prefix was the first's
+                if _frames_of(mel) < REMAINDER_MIN_FRAMES:
+                    return _silence(options)
+                from dataclasses import replace
+
+                options = replace(options, prefix=None, max_initial_timestamp=1.0)
         result = _stopping_loops(model, mel, options, cancel, **kwargs)
         if silence_on_failed_non_speech and options.temperature == 0 and not isinstance(result, list) \
                 and _failed_non_speech(result.no_speech_prob, result.avg_logprob, result.compression_ratio):

@@ -6,7 +6,8 @@ and transcribes that stretch while recording goes on. When the answer ends, `fin
 only what is left after the last cut and joins the parts, timings shifted to the whole answer.
 A stretch shorter than ``context_s`` (most often that last one) is heard together with the speech
 before it, and only the words whose middle falls inside the stretch are kept: Whisper guesses a few
-seconds heard alone much worse.
+seconds heard alone much worse. The context's words, decoded already, are given to the engine as
+a timed prefix (`TranscribeOptions.prefix`) rather than decoded again.
 
 Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
 arrives with voice before it that no pass has decoded (or a comma's pause, ``comma_pause_s``, once
@@ -69,7 +70,7 @@ from rehearse.audio import SAMPLE_RATE, resample
 from rehearse.decoding import COMPRESSION_MAX, LOGPROB_MIN, Cancelled
 from rehearse.errors import TranscriptionError
 from rehearse.pauses import EnergyVad
-from rehearse.seams import shifted, window_start, words_after, words_before, words_until
+from rehearse.seams import NO_SPACES, shifted, window_start, words_after, words_before, words_until
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Segment, Transcript
 
@@ -105,8 +106,9 @@ class StreamOptions:
     # alone, 3.8% with context_s 8, 3.5% with 14 (~0.5 s more after Enter); the whole files 2.7%.
     # Longer windows, or a lead-in before every stretch, made some windows fail outright (22-29%
     # WER on three answers).
-    # The context costs its decoding (~0.05 s a word) and its encoding: a window shorter than 30 s
-    # is encoded at its own length (`TranscribeOptions.window_floor_s`, 10 s at least).
+    # The context costs its encoding (a window shorter than 30 s is encoded at its own length,
+    # `TranscribeOptions.window_floor_s`, 10 s at least) and, where the engine cannot take its words
+    # as given (`TranscribeOptions.prefix`: openai-whisper, English), their decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
     # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
     # the last cut, in case the answer ends there (0: never); see the module's docstring.
@@ -332,7 +334,7 @@ class IncrementalTranscriber:
         words of the context dropped. Where ``redecode_gap_s`` of voice is left without words,
         what follows is decoded again from there (twice at most) and replaces what Whisper gave
         for it. Returns where Whisper's window began, and the words."""
-        heard_from, part = self._decode_once(start, end, options)
+        heard_from, part = self._decode_once(start, end, options, with_prefix=True)
         for _ in range(2):
             gap = self._uncovered(heard_from, start, end, part)
             if gap is None:
@@ -347,13 +349,28 @@ class IncrementalTranscriber:
                            text=" ".join(seg.text.strip() for seg in segments if seg.text.strip()))
         return heard_from, part
 
-    def _decode_once(self, start: int, end: int,
-                     options: TranscribeOptions | None = None) -> tuple[int, Transcript]:
+    def _decode_once(self, start: int, end: int, options: TranscribeOptions | None = None,
+                     with_prefix: bool = False) -> tuple[int, Transcript]:
         heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
         audio = self._state.audio[heard_from:end].copy()
-        part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language,
-                                  options or self.options)
+        options = options or self.options
+        said = self._said(heard_from, start) if with_prefix and heard_from < start else None
+        if said:  # the context's words are known: the engine takes them as given (`prefix`)
+            options = replace(options, prefix=said, prefix_s=(start - heard_from) / self.samplerate)
+        part = self.transcribe_fn(resample(audio, self.samplerate, SAMPLE_RATE), self.language, options)
         return heard_from, words_after(part, (start - heard_from) / self.samplerate)
+
+    def _said(self, lo: int, hi: int) -> str | None:
+        """The words decoded so far (committed or passes) whose middle falls in ``lo:hi``, or
+        None when a stretch there has text without word timings."""
+        words = []
+        for chunk, part in [*self._parts, *self._specs]:
+            for seg in part.segments:
+                if seg.text.strip() and not seg.words:
+                    return None
+                words += [(mid, w.text) for w in seg.words
+                          if lo <= (mid := chunk.heard_from + (w.start + w.end) / 2 * self.samplerate) < hi]
+        return ("" if self.language in NO_SPACES else " ").join(t for _, t in sorted(words)) or None
 
     def _uncovered(self, heard_from: int, start: int, end: int, part: Transcript) -> int | None:
         """Where the first stretch of ``redecode_gap_s`` of voice after a word of ``part`` (timed

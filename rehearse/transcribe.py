@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ WINDOW_MARGIN_S = 2.0  # s of the padding kept after the audio in a shortened wi
 # and short windows are reported to cost Korean accuracy (CTranslate2's tracker, large-v3-turbo
 # with 1-3.5 s windows and no floor)
 WINDOW_LANGUAGES = frozenset({"en"})
+# languages whose stretches take their context's words as a timed prefix (`TranscribeOptions.prefix`):
+# measured on English only (bench/bench_prefix.py); elsewhere the context is decoded again
+PREFIX_LANGUAGES = frozenset({"en"})
 FASTER_COMPUTE_TYPE = "int8"  # weights quantised at load: a quarter of float32's memory on the CPU
 
 
@@ -70,6 +73,12 @@ class TranscribeOptions:
     # "bench_window.py". Whisper was trained on 30 s windows only; under ~10 s it is less sure
     # where speech ends (whisper.cpp's audio_ctx, the same trade). Only for `WINDOW_LANGUAGES`.
     window_floor_s: float | None = 10.0
+    # the words already decoded in the audio's first `prefix_s` seconds (a stretch's context,
+    # `rehearse.stream`): given to the decoder as the text so far, as one timed segment (openai-
+    # whisper's prefix) instead of decoded again token by token (~30 ms a token on 2 cores); the
+    # decoder goes on from there, the words are aligned with the new ones and left out of the result
+    prefix: str = ""
+    prefix_s: float = 0.0
 
 
 def model_spec() -> str:
@@ -299,6 +308,9 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         model.encoder.frames = window_frames(audio.size / SAMPLE_RATE, opts.window_floor_s)
     # runs are one at a time (`_run_lock`)
     model.decode = bounded_decode(model, opts.fallback and not opts.retry_non_speech, opts.cancel)
+    with_prefix = opts.prefix.strip() and language in PREFIX_LANGUAGES
+    prefix = _timed_prefix(model, language, opts) if with_prefix else []
+    aligned = _aligned_after(model, language, prefix) if prefix and opts.word_timestamps else None
     try:
         result = model.transcribe(
             audio,
@@ -311,10 +323,13 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
             initial_prompt=opts.initial_prompt,
             verbose=None,
             **({} if opts.fallback else {"temperature": 0.0}),
+            **({"prefix": prefix, "max_initial_timestamp": None} if prefix else {}),
         )
     except (RuntimeError, ValueError, IndexError) as e:
         raise TranscriptionError(f"Whisper failed on this answer: {e}") from e
     finally:
+        if aligned is not None:
+            aligned()
         model.encoder.forget()
         model.encoder.frames = None
         model.__dict__.pop("decode", None)
@@ -333,6 +348,46 @@ def _run_openai(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         )
         for s in result.get("segments", [])
     ]
+
+
+def _tokenizer(model, language: str):
+    from whisper.tokenizer import get_tokenizer
+
+    return get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language,
+                         task="transcribe")
+
+
+def _timed_prefix(model, language: str, opts: TranscribeOptions) -> list[int]:
+    """``opts.prefix`` as whisper writes a segment: its start and end times around its text."""
+    tokenizer = _tokenizer(model, language)
+    end = min(1500, max(1, round(opts.prefix_s / 0.02)))
+    begin = tokenizer.timestamp_begin
+    return [begin, *tokenizer.encode(" " + opts.prefix.strip()), begin + end]
+
+
+def _aligned_after(model, language: str, prefix: list[int]):
+    """Have whisper's word timings found for the text of ``prefix`` and the decoded words together
+    (the prefix's audio is in the window) and the prefix's words left out; returns the undo."""
+    import whisper.timing as timing
+
+    tokenizer = _tokenizer(model, language)
+    before = [t for t in prefix if t < tokenizer.eot]
+    original = timing.find_alignment
+
+    def find_alignment(model, tokenizer, text_tokens, mel, num_frames, **kwargs):
+        words = original(model, tokenizer, [*before, *text_tokens], mel, num_frames, **kwargs)
+        out, seen = [], 0
+        for w in words:
+            new = w.tokens[max(0, len(before) - seen):]
+            seen += len(w.tokens)
+            if len(new) == len(w.tokens):
+                out.append(w)
+            elif new:  # a word begun in the prefix and ended by the decoder: its new part
+                out.append(replace(w, word=tokenizer.decode(new), tokens=new))
+        return out
+
+    timing.find_alignment = find_alignment
+    return lambda: setattr(timing, "find_alignment", original)
 
 
 # ---------------------------------------------------------------- faster-whisper

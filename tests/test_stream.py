@@ -65,9 +65,11 @@ class FakeWhisper:
         self.fail_on_call = fail_on_call
         self.gate = gate
         self.calls: list[int] = []  # samples per call
+        self.options: list[TranscribeOptions] = []  # per call
 
     def __call__(self, audio: np.ndarray, language: str, options: TranscribeOptions) -> Transcript:
         self.calls.append(audio.size)
+        self.options.append(options)
         if self.gate is not None:
             self.gate.wait()
         time.sleep(self.delay_s)
@@ -154,6 +156,10 @@ def test_a_short_last_stretch_is_heard_with_the_speech_before_it_and_its_words_k
     heard_s = tail.heard_from / SAMPLE_RATE  # ... which begins in a pause, not mid-word
     assert not any(on <= heard_s <= on + length for on, length in onsets), heard_s
     assert tail.text == "w w w"  # the words of the context are not its own
+    # ... and they were given to the engine as already said (`TranscribeOptions.prefix`), timed
+    said = [on for on, length in onsets if tail.heard_from <= (on + length / 2) * SAMPLE_RATE < tail.start]
+    assert len(said) >= 3 and fake.options[-1].prefix == " ".join(["w"] * len(said))
+    assert fake.options[-1].prefix_s == pytest.approx((tail.start - tail.heard_from) / SAMPLE_RATE)
     got = [(w.start, w.end) for s in t.segments for w in s.words]
     assert len(got) == len(onsets)
     for (start, end), (on, length) in zip(got, onsets, strict=True):

@@ -109,6 +109,57 @@ def test_openai_whisper_encodes_short_audio_in_a_window_of_its_own_length(spoken
     assert model.encoder.inner.positional_embedding.shape == (1500, 512)  # given back whole
 
 
+@pytest.mark.whisper
+def test_a_timed_prefix_is_taken_as_said_and_only_what_follows_is_decoded(espeak, whisper_base, tmp_path):
+    from rehearse.demo import synthesise
+
+    first = "The backup job failed every night for a whole week."
+    second = "So I moved it to the morning, and it has never failed since then."
+    a = read_audio(synthesise(first, tmp_path / "first.wav"))
+    b = read_audio(synthesise(second, tmp_path / "second.wav"))
+    audio = np.concatenate([a, np.zeros(8000, np.float32), b])
+    cut = (a.size + 4000) / 16_000  # the middle of the pause, where a stream's stretch begins
+    model = load_model(TranscribeOptions())
+    steps = []  # decoder runs: one per token decoded, one per alignment
+    hook = model.decoder.register_forward_hook(lambda *_: steps.append(1))
+    try:
+        whole = transcribe(audio, "en", TranscribeOptions(fallback=False))
+        decoded_whole, steps[:] = len(steps), []
+        t = transcribe(audio, "en", TranscribeOptions(fallback=False, prefix=first, prefix_s=cut))
+    finally:
+        hook.remove()
+    only_first = set(_words(first)) - set(_words(second))
+    assert only_first & set(_words(whole.text)), whole.text  # the audio says them ...
+    assert not only_first & set(_words(t.text)), t.text  # ... the prefix stood for them
+    expected = {w for w in _words(second) if len(w) >= 5}
+    assert len(expected & set(_words(t.text))) >= 0.8 * len(expected), t.text
+    words = [w for s in t.segments for w in s.words]
+    assert words and all(cut - 0.3 <= w.start <= w.end <= t.duration_s + 0.5 for w in words), words
+    assert len(steps) <= decoded_whole - 8  # the prefix's tokens were not decoded one by one
+
+
+@pytest.mark.whisper
+def test_after_a_prefix_a_remainder_under_a_second_is_silence_not_made_up_text(whisper_base):
+    """whisper seeks on to where a decode's last segment ended and decodes the rest as a window of
+    its own; after a prefix the decoder often ends a few tenths early, and that remainder alone
+    came back as made-up text ("It's a great time.") that cost a whole speculative pass."""
+    import torch
+    from whisper.decoding import DecodingOptions
+
+    model = load_model(TranscribeOptions())
+    decode = decoding.bounded_decode(model, silence_on_failed_non_speech=False)
+    begin = 50364  # <|0.00|> of the multilingual vocabulary
+    opts = DecodingOptions(language="en", fp16=False, max_initial_timestamp=None,
+                           prefix=[begin, 2275, 13, begin + 50])  # "<|0.00|> report.<|1.00|>"
+    first, later = torch.zeros(80, 3000), torch.zeros(80, 3000)
+    first[:, :800] = -0.5  # 8 s of quiet: whisper pads a window's mel with zeros
+    later[:, :24] = -0.5  # the 0.24 s left after a decode that ended early
+    assert np.isfinite(decode(first, opts).avg_logprob)  # the first window is decoded
+    rest = decode(later, opts)
+    assert (rest.tokens, rest.no_speech_prob, rest.avg_logprob) == ([], 1.0, float("-inf"))
+    assert decoding._frames_of(later) == 24 and decoding._frames_of(first) == 800
+
+
 def test_window_frames_are_the_audio_and_its_margin_at_least_the_floor() -> None:
     assert tr.window_frames(3.0, 10.0) == 1000
     assert tr.window_frames(12.3, 10.0) == 1500  # 12.3 + 2 s, rounded up to whole seconds
