@@ -373,8 +373,13 @@ def _aligned_after(model, language: str, prefix: list[int]):
     tokenizer = _tokenizer(model, language)
     before = [t for t in prefix if t < tokenizer.eot]
     original = timing.find_alignment
+    first: list = []  # the first window's mel: a later one (after a seek) does not hold the prefix
 
     def find_alignment(model, tokenizer, text_tokens, mel, num_frames, **kwargs):
+        if not first:
+            first.append(mel)
+        if mel is not first[0]:
+            return original(model, tokenizer, text_tokens, mel, num_frames, **kwargs)
         words = original(model, tokenizer, [*before, *text_tokens], mel, num_frames, **kwargs)
         out, seen = [], 0
         for w in words:
