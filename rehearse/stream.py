@@ -6,8 +6,9 @@ and transcribes that stretch while recording goes on. When the answer ends, `fin
 only what is left after the last cut and joins the parts, timings shifted to the whole answer.
 A stretch shorter than ``context_s`` (most often that last one) is heard together with the speech
 before it, and only the words whose middle falls inside the stretch are kept: Whisper guesses a few
-seconds heard alone much worse. The context's words, decoded already, are given to the engine as
-a timed prefix (`TranscribeOptions.prefix`) rather than decoded again.
+seconds heard alone much worse. The context's words, decoded already, are handed to the engine as
+a timed prefix (`TranscribeOptions.prefix`), which openai-whisper takes as given for English rather
+than decoding them again (elsewhere they are decoded again and dropped).
 
 Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
 arrives with voice before it that no pass has decoded (or a comma's pause, ``comma_pause_s``, once
