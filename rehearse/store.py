@@ -10,6 +10,7 @@ import contextlib
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -154,7 +155,7 @@ class Store:
             self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             self.db.row_factory = sqlite3.Row
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            _to_wal(self.db)
             self.db.execute("PRAGMA foreign_keys = ON")
             migrate(self.db, clock)
         except sqlite3.DatabaseError as e:
@@ -310,6 +311,23 @@ class Store:
         """Names of the decks that have sessions, alphabetically."""
         rows = self.db.execute("SELECT DISTINCT deck FROM sessions UNION SELECT DISTINCT deck FROM attempts")
         return sorted(r[0] for r in rows)
+
+
+def _to_wal(db: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting up to the busy timeout for other processes.
+
+    SQLite answers "database is locked" at once, without its busy handler, when the change of
+    journal mode could deadlock: several processes opening a new database at the same moment.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

@@ -616,10 +616,10 @@ import sys, time
 from pathlib import Path
 from rehearse.store import Store
 from rehearse.transcript import Transcript
-store = Store(Path(sys.argv[1]))
 if sys.argv[3] == "go":
     while time.time() < float(sys.argv[2]):
         pass
+store = Store(Path(sys.argv[1]))
 tag = sys.argv[4]
 store.start_session(tag, "d", None, "en")
 print("ready", flush=True)
