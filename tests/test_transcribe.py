@@ -391,21 +391,32 @@ def test_openai_whisper_gives_a_decode_up_when_asked(spoken, whisper_base):
     began = time.monotonic()
     assert "payment" in transcribe(audio, "en", opts).text.lower()
     whole_s = time.monotonic() - began
-    result: dict[str, object] = {}
 
-    def run() -> None:
-        try:
-            result["transcript"] = transcribe(audio, "en", opts)
-        except decoding.Cancelled:
-            result["cancelled_at"] = time.monotonic()
+    def given_up(wait_s: float) -> float | None:
+        """Cancel ``wait_s`` into a call: how long after the request the call gave up (None if
+        it finished first)."""
+        result: dict[str, float] = {}
 
-    worker = threading.Thread(target=run)
-    worker.start()
-    time.sleep(whole_s / 3)  # past the encoder, into the tokens
-    asked = time.monotonic()
-    cancel.set()
-    worker.join(whole_s * 2)
+        def run() -> None:
+            try:
+                transcribe(audio, "en", opts)
+            except decoding.Cancelled:
+                result["cancelled_at"] = time.monotonic()
+
+        cancel.clear()
+        worker = threading.Thread(target=run)
+        worker.start()
+        time.sleep(wait_s)
+        asked = time.monotonic()
+        cancel.set()
+        worker.join(whole_s * 3)
+        return result["cancelled_at"] - asked if "cancelled_at" in result else None
+
+    # past the encoder, into the tokens; a call that ran faster than the measured one (the other
+    # core freed) and finished first is asked again, earlier
+    tries = [given_up(whole_s * f) for f in (1 / 3, 1 / 4, 1 / 5)]
+    late = [t for t in tries if t is not None]
     # given up at once: well before the two thirds of the call that were left
-    assert "transcript" not in result and result["cancelled_at"] - asked < whole_s / 3
+    assert late and all(t < whole_s / 3 for t in late), tries
     cancel.clear()
     assert "payment" in transcribe(audio, "en", opts).text.lower()  # the next call runs as usual
