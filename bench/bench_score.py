@@ -5,7 +5,10 @@ answer with word timings per language (against the 6-key-point self-introduction
 analysis caches cleared before each run, so prepared answer, key points and transcript are all
 analysed every time (as for the first attempt at a question); then again with the key points and
 the prepared answer analysed, and the key points embedded, beforehand by ``warm_up`` (as while the
-user is answering), so only the transcript is left.
+user is answering), so only the transcript is left; and as practice runs it, where the answer so
+far was scored at each pause while the user spoke (`practice._LiveScores`, with or without
+``--live``): "at the last word" has the answer without its last sentence scored beforehand (Enter
+right after it), "ready" the whole answer (the usual case: no speech after the last pause's pass).
 The sentence encoder (rehearse/meaning.py) runs as in practice: only when a key point is not
 covered, its embeddings cleared with the analysis caches.
 Prints ms per answer and writes bench/results/score.json. The machine's load average is recorded
@@ -20,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import time
 from pathlib import Path
@@ -90,7 +94,7 @@ def main() -> None:
         deck_s[language] = round((time.perf_counter() - start) * 1000, 1)
     lexical = ScoreOptions(meaning=False)
     for name, language, prepared, key_points, transcript, deck in all_cases:
-        times, warm, lexical_times = [], [], []
+        times, warm, lexical_times, at_last_word, ready = [], [], [], [], []
         for _ in range(args.repeat):
             # the lexical match alone (no sentence encoder), from scratch
             textnorm.clear_caches()
@@ -112,11 +116,27 @@ def main() -> None:
             score_answer("q", prepared, key_points, transcript, language=language,
                          time_limit_s=90, deck_texts=deck)
             warm.append((time.perf_counter() - start) * 1000)
+            # the answer scored at the pauses while it was spoken, then after Enter
+            for kept, timings in ((_before_last_sentence(transcript.text), at_last_word),
+                                  (transcript.text, ready)):
+                textnorm.clear_caches()
+                meaning.clear_cache()
+                warm_up(key_points, language, prepared, deck)
+                if kept:
+                    so_far = _like(transcript, kept, language)
+                    score_answer("q", prepared, key_points, so_far, language=language,
+                                 time_limit_s=90, deck_texts=deck)
+                start = time.perf_counter()
+                score_answer("q", prepared, key_points, transcript, language=language,
+                             time_limit_s=90, deck_texts=deck)
+                timings.append((time.perf_counter() - start) * 1000)
         results[name] = {"language": language, "chars": len(transcript.text),
                          "median_ms": round(statistics.median(times), 2),
                          "max_ms": round(max(times), 2),
                          "warm_median_ms": round(statistics.median(warm), 2),
-                         "lexical_median_ms": round(statistics.median(lexical_times), 2)}
+                         "lexical_median_ms": round(statistics.median(lexical_times), 2),
+                         "at_last_word_median_ms": round(statistics.median(at_last_word), 2),
+                         "ready_median_ms": round(statistics.median(ready), 2)}
     summary = {}
     for language in ("ko", "en"):
         rows = [r for r in results.values() if r["language"] == language]
@@ -135,6 +155,13 @@ def main() -> None:
                              "two_minute_answer_warm_ms":
                                  results[f"{language}:2-minute-timed"]["warm_median_ms"],
                              "two_minute_answer_chars": results[f"{language}:2-minute-timed"]["chars"]}
+        for key in ("at_last_word", "ready"):
+            ms = sorted(r[f"{key}_median_ms"] for r in rows)
+            summary[language] |= {f"{key}_median_ms": round(statistics.median(ms), 2),
+                                  f"{key}_p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
+                                  f"{key}_max_ms": round(ms[-1], 2),
+                                  f"two_minute_answer_{key}_ms":
+                                      results[f"{language}:2-minute-timed"][f"{key}_median_ms"]}
     report = {"load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
               "kiwi_load_s": round(load_s, 2), "encoder_load_s": round(encoder_s, 2),
               "meaning": meaning.available(), "first_answer_imports_s": round(first_s, 2),
@@ -154,7 +181,27 @@ def main() -> None:
               f"{s['two_minute_answer_ms']} ms; with key points warmed up: median "
               f"{s['warm_median_ms']} ms (p95 {s['warm_p95_ms']} ms), 2-minute answer "
               f"{s['two_minute_answer_warm_ms']} ms; lexical match alone: median {s['lexical_median_ms']} ms")
+        print(f"    scored at the pauses while spoken: at the last word median "
+              f"{s['at_last_word_median_ms']} ms (p95 {s['at_last_word_p95_ms']}, max "
+              f"{s['at_last_word_max_ms']}; 2-minute answer {s['two_minute_answer_at_last_word_ms']} ms), "
+              f"ready median {s['ready_median_ms']} ms (p95 {s['ready_p95_ms']}, max {s['ready_max_ms']}; "
+              f"2-minute answer {s['two_minute_answer_ready_ms']} ms)")
     print(f"wrote {out.relative_to(ROOT)}")
+
+
+def _before_last_sentence(text: str) -> str:
+    """The text up to its last sentence (empty for one sentence)."""
+    ends = [m.end() for m in re.finditer(r"[.?!。](?=\s)", text.rstrip())]
+    return text[:ends[-1]].strip() if ends else ""
+
+
+def _like(transcript: Transcript, text: str, language: str) -> Transcript:
+    """A transcript of ``text`` made as ``transcript`` was (with word timings or without)."""
+    if transcript.segments and transcript.segments[0].words:
+        words = transcript.segments[0].words
+        rate = 1 / (words[1].start - words[0].start) if len(words) > 1 else 2.5
+        return timed_transcript(text, language, rate)
+    return Transcript.from_text(text, language)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 _CACHE: OrderedDict[str, Any] = OrderedDict()
-_CACHE_MAX = 512
+_CACHE_MAX = 2048  # 2 kB each
 # Texts to embed at once, in characters, above which they are split in two and the halves embedded
 # on two threads (one BLAS thread each: numpy lets go of the GIL in its matrix products). The
 # encoder is ~0.1 ms a token on one core, a 2-minute Korean answer's 40 sentences and parts ~870
@@ -96,6 +96,9 @@ def embed(texts: list[str]) -> np.ndarray:
 
     encoder = _encoder()
     found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}  # before any is evicted
+    for text in found:
+        _CACHE.move_to_end(text)  # least recently used first out: the key points stay while the
+        # answer's passes at each pause embed their growing last sentence
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing and encoder is not None:
         for text, vector in zip(missing, _encode(encoder, missing), strict=True):

@@ -312,9 +312,11 @@ class PracticeSession:
         # transcribed while it is spoken, so feedback waits only for the last few seconds
         incremental = self.transcriber.stream(self.source.samplerate) if self.source.live else None
         live = None
-        if incremental is not None and self.options.live:  # scored off the stream's worker thread
+        if incremental is not None:  # scored off the stream's worker thread
+            # with `live` off too: the answer so far is analysed and embedded at each pause, so
+            # that scoring after Enter finds all but what came after the last pause done
             live = _LiveScores(lambda t, prompt=self.transcriber.prompt: evaluate(self.deck, q, t, prompt),
-                               self.events.live, warm=lambda: warm_scoring(
+                               self.events.live if self.options.live else None, warm=lambda: warm_scoring(
                                    q.key_points, self.deck.language, q.answer or "", deck_texts(self.deck)))
             incremental.on_partial = lambda t, inc=incremental: live.offer(t, inc.fed_s)
         limit = q.time_limit or self.deck.time_limit
@@ -379,9 +381,11 @@ class PracticeSession:
 class _LiveScores:
     """Scores the running transcripts of `IncrementalTranscriber.on_partial` in order, on a
     thread of its own (the first score may load the sentence encoder: the stream's worker must
-    not wait for it), and hands each to ``show`` with the answer's length when it was offered."""
+    not wait for it), and hands each to ``show`` with the answer's length when it was offered.
+    Without ``show`` the scores only fill the analysis and embedding caches (`textnorm.analyse`,
+    `meaning.embed`) that the answer's own score then finds."""
 
-    def __init__(self, score: Callable[[Transcript], Score], show: Callable[[Score, float], None],
+    def __init__(self, score: Callable[[Transcript], Score], show: Callable[[Score, float], None] | None,
                  warm: Callable[[], None] | None = None) -> None:
         self._score, self._show = score, show
         self._closed = False
@@ -407,7 +411,7 @@ class _LiveScores:
         while (item := self._todo.get()) is not None and not self._closed:
             try:
                 score = self._score(item[0])
-                if not self._closed:  # nothing after the answer has ended
+                if not self._closed and self._show is not None:  # nothing after the answer has ended
                     self._show(score, item[1])
             except Exception as e:  # live feedback is a courtesy: the answer's own score follows
                 self.error = e

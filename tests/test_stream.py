@@ -924,7 +924,7 @@ def test_live_key_points_tick_at_the_pause_after_they_are_said(tmp_path):
     assert order.index("recorded") > order.index("live")
 
 
-def test_without_live_no_answer_is_scored_while_it_is_spoken(tmp_path):
+def test_without_live_nothing_is_shown_while_it_is_spoken(tmp_path):
     from rehearse.deck import load_deck
     from rehearse.parts import Parts, PushedAnswers, Silent, WhisperTranscriber
     from rehearse.practice import PracticeOptions, PracticeSession, SessionEvents
@@ -951,3 +951,64 @@ def test_without_live_no_answer_is_scored_while_it_is_spoken(tmp_path):
         source.end()
         attempt = session.answer()
     assert [p.status for p in attempt.score.key_points] == ["covered", "covered"] and seen == []
+
+
+def test_without_live_the_answer_is_still_scored_at_its_pauses_so_feedback_finds_it_done(
+        tmp_path, monkeypatch):
+    """The scores nobody is shown fill the analysis caches while the user speaks: the answer's
+    own score after the recording then has only what came after the last pause left."""
+    from rehearse import practice
+    from rehearse.deck import load_deck
+    from rehearse.parts import Parts, PushedAnswers, Silent, WhisperTranscriber
+    from rehearse.practice import PracticeOptions, PracticeSession, SessionEvents
+
+    audio, words, _ = tone_words(SAID)
+    (tmp_path / "deck.yaml").write_text(LIVE_DECK)
+    deck = load_deck(tmp_path / "deck.yaml")
+    source = PushedAnswers()
+    scored: list[tuple[str, str, bool]] = []  # (thread, text, recording ended) per real score
+    ended = threading.Event()
+    shown: list[float] = []
+    real = practice.evaluate
+
+    def spy(deck, q, transcript, prompt=None):
+        score = real(deck, q, transcript, prompt)
+        scored.append((threading.current_thread().name, score.transcript, ended.is_set()))
+        return score
+
+    monkeypatch.setattr(practice, "evaluate", spy)
+
+    class Events(SessionEvents):
+        def live(self, partial, elapsed_s) -> None:
+            shown.append(elapsed_s)
+
+        def recorded(self, recording) -> None:
+            ended.set()
+
+    def make(deck, options):
+        return WhisperTranscriber(deck, options, transcribe_fn=ToneWhisper(words))
+
+    session = PracticeSession(deck, PracticeOptions(), Parts(source=source, speaker=Silent(),
+                                                             transcriber=make), Events())
+    whole = " ".join(words)
+
+    def speak() -> None:
+        source.started.wait(10)
+        for i in range(0, audio.size, BLOCK):
+            source.push(audio[i:i + BLOCK])
+            time.sleep(0.02)
+        deadline = time.monotonic() + 10
+        while not any(text == whole for _, text, _ in scored) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        session.stop()
+
+    with session:
+        session.next()
+        speaker = threading.Thread(target=speak)
+        speaker.start()
+        attempt = session.answer()
+        speaker.join()
+    assert [p.status for p in attempt.score.key_points] == ["covered", "covered"] and shown == []
+    while_spoken = [(thread, text) for thread, text, after in scored if not after]
+    assert ("rehearse-live", whole) in while_spoken, scored  # the whole answer, before it ended
+    assert scored[-1][1:] == (whole, True)  # then its own score, on the same text
