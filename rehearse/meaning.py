@@ -155,6 +155,15 @@ def lift(status: str, reason: str | None, cosine: float, partial_at: float,
     return status
 
 
+def load() -> None:
+    """Load the encoder and its weights now (~1 s, ~150 MB), e.g. while the session starts: an
+    answer is scored at each pause as it is spoken, and loading it then would compete with the
+    recorder."""
+    encoder = _encoder()
+    if encoder is not None:
+        encoder.encode(["."])
+
+
 def warm_up(points: list[str]) -> None:
     """Load the encoder and embed the key points ahead of scoring (e.g. while the user answers)."""
     if available():
