@@ -15,6 +15,10 @@ clause, the scope a coach hears it in, not by substring:
   statement (경쟁사는 KT가 아닙니다); never the nouns that modify its noun (문자 발송 | 오류는
   아니었습니다).
   없이 negates what precedes it in its clause and ends it (API 문서 없이 | 개발을 진행했다).
+  A quotative ending (-라고, -다고) followed by its verb of saying or thinking keeps the clause
+  going, so that verb's negation denies what it quotes (SKT를 경쟁사라고 보지는 않습니다), and a
+  noun that 아니- denies is denied with the relative clause that says what it is (CMP를
+  서비스하는 회사는 아니라고).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
   without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
@@ -39,6 +43,9 @@ _KO_NEG_ADVERBS = frozenset(("안", "못"))
 _KO_NEG_AUX = frozenset(("않", "못하", "말"))  # -지 않-, -지 못하-, -지 말- (하지 말고)
 _KO_BINDING_EC = frozenset(("지", "게", "도록", "려고", "으려고", "고자", "어야", "아야"))
 _KO_LIGHT = frozenset(("하", "되"))
+# quotative endings: what is quoted is the object of the verb of saying or thinking that follows,
+# and that verb's negation reaches back into it (SKT를 경쟁사라고 보지는 않습니다)
+_KO_QUOTE_EC = ("라고", "다고", "냐고", "자고")  # and their forms after a stem (ᆫ다고, 는다고, 으라고)
 
 _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere".split())
@@ -63,14 +70,26 @@ def _contrast(morphs: list, k: int) -> bool:
             and after is not None and after.tag.startswith("N"))
 
 
+def _says(rest: list) -> bool:
+    """Whether the morphemes after a quotative ending are its verb of saying or thinking (보-,
+    믿-, 말하-; 생각하-, 판단하-: a noun and -하-)."""
+    if not rest:
+        return False
+    first = rest[0]
+    return first.tag == "VV" or (first.tag.startswith("NN") and len(rest) > 1
+                                 and rest[1].tag == "XSV")
+
+
 def _noun_phrase_start(morphs: list, k: int, head) -> int:
     """Where the clause's negated part begins for a 아니- that ends what it says: at its topic or
     subject (a noun phrase ending in 은/는/이/가) if the noun it denies has one before it in the
-    clause, at that noun otherwise."""
+    clause, at that noun otherwise; -1 (the whole clause) when a relative clause modifies it."""
     i = next(i for i in range(k - 1, -1, -1) if morphs[i] is head)
     j = i - 1
     while j >= 0 and morphs[j].tag.startswith("N"):  # the nouns that modify it
         j -= 1
+    if j >= 0 and morphs[j].tag == "ETM":  # a relative clause says what the noun is: denied with
+        return -1  # it, from the clause's start (다른 기업들도 CMP를 서비스하는 회사는 아니라고)
     if j >= 0 and morphs[j].tag in ("JX", "JKS"):  # a topic or subject before it
         t = j - 1
         while t >= 0 and (morphs[t].tag.startswith("N") or morphs[t].tag in ("SL", "SN")):
@@ -113,7 +132,9 @@ def _ko_spans(text: str) -> list[Span]:
             # (문자 발송 | 오류는 아니었습니다)
             head = next((n for n in reversed(morphs[:k]) if n.tag.startswith("N")), None)
             if head is not None and head.start > start:
-                split(_noun_phrase_start(morphs, k, head) if not _contrast(morphs, k) else head.start)
+                at = _noun_phrase_start(morphs, k, head) if not _contrast(morphs, k) else head.start
+                if at > start:
+                    split(at)
             negations += 1
         elif _is_ko_negator(m.form, m.tag):
             negations += 1
@@ -122,10 +143,11 @@ def _ko_spans(text: str) -> list[Span]:
         elif m.tag in ("EF", "SF"):
             pending = True
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
-            rest = [n for n in morphs[k + 1 : k + 3] if n.tag != "JX"]
+            rest = [n for n in morphs[k + 1 : k + 4] if n.tag != "JX"][:2]
             nxt = rest[0] if rest else None
             binds = nxt is not None and (
-                nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT))
+                nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
+                or (m.form.endswith(_KO_QUOTE_EC) and _says(rest)))
             pending = not binds
     close(len(text))
     return spans

@@ -45,7 +45,17 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # ... but said of its topic, not set against something else, 아니- denies the whole statement
     assert negated_parts("경쟁사는 KT가 아닙니다.", "ko") == ["경쟁사는 KT가 아닙니다."]
     assert negated_parts("CMP 쪽에서 SKT는 경쟁상대가 아니라고 생각합니다.", "ko") == [
-        "SKT는 경쟁상대가 아니라고"]
+        "SKT는 경쟁상대가 아니라고 생각합니다."]
+    # a negated verb of saying or thinking denies what it quotes
+    assert negated_parts("CMP 쪽에서 SKT를 경쟁사라고 보지는 않습니다.", "ko") == [
+        "CMP 쪽에서 SKT를 경쟁사라고 보지는 않습니다."]
+    assert negated_parts("SKT가 경쟁사라고 생각하지 않습니다. 도커는 써 봤다고 말했습니다.", "ko") == [
+        "SKT가 경쟁사라고 생각하지 않습니다."]
+    assert negated_parts("물적자원이 낭비된다고는 생각하지 않았습니다.", "ko") == [
+        "물적자원이 낭비된다고는 생각하지 않았습니다."]
+    # a noun denied with the relative clause that says what it is
+    assert negated_parts("다른 기업들도 CMP를 서비스하는 회사는 아니라고 생각합니다.", "ko") == [
+        "다른 기업들도 CMP를 서비스하는 회사는 아니라고 생각합니다."]
     assert negated_parts("저는 개발자가 아니고 기획자입니다.", "ko") == ["개발자가 아니고"]
     assert negated_parts("문자 발송이 안 되는 오류였습니다.", "ko") == ["문자 발송이 안 되는"]
     said = "운영서버는 보안때문에 배포를 못하지만 테스트환경에서는 배포를 하고 있습니다."
