@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rehearse.audio import SAMPLE_RATE
 from rehearse.deck import Deck, Question
 from rehearse.prompts import whisper_prompt
-from rehearse.score import Score, score_answer
+from rehearse.score import Score, ScoreOptions, score_answer
 from rehearse.transcribe import TranscribeOptions, transcribe
 from rehearse.transcript import Transcript
 from rehearse.voice import is_answer_voice, voiced_s
@@ -30,11 +30,13 @@ def deck_texts(deck: Deck) -> tuple[str, ...]:
     return tuple(q.answer for q in deck.walk() if q.answer)
 
 
-def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str | None = None) -> Score:
+def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str | None = None,
+             options: ScoreOptions | None = None) -> Score:
     """Score a transcript against a question's prepared answer.
 
     Args:
         prompt: the initial prompt Whisper was given, so that an echo of it is not scored.
+        options: thresholds and weights (default `ScoreOptions`).
     """
     limit = question.time_limit or deck.time_limit
     return score_answer(
@@ -46,6 +48,7 @@ def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str
         time_limit_s=limit,
         deck_texts=deck_texts(deck),
         prompt=prompt,
+        options=options,
     )
 
 

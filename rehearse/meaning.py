@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 _CACHE: OrderedDict[str, Any] = OrderedDict()
+_loaded = False  # the encoder's weights are in memory (~150 MB): see `loaded`
 _CACHE_MAX = 2048  # 2 kB each
 # Texts to embed at once, in characters, above which they are split in two and the halves embedded
 # on two threads (one BLAS thread each: numpy lets go of the GIL in its matrix products). The
@@ -101,6 +102,8 @@ def embed(texts: list[str]) -> np.ndarray:
         # answer's passes at each pause embed their growing last sentence
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing and encoder is not None:
+        global _loaded
+        _loaded = True
         for text, vector in zip(missing, _encode(encoder, missing), strict=True):
             found[text] = _CACHE[text] = np.asarray(vector, dtype=np.float32)
             while len(_CACHE) > _CACHE_MAX:
@@ -155,13 +158,9 @@ def lift(status: str, reason: str | None, cosine: float, partial_at: float,
     return status
 
 
-def load() -> None:
-    """Load the encoder and its weights now (~1 s, ~150 MB), e.g. while the session starts: an
-    answer is scored at each pause as it is spoken, and loading it then would compete with the
-    recorder."""
-    encoder = _encoder()
-    if encoder is not None:
-        encoder.encode(["."])
+def loaded() -> bool:
+    """Whether the encoder has embedded anything in this process (its weights are in memory)."""
+    return _loaded
 
 
 def warm_up(points: list[str]) -> None:

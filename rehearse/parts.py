@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rehearse import meaning, speak
+from rehearse import speak
 from rehearse.audio import BLOCK_S, SAMPLE_RATE, level_dbfs, resolve_device
 from rehearse.deck import Deck
 from rehearse.errors import DeviceError, Message, RehearseError, TTSError
@@ -285,7 +285,6 @@ class WhisperTranscriber:
                 if self.transcribe_fn is None:
                     load_model(self.options)
                 warm_up([], self.deck.language, deck_texts=deck_texts(self.deck))
-                meaning.load()  # the answers are scored at their pauses as they are spoken
             except BaseException as e:  # handed to the session thread by `ready`
                 self._error = e
 

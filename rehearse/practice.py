@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from rehearse import meaning
 from rehearse.deck import Deck, Question
 from rehearse.errors import DeviceError, Message, RehearseError
 from rehearse.evaluate import deck_texts, evaluate
@@ -26,7 +27,7 @@ from rehearse.paths import Workspace, safe_name, unique_path, workspace
 from rehearse.record import Progress, Recording, RecordOptions
 from rehearse.recover import Recovered, repair_crashed
 from rehearse.schedule import order_questions
-from rehearse.score import Score
+from rehearse.score import Score, ScoreOptions
 from rehearse.score import warm_up as warm_scoring
 from rehearse.speak import SpeakOptions
 from rehearse.store import Store, real_time
@@ -313,11 +314,16 @@ class PracticeSession:
         incremental = self.transcriber.stream(self.source.samplerate) if self.source.live else None
         live = None
         if incremental is not None:  # scored off the stream's worker thread
-            # with `live` off too: the answer so far is analysed and embedded at each pause, so
-            # that scoring after Enter finds all but what came after the last pause done
-            live = _LiveScores(lambda t, prompt=self.transcriber.prompt: evaluate(self.deck, q, t, prompt),
-                               self.events.live if self.options.live else None, warm=lambda: warm_scoring(
-                                   q.key_points, self.deck.language, q.answer or "", deck_texts(self.deck)))
+            # with `live` off too, unseen: the answer so far is analysed at each pause (and its
+            # sentences embedded, once the sentence encoder is loaded: unseen scores do not load
+            # its ~150 MB), so that scoring after Enter has only what came after the last pause left
+            shown = self.options.live
+            live = _LiveScores(
+                lambda t, prompt=self.transcriber.prompt: evaluate(
+                    self.deck, q, t, prompt, None if shown else ScoreOptions(meaning=meaning.loaded())),
+                self.events.live if shown else None,
+                warm=lambda: warm_scoring(q.key_points, self.deck.language, q.answer or "",
+                                          deck_texts(self.deck), embed=shown or meaning.loaded()))
             incremental.on_partial = lambda t, inc=incremental: live.offer(t, inc.fed_s)
         limit = q.time_limit or self.deck.time_limit
         record_options = replace(self.options.record, time_limit_s=limit)

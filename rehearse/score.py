@@ -462,16 +462,17 @@ def _mark_scrambled(results: list[KeyPointResult], points: list[str], text: str,
 
 
 def warm_up(key_points: list[str], language: str, prepared_answer: str = "",
-            deck_texts: list[str] | tuple[str, ...] | None = None) -> None:
+            deck_texts: list[str] | tuple[str, ...] | None = None, embed: bool = True) -> None:
     """Analyse a question's key points and prepared answer (and the deck, for rarity) ahead of
     time, e.g. while the user is answering, so that :func:`score_answer` only has the transcript
     left to analyse (the prepared answer is read for word order and for names said instead of
-    the prepared ones)."""
+    the prepared ones); with ``embed``, load the sentence encoder and embed the key points too."""
     points = [k for k in key_points if k.strip()] or split_key_points(prepared_answer)
     tn.prepare([*points, prepared_answer] if prepared_answer.strip() else points, language)
     from rehearse import meaning
 
-    meaning.warm_up(points)
+    if embed:
+        meaning.warm_up(points)
     if deck_texts:
         deck_frequencies(tuple(deck_texts), language)
 

@@ -957,7 +957,7 @@ def test_without_live_the_answer_is_still_scored_at_its_pauses_so_feedback_finds
         tmp_path, monkeypatch):
     """The scores nobody is shown fill the analysis caches while the user speaks: the answer's
     own score after the recording then has only what came after the last pause left."""
-    from rehearse import practice
+    from rehearse import meaning, practice
     from rehearse.deck import load_deck
     from rehearse.parts import Parts, PushedAnswers, Silent, WhisperTranscriber
     from rehearse.practice import PracticeOptions, PracticeSession, SessionEvents
@@ -971,12 +971,15 @@ def test_without_live_the_answer_is_still_scored_at_its_pauses_so_feedback_finds
     shown: list[float] = []
     real = practice.evaluate
 
-    def spy(deck, q, transcript, prompt=None):
-        score = real(deck, q, transcript, prompt)
+    def spy(deck, q, transcript, prompt=None, options=None):
+        score = real(deck, q, transcript, prompt, options)
         scored.append((threading.current_thread().name, score.transcript, ended.is_set()))
         return score
 
     monkeypatch.setattr(practice, "evaluate", spy)
+    # as in a fresh process: the sentence encoder has not been needed yet
+    monkeypatch.setattr(meaning, "_loaded", False)
+    encoder_loaded: list[bool] = []
 
     class Events(SessionEvents):
         def live(self, partial, elapsed_s) -> None:
@@ -984,6 +987,7 @@ def test_without_live_the_answer_is_still_scored_at_its_pauses_so_feedback_finds
 
         def recorded(self, recording) -> None:
             ended.set()
+            encoder_loaded.append(meaning.loaded())
 
     def make(deck, options):
         return WhisperTranscriber(deck, options, transcribe_fn=ToneWhisper(words))
@@ -1012,3 +1016,5 @@ def test_without_live_the_answer_is_still_scored_at_its_pauses_so_feedback_finds
     while_spoken = [(thread, text) for thread, text, after in scored if not after]
     assert ("rehearse-live", whole) in while_spoken, scored  # the whole answer, before it ended
     assert scored[-1][1:] == (whole, True)  # then its own score, on the same text
+    # the unseen scores (the first ones had a point missing) did not load the encoder's ~150 MB
+    assert encoder_loaded == [False]
