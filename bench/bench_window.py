@@ -14,7 +14,7 @@ Per set and setting: the pooled and mean word error rate against the text espeak
 worst piece, and the time per call (p50 / p90). The machine must be idle for the times (2 cores).
 Prints a table and writes bench/results/window.json.
 
-    .venv/bin/python bench/bench_window.py [--floors none 10 15] [--limit 90]
+    .venv/bin/python bench/bench_window.py [--floors none 10 15] [--limit 90] [--engine faster-whisper]
 """
 
 from __future__ import annotations
@@ -68,14 +68,14 @@ def held_out_pieces() -> list[tuple[str, int, list[str], list[float]]]:
     return out
 
 
-def run(pieces, floors: list[float | None]) -> dict:
+def run(pieces, floors: list[float | None], engine: str = "openai-whisper") -> dict:
     import jiwer
 
     from rehearse.prompts import whisper_prompt
     from rehearse.transcribe import TranscribeOptions, load_model, transcribe
 
     prompt = whisper_prompt([], "en")
-    load_model(TranscribeOptions())
+    load_model(TranscribeOptions(engine=engine))
     rows = []
     for voice, wpm, sentences, pauses in pieces:
         spoken = speak(sentences, voice, wpm, pauses, lead_s=0.3, tail_s=0.3)
@@ -85,7 +85,7 @@ def run(pieces, floors: list[float | None]) -> dict:
         for floor in floors:
             began = time.perf_counter()
             t = transcribe(spoken.audio, "en", TranscribeOptions(fallback=False, initial_prompt=prompt,
-                                                                  window_floor_s=floor))
+                                                                  window_floor_s=floor, engine=engine))
             row["runs"][str(floor)] = {"seconds": round(time.perf_counter() - began, 3), "text": t.text,
                                        "wer": round(wer(spoken.text, t.text), 2)}
         rows.append(row)
@@ -111,15 +111,18 @@ def main() -> None:
     parser.add_argument("--floors", nargs="+", default=["none", "10"],
                         help="window floors in seconds to compare; 'none' is Whisper's 30 s window")
     parser.add_argument("--limit", type=int, default=90, help="at most this many pieces per set")
+    parser.add_argument("--engine", default="openai-whisper", choices=["openai-whisper", "faster-whisper"])
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     floors = [None if f == "none" else float(f) for f in args.floors]
-    result: dict = {"load_avg_before": os.getloadavg(), "cores": os.cpu_count(), "sets": {}}
+    result: dict = {"load_avg_before": os.getloadavg(), "cores": os.cpu_count(), "engine": args.engine,
+                    "sets": {}}
     for name, pieces in (("bench", bench_pieces()), ("held out", held_out_pieces())):
         print(f"{name}:")
-        result["sets"][name] = run(pieces[:args.limit], floors)
+        result["sets"][name] = run(pieces[:args.limit], floors, args.engine)
     result["load_avg_after"] = os.getloadavg()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"load average {result['load_avg_before']} -> {result['load_avg_after']}")
     print(f"{'set':<9} {'window floor':>12} {'pieces':>6} {'WER pooled':>10} {'mean':>6} {'worst':>6} "
           f"{'p50 s':>6} {'p90 s':>6}")
@@ -128,7 +131,7 @@ def main() -> None:
             label = "30 s (none)" if floor == "None" else f"{floor} s"
             print(f"{name:<9} {label:>12} {s['pieces']:>6} {s['wer_pooled']:>10.2f} {s['wer_mean']:>6.2f} "
                   f"{s['wer_worst']:>6.1f} {s['seconds_p50']:>6.3f} {s['seconds_p90']:>6.3f}")
-    print(f"wrote {RESULTS}")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

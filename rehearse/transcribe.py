@@ -16,12 +16,12 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rehearse import heap
 from rehearse.decoding import bounded_decode, silence_on_failed_non_speech_faster
 from rehearse.errors import ModelError, TranscriptionError
 from rehearse.transcript import Segment, Transcript, Word
@@ -66,7 +66,7 @@ class TranscribeOptions:
     # `Cancelled`): the end of an answer no longer needs a stretch the passes already decoded
     cancel: threading.Event | None = field(default=None, compare=False, repr=False)
     # s: audio shorter than Whisper's 30 s window is encoded in a window of its own length plus
-    # `WINDOW_MARGIN_S`, this long at least, instead of padded to 30 s (openai-whisper; None: 30 s
+    # `WINDOW_MARGIN_S`, this long at least, instead of padded to 30 s (both engines; None: 30 s
     # always). The encoder is most of a short stretch's cost, and cross-attention shrinks with it.
     # Measured (bench/bench_window.py, 77 espeak-ng pieces of 3-20 s cut from bench_feedback.py's
     # answers, and 54 of held-out text, greedy, the filler prompt): see bench/README.md,
@@ -171,7 +171,7 @@ def transcribe(
             segments = _run_faster(model, samples, language, opts)
         else:
             segments = _run_openai(model, samples, language, opts)
-        release_freed_memory()
+        heap.release_freed_memory()
     return Transcript(
         text=" ".join(s.text for s in segments if s.text).strip(),
         language=language,
@@ -192,7 +192,7 @@ def _load_openai(opts: TranscribeOptions):
     # OpenMP threads otherwise spin on both cores after each decoding step and starve the audio
     # threads (question playback underruns); must be set before torch loads its OpenMP runtime
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    _map_large_blocks()
+    heap.map_large_blocks()
     try:
         model = _read_checkpoint(Path(checkpoint))
     except (RuntimeError, OSError, KeyError, EOFError, ValueError, TypeError) as e:
@@ -203,7 +203,7 @@ def _load_openai(opts: TranscribeOptions):
         model.set_alignment_heads(heads)
     model.encoder = _encoder_once(model.encoder)
     _lighter_word_alignment()
-    release_freed_memory()  # the random weights the mapped ones replaced, before the warm-up pass
+    heap.release_freed_memory()  # the random weights the mapped ones replaced, before the warm-up pass
     import torch
 
     torch.set_num_threads(threads_of(opts))
@@ -211,7 +211,7 @@ def _load_openai(opts: TranscribeOptions):
     # on first use): pay it here, during the warm-up at launch, not on the first answer
     model.transcribe(np.zeros(SAMPLE_RATE, np.float32), language="en", fp16=False, verbose=None,
                      condition_on_previous_text=False)
-    release_freed_memory()
+    heap.release_freed_memory()
     return model
 
 
@@ -442,13 +442,22 @@ def _load_faster(opts: TranscribeOptions):
     pieces, _info = model.transcribe(np.zeros(SAMPLE_RATE, np.float32), language="en", beam_size=1,
                                      vad_filter=False)  # first use prepares kernels, as above
     list(pieces)
-    release_freed_memory()
+    heap.release_freed_memory()
     return model
 
 
 def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions) -> list[Segment]:
+    import faster_whisper.transcribe as fw
+
     if opts.fallback and not opts.retry_non_speech:
         model.generate_with_fallback = silence_on_failed_non_speech_faster(model)
+    # a shortened window, as for openai-whisper: CTranslate2 encodes the frames it is given, and
+    # faster-whisper pads each window's features to 3000 (runs are one at a time: `_run_lock`)
+    frames = window_frames(audio.size / SAMPLE_RATE, opts.window_floor_s) \
+        if language in WINDOW_LANGUAGES else None
+    padded = fw.pad_or_trim
+    if frames:
+        fw.pad_or_trim = lambda array, length=3000, *, axis=-1: padded(array, frames, axis=axis)
     try:
         pieces, _info = model.transcribe(
             audio,
@@ -466,6 +475,7 @@ def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         raise TranscriptionError(f"faster-whisper failed on this answer: {e}") from e
     finally:
         model.__dict__.pop("generate_with_fallback", None)
+        fw.pad_or_trim = padded
     return [
         Segment(
             start=float(s.start),
@@ -479,53 +489,6 @@ def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         )
         for s in segments
     ]
-
-
-# ---------------------------------------------------------------- memory
-# Measured with bench/bench_memory.py; the profile is in bench/README.md ("Peak RSS").
-
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
-LARGE_BLOCK = 2 << 20  # bytes; glibc serves blocks this large by mmap (see `_map_large_blocks`)
-
-
-@lru_cache(maxsize=1)
-def _glibc():
-    """The C library if it is glibc (it has ``malloc_trim``), else None: the tuning is skipped."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
-
-
-def release_freed_memory() -> None:
-    """Give the free pages inside the C heap back to the system (glibc's ``malloc_trim``).
-
-    glibc keeps what a transcription frees for the next one, in one heap per thread (the warm-up,
-    the incremental worker, the session): openai-whisper grew by ~50 MB per stretch that way and
-    faster-whisper by 30-60 MB. Takes 2-10 ms.
-    """
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-def _map_large_blocks() -> None:
-    """Have glibc serve every block of `LARGE_BLOCK` or more by mmap, returned when freed.
-
-    By default glibc raises that threshold to the largest block freed so far (up to 32 MB), after
-    which torch's activations (3-12 MB each in the encoder) come from the heap, where the holes
-    freed blocks leave fit other sizes badly. With a fixed 2 MB threshold a practice session with
-    openai-whisper peaked 30-40 MB lower (a whole-file answer 46 MB), for 5-8 % more CPU time in
-    the kernel (fresh pages are zeroed). Process-wide; not used for faster-whisper, where it cost
-    15-20 % more CPU and saved nothing.
-    """
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
 def _lighter_word_alignment() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from rehearse import audio, transcribe
+from rehearse import audio, heap
 from rehearse.paths import _RESERVED, answer_file, is_plain_name, safe_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,15 +39,15 @@ class LibcWithoutMallocTrim:
 
 @pytest.fixture
 def fresh_glibc():
-    transcribe._glibc.cache_clear()
+    heap._glibc.cache_clear()
     yield
-    transcribe._glibc.cache_clear()
+    heap._glibc.cache_clear()
 
 
 def test_malloc_trim_is_skipped_on_a_libc_without_it(monkeypatch, fresh_glibc):
     monkeypatch.setattr(ctypes, "CDLL", lambda name, *args, **kwargs: LibcWithoutMallocTrim())
-    assert transcribe._glibc() is None
-    transcribe.release_freed_memory()  # no AttributeError: nothing to trim
+    assert heap._glibc() is None
+    heap.release_freed_memory()  # no AttributeError: nothing to trim
 
 
 def test_malloc_trim_is_skipped_where_there_is_no_libc(monkeypatch, fresh_glibc):
@@ -56,15 +56,15 @@ def test_malloc_trim_is_skipped_where_there_is_no_libc(monkeypatch, fresh_glibc)
 
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     monkeypatch.setattr(ctypes, "CDLL", no_library)
-    assert transcribe._glibc() is None
-    transcribe.release_freed_memory()
+    assert heap._glibc() is None
+    heap.release_freed_memory()
 
 
 def test_malloc_trim_runs_on_glibc(fresh_glibc):
     if not _glibc_version().startswith("glibc"):
         pytest.skip("this machine's C library is not glibc")
-    assert transcribe._glibc() is not None
-    transcribe.release_freed_memory()
+    assert heap._glibc() is not None
+    heap.release_freed_memory()
 
 
 @pytest.fixture
