@@ -66,7 +66,7 @@ class TranscribeOptions:
     # `Cancelled`): the end of an answer no longer needs a stretch the passes already decoded
     cancel: threading.Event | None = field(default=None, compare=False, repr=False)
     # s: audio shorter than Whisper's 30 s window is encoded in a window of its own length plus
-    # `WINDOW_MARGIN_S`, this long at least, instead of padded to 30 s (both engines; None: 30 s
+    # `WINDOW_MARGIN_S`, this long at least, instead of padded to 30 s (openai-whisper; None: 30 s
     # always). The encoder is most of a short stretch's cost, and cross-attention shrinks with it.
     # Measured (bench/bench_window.py, 77 espeak-ng pieces of 3-20 s cut from bench_feedback.py's
     # answers, and 54 of held-out text, greedy, the filler prompt): see bench/README.md,
@@ -447,17 +447,10 @@ def _load_faster(opts: TranscribeOptions):
 
 
 def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions) -> list[Segment]:
-    import faster_whisper.transcribe as fw
-
+    # the window stays 30 s: shortened as openai-whisper's is, it lost sentences and cost WER
+    # (bench/README.md, "faster-whisper too? Tried, not adopted")
     if opts.fallback and not opts.retry_non_speech:
         model.generate_with_fallback = silence_on_failed_non_speech_faster(model)
-    # a shortened window, as for openai-whisper: CTranslate2 encodes the frames it is given, and
-    # faster-whisper pads each window's features to 3000 (runs are one at a time: `_run_lock`)
-    frames = window_frames(audio.size / SAMPLE_RATE, opts.window_floor_s) \
-        if language in WINDOW_LANGUAGES else None
-    padded = fw.pad_or_trim
-    if frames:
-        fw.pad_or_trim = lambda array, length=3000, *, axis=-1: padded(array, frames, axis=axis)
     try:
         pieces, _info = model.transcribe(
             audio,
@@ -475,7 +468,6 @@ def _run_faster(model, audio: np.ndarray, language: str, opts: TranscribeOptions
         raise TranscriptionError(f"faster-whisper failed on this answer: {e}") from e
     finally:
         model.__dict__.pop("generate_with_fallback", None)
-        fw.pad_or_trim = padded
     return [
         Segment(
             start=float(s.start),

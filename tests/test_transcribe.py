@@ -6,7 +6,6 @@ import json
 import re
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -108,28 +107,6 @@ def test_openai_whisper_encodes_short_audio_in_a_window_of_its_own_length(spoken
     assert words and all(0 <= w.start <= w.end <= t.duration_s + 0.5 for w in words)
     assert abs(words[-1].end - [w for s in whole.segments for w in s.words][-1].end) < 0.5
     assert model.encoder.inner.positional_embedding.shape == (1500, 512)  # given back whole
-
-
-@pytest.mark.whisper
-def test_faster_whisper_encodes_short_audio_in_a_window_of_its_own_length(spoken, ct2_base):
-    opts = TranscribeOptions(engine="faster-whisper")
-    model = load_model(opts)
-    frames: list[int] = []
-    encode = model.encode  # faster-whisper's own call into CTranslate2's encoder
-    model.encode = lambda features: (frames.append(features.shape[-1]), encode(features))[1]
-    audio = read_audio(spoken)  # ~6 s
-    try:
-        t = transcribe(audio, "en", opts)
-        whole = transcribe(audio, "en", replace(opts, window_floor_s=None))
-        transcribe(audio, "ko", opts)  # not measured on Korean: Whisper's window
-    finally:
-        del model.encode
-    assert frames == [1000, 3000, 3000]  # 10 s (the floor) of mel frames against the 30 s window
-    expected = {w for w in _words(SAID) if len(w) >= 5}
-    assert len(expected & set(_words(t.text))) >= 0.8 * len(expected), t.text
-    words = [w for s in t.segments for w in s.words]
-    assert words and all(0 <= w.start <= w.end <= t.duration_s + 0.5 for w in words)
-    assert abs(words[-1].end - [w for s in whole.segments for w in s.words][-1].end) < 0.5
 
 
 @pytest.mark.whisper
