@@ -11,6 +11,7 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -875,6 +876,30 @@ class ToneWhisper:
                           duration_s=duration, engine="fake", model="fake")
 
 
+def answer_at_pace(session, source, audio: np.ndarray, until: Callable[[], bool]):
+    """Open the session, push ``audio`` into ``source`` block by block at about real pace while
+    the session answers its first question, wait (10 s at most) until ``until()``, then Stop;
+    returns the attempt."""
+
+    def speak() -> None:
+        source.started.wait(10)
+        for i in range(0, audio.size, BLOCK):
+            source.push(audio[i:i + BLOCK])
+            time.sleep(0.02)
+        deadline = time.monotonic() + 10
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        session.stop()
+
+    with session:
+        session.next()
+        speaker = threading.Thread(target=speak)
+        speaker.start()
+        attempt = session.answer()
+        speaker.join()
+    return attempt
+
+
 def test_live_key_points_tick_at_the_pause_after_they_are_said(tmp_path):
     from rehearse.deck import load_deck
     from rehearse.parts import Parts, PushedAnswers, Silent, WhisperTranscriber
@@ -901,22 +926,8 @@ def test_live_key_points_tick_at_the_pause_after_they_are_said(tmp_path):
     session = PracticeSession(deck, PracticeOptions(live=True), Parts(source=source, speaker=Silent(),
                                                                       transcriber=make), Events())
 
-    def speak() -> None:
-        source.started.wait(10)
-        for i in range(0, audio.size, BLOCK):
-            source.push(audio[i:i + BLOCK])
-            time.sleep(0.02)
-        deadline = time.monotonic() + 10
-        while not any(s == ("covered", "covered") for _, s in seen) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        session.stop()
-
-    with session:
-        session.next()
-        speaker = threading.Thread(target=speak)
-        speaker.start()
-        attempt = session.answer()
-        speaker.join()
+    attempt = answer_at_pace(session, source, audio,
+                             until=lambda: any(s == ("covered", "covered") for _, s in seen))
     assert [p.status for p in attempt.score.key_points] == ["covered", "covered"]
     first = [t for t, s in seen if s == ("covered", "missed")]
     assert first and ends[0] <= first[0] < ends[1], (seen, ends)  # ticked before the second was said
@@ -996,22 +1007,8 @@ def test_without_live_the_answer_is_still_scored_at_its_pauses_so_feedback_finds
                                                              transcriber=make), Events())
     whole = " ".join(words)
 
-    def speak() -> None:
-        source.started.wait(10)
-        for i in range(0, audio.size, BLOCK):
-            source.push(audio[i:i + BLOCK])
-            time.sleep(0.02)
-        deadline = time.monotonic() + 10
-        while not any(text == whole for _, text, _ in scored) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        session.stop()
-
-    with session:
-        session.next()
-        speaker = threading.Thread(target=speak)
-        speaker.start()
-        attempt = session.answer()
-        speaker.join()
+    attempt = answer_at_pace(session, source, audio,
+                             until=lambda: any(text == whole for _, text, _ in scored))
     assert [p.status for p in attempt.score.key_points] == ["covered", "covered"] and shown == []
     while_spoken = [(thread, text) for thread, text, after in scored if not after]
     assert ("rehearse-live", whole) in while_spoken, scored  # the whole answer, before it ended
