@@ -95,6 +95,7 @@ def embed(texts: list[str]) -> np.ndarray:
     """Unit vectors of the texts (cached per text: key points are embedded once per process)."""
     import numpy as np
 
+    global _loaded
     encoder = _encoder()
     found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}  # before any is evicted
     for text in found:
@@ -102,7 +103,6 @@ def embed(texts: list[str]) -> np.ndarray:
         # answer's passes at each pause embed their growing last sentence
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing and encoder is not None:
-        global _loaded
         _loaded = True
         for text, vector in zip(missing, _encode(encoder, missing), strict=True):
             found[text] = _CACHE[text] = np.asarray(vector, dtype=np.float32)

@@ -314,16 +314,7 @@ class PracticeSession:
         incremental = self.transcriber.stream(self.source.samplerate) if self.source.live else None
         live = None
         if incremental is not None:  # scored off the stream's worker thread
-            # with `live` off too, unseen: the answer so far is analysed at each pause (and its
-            # sentences embedded, once the sentence encoder is loaded: unseen scores do not load
-            # its ~150 MB), so that scoring after Enter has only what came after the last pause left
-            shown = self.options.live
-            live = _LiveScores(
-                lambda t, prompt=self.transcriber.prompt: evaluate(
-                    self.deck, q, t, prompt, None if shown else ScoreOptions(meaning=meaning.loaded())),
-                self.events.live if shown else None,
-                warm=lambda: warm_scoring(q.key_points, self.deck.language, q.answer or "",
-                                          deck_texts(self.deck), embed=shown or meaning.loaded()))
+            live = self._scores_at_pauses(q)
             incremental.on_partial = lambda t, inc=incremental: live.offer(t, inc.fed_s)
         limit = q.time_limit or self.deck.time_limit
         record_options = replace(self.options.record, time_limit_s=limit)
@@ -366,6 +357,24 @@ class PracticeSession:
             raise DeviceError(Message(f"{rec.error}; the answer so far is kept in {rec.path}",
                                       "device.lost_kept", cause=rec.error, path=rec.path))
         return attempt
+
+    def _scores_at_pauses(self, q: Question) -> _LiveScores:
+        """The scorer of the answer so far at each pause: shown with `PracticeOptions.live`;
+        without it unseen, so that scoring after Enter has only what came after the last pause
+        left. Unseen scores embed the answer's sentences only once the sentence encoder is loaded
+        (they never load its ~150 MB themselves)."""
+        shown = self.options.live
+        prompt = self.transcriber.prompt
+
+        def score(transcript: Transcript) -> Score:
+            options = None if shown else ScoreOptions(meaning=meaning.loaded())
+            return evaluate(self.deck, q, transcript, prompt, options)
+
+        def warm() -> None:
+            warm_scoring(q.key_points, self.deck.language, q.answer or "", deck_texts(self.deck),
+                         embed=shown or meaning.loaded())
+
+        return _LiveScores(score, self.events.live if shown else None, warm)
 
     def stop(self) -> None:
         """End the answer being recorded (safe from any thread; the audio so far is kept)."""
