@@ -342,6 +342,32 @@ def _odd_places(text: str, spans: list[tuple[int, int]], language: str) -> int:
     return odd
 
 
+def _polarity(key_point: str, units: tuple[Unit, ...], language: str) -> dict[str, set[bool]]:
+    """For each unit key of the key point, whether it is said negated (both, when it is said both
+    ways); what an if/because/when clause of the point says is not weighed."""
+    spans = clause_spans(key_point, language)
+    out: dict[str, set[bool]] = {}
+    for u in units:
+        if in_main_clause(spans, u.start):
+            out.setdefault(u.key, set()).add(negated_at(spans, u.start))
+    return out
+
+
+def said_the_opposite(key_point: str, sentence: str, language: str) -> bool:
+    """Whether the key point's words that ``sentence`` holds sit there mostly in clauses of the other
+    polarity (the check :func:`match_key_point` makes where the point's words matched best, made
+    on one sentence: the one a sentence encoder finds closest to the point)."""
+    polarity = _polarity(key_point, tn.analyse(key_point, language), language)
+    spans = clause_spans(sentence, language)
+    checked = conflict = 0
+    for u in tn.analyse(sentence, language):
+        want = polarity.get(u.key, set())
+        if u.kind != "generic" and len(want) == 1:
+            checked += 1
+            conflict += negated_at(spans, u.start) not in want
+    return bool(checked) and conflict / checked >= 0.5
+
+
 def match_key_points(
     key_points: list[str], text: str, units: tuple[Unit, ...], language: str,
     options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
@@ -442,11 +468,7 @@ def _match(
     if matched:
         tr_spans = clause_spans(text, language)
         # said in the negative: the matched words' clauses have the other polarity
-        kp_spans = clause_spans(key_point, language)
-        polarity: dict[str, set[bool]] = {}
-        for u in all_kp:  # what an if/because/when clause of the point says is not weighed
-            if in_main_clause(kp_spans, u.start):
-                polarity.setdefault(u.key, set()).add(negated_at(kp_spans, u.start))
+        polarity = _polarity(key_point, all_kp, language)
         checked = conflict = 0.0
         against: list[int] = []
         core = _core_sentences(text, [[units[j].start for j in at] for at in options_at],

