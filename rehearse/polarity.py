@@ -18,7 +18,8 @@ clause, the scope a coach hears it in, not by substring:
   A quotative ending (-라고, -다고) followed by its verb of saying or thinking keeps the clause
   going, so that verb's negation denies what it quotes (SKT를 경쟁사라고 보지는 않습니다), and a
   noun that 아니- denies is denied with the relative clause that says what it is (CMP를
-  서비스하는 회사는 아니라고).
+  서비스하는 회사는 아니라고). A clause ended by a concessive ending (-어도, -더라도) is an even-if
+  clause, not a main one, as English "although" opens.
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
   without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
@@ -46,6 +47,11 @@ _KO_LIGHT = frozenset(("하", "되"))
 # quotative endings: what is quoted is the object of the verb of saying or thinking that follows,
 # and that verb's negation reaches back into it (SKT를 경쟁사라고 보지는 않습니다)
 _KO_QUOTE_EC = ("라고", "다고", "냐고", "자고")  # and their forms after a stem (ᆫ다고, 는다고, 으라고)
+
+# concessive endings (-어도, -더라도): the clause they end is an even-if clause, not a main one
+# (배포를 하지 않았어도 | 결국 문제가 발생할 사안이었습니다). A -면 clause stays a main one: in a
+# point it is often the content itself (2만 건이 넘어가면 | 다운로드가 되지 않는 문제)
+_KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데도", "ᆫ데도")
 
 _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere".split())
@@ -102,13 +108,13 @@ def _noun_phrase_start(morphs: list, k: int, head) -> int:
 def _ko_spans(text: str) -> list[Span]:
     morphs = ko_morphs(text)[0]
     spans: list[Span] = []
-    start, negations = 0, 0
+    start, negations, main = 0, 0, True
 
     def close(end: int) -> None:
-        nonlocal start, negations
+        nonlocal start, negations, main
         if end > start:
-            spans.append((start, end, negations % 2 == 1, True))
-        start, negations = end, 0
+            spans.append((start, end, negations % 2 == 1, main))
+        start, negations, main = end, 0, True
 
     split = close  # a part of a clause with a polarity of its own
 
@@ -149,6 +155,7 @@ def _ko_spans(text: str) -> list[Span]:
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest)))
             pending = not binds
+            main = binds or not m.form.endswith(_KO_CONDITION_EC)
     close(len(text))
     return spans
 

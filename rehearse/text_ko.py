@@ -189,6 +189,10 @@ def analyse_ko(text: str) -> tuple[Unit, ...]:
         tok = tokens[i]
         tag = tok.tag.split("-")[0]
         start, end = tok.start, tok.start + tok.len
+        if tag == "NR" and i and tokens[i - 1].start + tokens[i - 1].len == start \
+                and tokens[i - 1].tag not in ("SN", "NR"):
+            i += 1  # glued to a word that is no number: kiwi's reading of a particle (시각이: 각 + 이)
+            continue
         if tag in ("SN", "NR"):
             j, parts = i, []
             while j < len(tokens) and tokens[j].tag in ("SN", "NR") and (

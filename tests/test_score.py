@@ -70,6 +70,10 @@ def test_korean_numbers_are_normalised() -> None:
     assert "16000" in keys("시스템은 1만6000개 정도입니다", "ko")
     assert "10" in keys("십 퍼센트 인상", "ko") and "percent" in keys("10% 인상", "ko")
     assert ko_number_value("이천이십이") == 2022
+    # kiwi reads the particle of "시각이" as the number 2 (시 + 각 + 이/NR): glued to a word that is
+    # no number, it is no number, and "이 십 분" said with a space stays twenty
+    assert "20" not in keys("요청 시각이 십 분 넘게", "ko") and "10" in keys("요청 시각이 십 분 넘게", "ko")
+    assert "20" in keys("요청 시간이 이 십 분 넘게", "ko")
 
 
 def test_korean_english_terms_said_in_hangul() -> None:

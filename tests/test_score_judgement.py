@@ -66,6 +66,12 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # the third negation of Korean grammar, -지 말-, beside -지 않- and -지 못하-
     assert negated_parts("키클락이 직접 하지 말고 외부 API를 불렀습니다.", "ko") == [
         "키클락이 직접 하지 말고"]
+    # a concessive clause (-어도, -더라도) is an even-if clause, not a main one: its negation is no
+    # claim of the point ("even had it not been deployed, the problem would have come")
+    spans = clause_spans("배포를 하지 않았어도 결국 문제가 발생할 사안이었습니다.", "ko")
+    assert [(negated, main) for _a, _b, negated, main in spans] == [(True, False), (False, True)]
+    assert [m for *_s, m in clause_spans("2만 건이 넘어가면 다운로드가 되지 않습니다.", "ko")] == [
+        True] * len(clause_spans("2만 건이 넘어가면 다운로드가 되지 않습니다.", "ko"))
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
