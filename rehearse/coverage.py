@@ -353,10 +353,10 @@ def _polarity(key_point: str, units: tuple[Unit, ...], language: str) -> dict[st
     return out
 
 
-def said_the_opposite(key_point: str, sentence: str, language: str) -> bool:
-    """Whether the key point's words that ``sentence`` holds sit there mostly in clauses of the other
-    polarity (the check :func:`match_key_point` makes where the point's words matched best, made
-    on one sentence: the one a sentence encoder finds closest to the point)."""
+def said_as_the_point(key_point: str, sentence: str, language: str) -> bool:
+    """Whether ``sentence`` holds words of the key point, mostly in clauses of the point's polarity
+    (the check :func:`match_key_point` makes where the point's words matched best, made on one
+    sentence: the one a sentence encoder finds closest to the point)."""
     polarity = _polarity(key_point, tn.analyse(key_point, language), language)
     spans = clause_spans(sentence, language)
     checked = conflict = 0
@@ -365,7 +365,7 @@ def said_the_opposite(key_point: str, sentence: str, language: str) -> bool:
         if u.kind != "generic" and len(want) == 1:
             checked += 1
             conflict += negated_at(spans, u.start) not in want
-    return bool(checked) and conflict / checked >= 0.5
+    return bool(checked) and conflict / checked < 0.5
 
 
 def match_key_points(

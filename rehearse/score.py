@@ -38,7 +38,7 @@ from rehearse.coverage import (
     KeyPointResult,
     deck_frequencies,
     match_key_points,
-    said_the_opposite,
+    said_as_the_point,
     split_key_points,
 )
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
@@ -430,12 +430,14 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
 
     for result, (cosine, sentence) in zip(results, meaning.closest(points, text), strict=True):
         result.meaning = round(cosine, 3)
-        if result.reason == "negated" and cosine >= options.meaning_covered_at and sentence \
-                and not any(part in sentence for part in (result.contrast or "").split(" … ")) \
-                and not said_the_opposite(result.text, sentence, language):
+        if result.opposite and sentence and (
+                result.reason is None or result.reason == "negated"
+                and cosine >= options.meaning_covered_at
+                and not any(part in sentence for part in (result.contrast or "").split(" … "))) \
+                and said_as_the_point(result.text, sentence, language):
             # the words matched in a clause of the other polarity, but the sentence that means the
-            # point is another one, said with the point's polarity: it says the point, and the
-            # clause the words matched in says something else
+            # point is another one, which holds its words with the point's polarity: it says the
+            # point, and the clause the words matched in says something else
             result.reason = result.contrast = result.evidence = None
             result.opposite, result.words = False, []
         if result.opposite:
@@ -553,8 +555,8 @@ def score_answer(
                                prepared_surface)
     if heard != text:
         _mark_scrambled(results, points, text, heard, language)
-    if options.meaning and any((r.reason is None and not r.opposite or r.reason == "negated")
-                               and r.status != "covered" for r in results):
+    if options.meaning and any(r.reason in (None, "negated") and r.status != "covered"
+                               for r in results):
         _lift_by_meaning(results, points, heard, language, options)
     coverage = (sum(1.0 if r.status == "covered" else 0.5 if r.status == "partial" else 0.0
                     for r in results) / len(results)) if results else 0.0

@@ -168,7 +168,7 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # fails; the gap to the dev sets and to the 90 % target is reported in the README's scoring section,
 # not hidden here. heldout: 26 answers written with the first dev cases; heldout2: 126 answers
 # written later by a coach who saw neither the scorer nor the other cases, and never tuned on.
-HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.90}
+HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

