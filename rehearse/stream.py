@@ -4,9 +4,9 @@ The recorder hands every 0.1 s block to `IncrementalTranscriber.feed`. A voice-a
 marks the pauses; a background worker, whenever it is free, takes the audio up to the latest pause
 and transcribes that stretch while recording goes on. When the answer ends, `finish` transcribes
 only what is left after the last cut and joins the parts, timings shifted to the whole answer.
-A stretch shorter than ``context_s`` (most often that last one) is heard together with the speech
-before it, and only the words whose middle falls inside the stretch are kept: Whisper guesses a few
-seconds heard alone much worse. The context's words, decoded already, are handed to the engine as
+A stretch shorter than ``context_s`` (a speculative pass or the tail: ``tail_context_s``) is heard
+with the speech before it, and only the words whose middle falls inside it are kept: Whisper guesses
+a few seconds heard alone much worse. The context's words, decoded already, are handed to the engine as
 a timed prefix (`TranscribeOptions.prefix`), which openai-whisper takes as given for English rather
 than decoding them again (elsewhere they are decoded again and dropped).
 
@@ -111,6 +111,11 @@ class StreamOptions:
     # `TranscribeOptions.window_floor_s`, 10 s at least) and, where the engine cannot take its words
     # as given (`TranscribeOptions.prefix`: openai-whisper, English), their decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
+    # s: the same for speculative passes and what the end decodes after them (the last stretch's
+    # pieces). bench_feedback.py, 6 answers at Enter +0.7 s, openai-whisper: the words after the last
+    # cut at 13.4 % WER with 8, 8.0 % with 14, 8.7 % with 20 (before it: 6 %); feedback p50 0.31,
+    # 0.37, 0.83 s. The cut rules' stretches keep ``context_s`` (with 14 one lost two sentences).
+    tail_context_s: float = 14.0
     # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
     # the last cut, in case the answer ends there (0: never); see the module's docstring.
     speculate_pause_s: float = 0.3
@@ -322,25 +327,26 @@ class IncrementalTranscriber:
                     self._state.done = cut
                     # pauses before the cut can no longer be cut at; those within reach of a
                     # later stretch's context (`window_start`) are kept for where it begins
-                    keep = cut - int((self.stream.context_s + 1.0) * self.samplerate)
+                    keep = cut - int((max(self.stream.context_s, self.stream.tail_context_s) + 1.0)
+                                     * self.samplerate)
                     self._vad.pauses = [p for p in self._vad.pauses if (p.start + p.frames) * p.frame > keep]
                     self._cond.notify_all()
                 self._tell_partial()
         except BaseException as e:  # kept for `finish`, which falls back to the whole file
             self.error = e
 
-    def _decode(self, start: int, end: int,
-                options: TranscribeOptions | None = None) -> tuple[int, Transcript]:
+    def _decode(self, start: int, end: int, options: TranscribeOptions | None = None,
+                context_s: float | None = None) -> tuple[int, Transcript]:
         """Whisper on the stretch ``start:end``, heard from `window_start` (the context rule); the
         words of the context dropped. Where ``redecode_gap_s`` of voice is left without words,
         what follows is decoded again from there (twice at most) and replaces what Whisper gave
         for it. Returns where Whisper's window began, and the words."""
-        heard_from, part = self._decode_once(start, end, options, with_prefix=True)
+        heard_from, part = self._decode_once(start, end, options, with_prefix=True, context_s=context_s)
         for _ in range(2):
             gap = self._uncovered(heard_from, start, end, part)
             if gap is None:
                 break
-            again_from, again = self._decode_once(gap, end, options)
+            again_from, again = self._decode_once(gap, end, options, context_s=context_s)
             again = shifted(again, (again_from - heard_from) / self.samplerate)
             kept = words_until(part, (gap - heard_from) / self.samplerate)
             if not any(seg.words or seg.text.strip() for seg in again.segments):
@@ -351,8 +357,9 @@ class IncrementalTranscriber:
         return heard_from, part
 
     def _decode_once(self, start: int, end: int, options: TranscribeOptions | None = None,
-                     with_prefix: bool = False) -> tuple[int, Transcript]:
-        heard_from = window_start(self._vad.pauses, start, end, self.stream.context_s, self.samplerate)
+                     with_prefix: bool = False, context_s: float | None = None) -> tuple[int, Transcript]:
+        heard_from = window_start(self._vad.pauses, start, end, context_s or self.stream.context_s,
+                                  self.samplerate)
         audio = self._state.audio[heard_from:end].copy()
         options = options or self.options
         said = self._said(heard_from, start) if with_prefix and heard_from < start else None
@@ -401,7 +408,8 @@ class IncrementalTranscriber:
         chunk = Chunk(start, end, start, cut_at, began, began, by, False)
         chunk.voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
         if chunk.voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
-            chunk.heard_from, part = self._decode(start, end, options)
+            context = self.stream.tail_context_s if by == "finish" else None
+            chunk.heard_from, part = self._decode(start, end, options, context)
             self._parts.append((chunk, part))
             chunk.text = part.text
         chunk.done_at = time.monotonic()
@@ -418,7 +426,8 @@ class IncrementalTranscriber:
         dropped, and that audio is decoded again later, by the next pass or the end, normally."""
         began = time.monotonic()
         self._tried = end
-        heard_from, part = self._decode(start, end, replace(self.options, fallback=False))
+        heard_from, part = self._decode(start, end, replace(self.options, fallback=False),
+                                        self.stream.tail_context_s)
         chunk = Chunk(start, end, heard_from, began, began, time.monotonic(), "speculative", True, part.text)
         self.passes.append(chunk)
         if any(seg.compression_ratio > COMPRESSION_MAX or seg.avg_logprob < LOGPROB_MIN
