@@ -16,13 +16,9 @@ arrives with voice before it that no pass has decoded (or a comma's pause, ``com
 audio no pass has decoded since the last cut, up to that pause (the first pass from the cut; each
 later one from where the one before ended, heard with the speech before it by the same context
 rule), in case the answer ends there. With ``speculate_quiet_s`` set (off by default: see its
-comment for what it cost), a speaker who runs on without even a comma's pause gets a pass all the
-same once ``speculate_long_s`` + half of ``speculate_quiet_s`` have gone by: it ends at the quietest
-60 ms of the last ``speculate_quiet_s`` (as the cut rules' forced cut does), which may be inside a
-word, so it leaves out its last word and any ending within 0.5 s of the cut, and ends between the
-last word kept and the first left out (`words_before`); the next pass starts there and, by the
-context rule's word middles, hears the words left out whole and keeps them, and none before. The
-audio left after the last pass then stays under ~7 s however long the last sentence is. The passes
+comment), a speaker who runs on without a comma's pause gets a pass all the same, ending at the
+quietest 60 ms of the last ``speculate_quiet_s``, perhaps inside a word: it leaves out its last word
+(`words_before`), which the next pass, by the context rule's word middles, hears whole. The passes
 commit nothing while the answer goes on: every stretch is still the cut rules' and is decoded whole,
 except where a single pass heard exactly its audio but for quiet (then its words are the stretch's).
 At the end of the answer `finish` commits the passes since the last cut: if nothing was said after
@@ -72,7 +68,7 @@ from rehearse.decoding import COMPRESSION_MAX, LOGPROB_MIN, Cancelled
 from rehearse.errors import TranscriptionError
 from rehearse.pauses import EnergyVad
 from rehearse.seams import NO_SPACES, shifted, window_start, words_after, words_before, words_until
-from rehearse.transcribe import TranscribeOptions, transcribe
+from rehearse.transcribe import TranscribeOptions, takes_prefix, transcribe
 from rehearse.transcript import Segment, Transcript
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
@@ -112,9 +108,11 @@ class StreamOptions:
     # as given (`TranscribeOptions.prefix`: openai-whisper, English), their decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
     # s: the same for speculative passes and what the end decodes after them (the last stretch's
-    # pieces). bench_feedback.py, 6 answers at Enter +0.7 s, openai-whisper: the words after the last
-    # cut at 13.4 % WER with 8, 8.0 % with 14, 8.7 % with 20 (before it: 6 %); feedback p50 0.31,
-    # 0.37, 0.83 s. The cut rules' stretches keep ``context_s`` (with 14 one lost two sentences).
+    # pieces) where the engine takes the context's words as given (`transcribe.takes_prefix`).
+    # bench_feedback.py, openai-whisper: words after the last cut 13.4 % WER with 8, 8.0 % with 14,
+    # 8.7 % with 20 (before it 6 %); feedback p50 0.31, 0.37, 0.83 s at Enter +0.7 s. The cut
+    # rules' stretches keep ``context_s`` (with 14 one lost two sentences), and faster-whisper,
+    # which decodes the context again (14: feedback 0.36 -> 0.6-0.8 s; bench/README.md).
     tail_context_s: float = 14.0
     # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
     # the last cut, in case the answer ends there (0: never); see the module's docstring.
@@ -123,12 +121,10 @@ class StreamOptions:
     # long last sentence is then mostly decoded before it ends
     speculate_long_s: float = 6.0
     # s: with not even a comma's pause by ``speculate_long_s`` + half this, a pass ends anyway, at
-    # the quietest point of the last this-many seconds (0: never); its last words, which may be cut
-    # in two there, are left to the next pass (`words_before`). Off: on bench_feedback.py's two
-    # answers that end on a 16-17 s sentence (openai-whisper, load 2.5-6.5) it left 0-7 s
-    # to decode after Enter instead of 16-17 s, but Enter then often waited for a pass in hand,
-    # and the ~6 s pieces, committed as they were heard, cost the joined transcript up to 7.8
-    # points of WER on an answer (see bench/README.md). 1.0 turns it on.
+    # the quietest point of the last this-many seconds (0: never), its last words left to the next
+    # pass (`words_before`). Off: on bench_feedback.py's two answers ending on a 16-17 s sentence it
+    # left 0-7 s to decode after Enter instead of 16-17, but Enter often waited for a pass in hand
+    # and the ~6 s pieces cost the joined transcript up to 7.8 points of WER (bench/README.md).
     speculate_quiet_s: float = 0.0
     # s of voice that no word of a decoded stretch covers (between two words, or after the last)
     # after which the stretch is decoded again from there: Whisper sometimes ends a window early
@@ -408,8 +404,8 @@ class IncrementalTranscriber:
         chunk = Chunk(start, end, start, cut_at, began, began, by, False)
         chunk.voiced = self._vad.voiced_s(start, end) >= self.stream.min_voiced_s
         if chunk.voiced:  # silence alone would only tempt Whisper into "Thank you for watching"
-            context = self.stream.tail_context_s if by == "finish" else None
-            chunk.heard_from, part = self._decode(start, end, options, context)
+            chunk.heard_from, part = self._decode(start, end, options,
+                                                  self._tail_context_s() if by == "finish" else None)
             self._parts.append((chunk, part))
             chunk.text = part.text
         chunk.done_at = time.monotonic()
@@ -427,7 +423,7 @@ class IncrementalTranscriber:
         began = time.monotonic()
         self._tried = end
         heard_from, part = self._decode(start, end, replace(self.options, fallback=False),
-                                        self.stream.tail_context_s)
+                                        self._tail_context_s())
         chunk = Chunk(start, end, heard_from, began, began, time.monotonic(), "speculative", True, part.text)
         self.passes.append(chunk)
         if any(seg.compression_ratio > COMPRESSION_MAX or seg.avg_logprob < LOGPROB_MIN
@@ -443,6 +439,10 @@ class IncrementalTranscriber:
             part, chunk.end, chunk.text = trimmed[0], seam, trimmed[0].text
         self._specs.append((chunk, part))
         self._tell_partial()
+
+    def _tail_context_s(self) -> float:
+        o = self.stream
+        return o.tail_context_s if takes_prefix(self.options.engine, self.language) else o.context_s
 
     def _reusable(self, end: int) -> bool:
         """Whether the passes since the last cut heard everything up to ``end`` but quiet."""
