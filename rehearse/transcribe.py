@@ -41,13 +41,13 @@ WINDOW_LANGUAGES = frozenset({"en"})
 # languages whose stretches take their context's words as a timed prefix (`TranscribeOptions.prefix`):
 # measured on English only (bench/bench_prefix.py); elsewhere the context is decoded again
 PREFIX_LANGUAGES = frozenset({"en"})
+FASTER_COMPUTE_TYPE = "int8"  # weights quantised at load: a quarter of float32's memory on the CPU
 
 
 def takes_prefix(engine: str, language: str) -> bool:
     """Whether ``engine`` takes a stretch's context words as given (`TranscribeOptions.prefix`) in
     ``language``, so that more context costs little more than its encoding."""
     return engine == OPENAI_WHISPER and language in PREFIX_LANGUAGES
-FASTER_COMPUTE_TYPE = "int8"  # weights quantised at load: a quarter of float32's memory on the CPU
 
 
 @dataclass
