@@ -16,7 +16,7 @@ import numpy as np
 from rehearse.voice import FRAME_S, VoiceDetector, frame_length, frame_levels
 
 if TYPE_CHECKING:
-    from rehearse.stream import StreamOptions
+    from rehearse.streamopts import StreamOptions
 
 
 @dataclass

@@ -15,7 +15,10 @@ arrives with voice before it that no pass has decoded (or a comma's pause, ``com
 ``speculate_long_s`` have gone by since the last pass: a long sentence's commas), it decodes the
 audio no pass has decoded since the last cut, up to that pause (the first pass from the cut; each
 later one from where the one before ended, heard with the speech before it by the same context
-rule), in case the answer ends there. With ``speculate_quiet_s`` set (off by default: see its
+rule), in case the answer ends there. Where each call costs a whole 30 s window (faster-whisper),
+a pass begins at ``provisional_pause_s`` (0.2 s) of quiet already, and is dropped if voice comes
+back before the pause reaches ``speculate_pause_s``, so that no piece ends at a comma. With
+``speculate_quiet_s`` set (off by default: see its
 comment), a speaker who runs on without a comma's pause gets a pass all the same, ending at the
 quietest 60 ms of the last ``speculate_quiet_s``, perhaps inside a word: it leaves out its last word
 (`words_before`), which the next pass, by the context rule's word middles, hears whole. The passes
@@ -66,72 +69,13 @@ import numpy as np
 from rehearse.audio import SAMPLE_RATE, resample
 from rehearse.decoding import COMPRESSION_MAX, LOGPROB_MIN, Cancelled
 from rehearse.errors import TranscriptionError
-from rehearse.pauses import EnergyVad
+from rehearse.pauses import EnergyVad, Pause
 from rehearse.seams import NO_SPACES, shifted, window_start, words_after, words_before, words_until
-from rehearse.transcribe import TranscribeOptions, takes_prefix, transcribe
+from rehearse.streamopts import StreamOptions
+from rehearse.transcribe import TranscribeOptions, takes_prefix, transcribe, whole_window
 from rehearse.transcript import Segment, Transcript
 
 TranscribeFn = Callable[[np.ndarray, str, TranscribeOptions], Transcript]
-
-
-@dataclass
-class StreamOptions:
-    """Where an answer is cut and how much goes to Whisper at once."""
-
-    # Whisper guesses worse with less speech in view (these were measured when every stretch was
-    # padded to a 30 s window, before `TranscribeOptions.window_floor_s`). Measured on
-    # espeak-ng answers of 65 and 122 s (whole file: WER 3.1% and 2.3%): cuts at sentence pauses
-    # into stretches of at least 12 s gave 3.1% and 1.6%; at least 8 s, 6.1% and 3.3%; allowing
-    # comma pauses (0.2 s), 4.9%; the previous stretch's text as Whisper's prompt, never better.
-    # Shorter stretches would shorten the tail, the only work left when the answer ends.
-    min_chunk_s: float = 12.0  # s; never cut a shorter stretch
-    long_chunk_s: float = 22.0  # s; until a stretch is this long, only a sentence pause cuts it
-    max_chunk_s: float = 26.0  # s; cut here even without a pause (Whisper sees 30 s at once)
-    pause_s: float = 0.2  # s of quiet that count as a pause to cut at (espeak: 0.5 at full stops)
-    # s of quiet that end a speculative pass once ``speculate_long_s`` have gone by: a comma's
-    # pause. In bench_feedback.py's 12 espeak-ng answers (81 commas) quiet runs inside speech are
-    # 0.02-0.04 s and none is 0.06-0.08 s; the commas' are 0.10-0.22 s, mostly under ``pause_s``,
-    # so a long last sentence had no pass before its end
-    comma_pause_s: float = 0.12
-    sentence_pause_s: float = 0.4  # s; a pause this long most likely ends a sentence
-    # s; a pause this long may end the answer (the recorder stops after `silence_s`): cut there at
-    # any length, so the last stretch is transcribed while the recorder waits out the silence
-    end_pause_s: float = 1.0
-    min_voiced_s: float = 0.1  # s of voice a stretch needs to be transcribed at all
-    # Measured with openai-whisper base and the filler prompt on six espeak-ng answers of 20-133 s,
-    # cut as the worker cuts them (bench/bench_context.py): mean WER 5.9% with every stretch heard
-    # alone, 3.8% with context_s 8, 3.5% with 14 (~0.5 s more after Enter); the whole files 2.7%.
-    # Longer windows, or a lead-in before every stretch, made some windows fail outright (22-29%
-    # WER on three answers).
-    # The context costs its encoding (a window shorter than 30 s is encoded at its own length,
-    # `TranscribeOptions.window_floor_s`, 10 s at least) and, where the engine cannot take its words
-    # as given (`TranscribeOptions.prefix`: openai-whisper, English), their decoding (~0.05 s a word).
-    context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
-    # s: the same for speculative passes and what the end decodes after them (the last stretch's
-    # pieces) where the engine takes the context's words as given (`transcribe.takes_prefix`).
-    # bench_feedback.py, openai-whisper: words after the last cut 13.4 % WER with 8, 8.0 % with 14,
-    # 8.7 % with 20 (before it 6 %); feedback p50 0.31, 0.37, 0.83 s at Enter +0.7 s. The cut
-    # rules' stretches keep ``context_s`` (with 14 one lost two sentences), and faster-whisper,
-    # which decodes the context again (14: feedback 0.36 -> 0.6-0.8 s; bench/README.md).
-    tail_context_s: float = 14.0
-    # s of quiet after which an idle worker decodes, speculatively, what no pass has decoded since
-    # the last cut, in case the answer ends there (0: never); see the module's docstring.
-    speculate_pause_s: float = 0.3
-    # s since the last pass after which any pause (``pause_s``, a comma) will do for the next: a
-    # long last sentence is then mostly decoded before it ends
-    speculate_long_s: float = 6.0
-    # s: with not even a comma's pause by ``speculate_long_s`` + half this, a pass ends anyway, at
-    # the quietest point of the last this-many seconds (0: never), its last words left to the next
-    # pass (`words_before`). Off: on bench_feedback.py's two answers ending on a 16-17 s sentence it
-    # left 0-7 s to decode after Enter instead of 16-17, but Enter often waited for a pass in hand
-    # and the ~6 s pieces cost the joined transcript up to 7.8 points of WER (bench/README.md).
-    speculate_quiet_s: float = 0.0
-    # s of voice that no word of a decoded stretch covers (between two words, or after the last)
-    # after which the stretch is decoded again from there: Whisper sometimes ends a window early
-    # and leaves whole sentences out (bench_feedback.py's answer 1: a 20 s stretch came back with
-    # its first 9 s only). Pauses between sentences hold no voice, and word timings are off by
-    # tenths of a second, so 2 s of voice is speech that was not written down (0: never).
-    redecode_gap_s: float = 2.0
 
 
 @dataclass
@@ -197,6 +141,7 @@ class IncrementalTranscriber:
         # before it (the first, from the last cut), up to a pause
         self._specs: list[tuple[Chunk, Transcript]] = []
         self._tried = 0  # where the last pass ended before it was trimmed or dropped
+        self._provisional = None  # the pause the last pass ended in, while it may prove too short
         # the cut rules' stretch being decoded, and the event that gives it up (`finish`)
         self._committing: tuple[int, int] | None = None
         self._cancel = threading.Event()
@@ -257,7 +202,7 @@ class IncrementalTranscriber:
             return self._vad.quietest(s.done + (hi - s.done) // 2, hi)
         return None
 
-    def _next_speculation(self) -> tuple[int, bool] | None:
+    def _next_speculation(self) -> tuple[int, bool, Pause | None] | None:
         """Where a speculative pass would end: in the latest pause of at least
         ``speculate_pause_s`` that has voice before it no pass has decoded yet, or any pause once
         ``speculate_long_s`` have gone by; with none by then, at the quietest point of the last
@@ -265,13 +210,18 @@ class IncrementalTranscriber:
         s, o, rate = self._state, self.stream, self.samplerate
         if not o.speculate_pause_s:
             return None
+        self._drop_provisional()
         since = self._specs[-1][0].end if self._specs else s.done
         long_ = since + int(o.speculate_long_s * rate)
-        pauses = [p for p in self._vad.pauses if p.cut > max(since, self._tried) and (
+        short = o.provisional_pause_s if whole_window(self.options, self.language) else 0.0
+        due = [p for p in self._vad.pauses if p.cut > max(since, self._tried) and (
             p.seconds >= o.speculate_pause_s or (p.cut >= long_ and p.seconds >= o.comma_pause_s))]
+        pauses = [p for p in self._vad.pauses if p.cut > max(since, self._tried) and (
+            p in due or (short and p.seconds >= short and self._ongoing(p)))]
         end = pauses[-1].cut if pauses else None
+        provisional = pauses[-1] if pauses and pauses[-1] not in due else None
         if end is not None and self._vad.voiced_s(since, end) < o.min_voiced_s:
-            end = None  # a pause with nothing said before it (the quiet before the answer)
+            end = provisional = None  # a pause with nothing said before it (the quiet before the answer)
         forced, quiet = end is None, int(o.speculate_quiet_s * rate)
         if forced and quiet and s.fed >= max(long_ + quiet // 2, self._tried + quiet):
             end = self._vad.quietest(s.fed - quiet, s.fed - int(0.1 * rate))
@@ -283,7 +233,22 @@ class IncrementalTranscriber:
             return None
         if self._vad.voiced_s(since, end) < o.min_voiced_s:
             return None  # nothing said since the last pass
-        return end, forced
+        return end, forced, provisional
+
+    def _ongoing(self, pause: Pause) -> bool:
+        """Whether ``pause`` goes on to the last sample heard (no voice has come after it yet)."""
+        return pause.start + pause.frames >= len(self._vad.voiced)
+
+    def _drop_provisional(self) -> None:
+        """Drop the last pass if voice came back before its pause reached ``speculate_pause_s``
+        (`StreamOptions.provisional_pause_s`): the next pass decodes from where it began."""
+        p, o = self._provisional, self.stream
+        if p is None or self._ongoing(p):
+            return
+        self._provisional = None
+        if p.seconds < o.speculate_pause_s and self._specs:
+            chunk, _ = self._specs.pop()
+            chunk.dropped = True
 
     def _work(self) -> None:
         try:
@@ -303,6 +268,7 @@ class IncrementalTranscriber:
                 if spec is not None:
                     self._speculate(self._specs[-1][0].end if self._specs else start, *spec)
                     continue
+                self._provisional = None
                 # one pass that heard what this stretch holds, but for quiet, is its text; several
                 # (heard in pieces) are not: the stretch is decoded whole, as the cut rules want
                 if len(self._specs) == 1 and self._reusable(cut):
@@ -411,7 +377,8 @@ class IncrementalTranscriber:
         chunk.done_at = time.monotonic()
         self.chunks.append(chunk)
 
-    def _speculate(self, start: int, end: int, forced: bool = False) -> None:
+    def _speculate(self, start: int, end: int, forced: bool = False,
+                   provisional: Pause | None = None) -> None:
         """Decode what no pass has decoded since the last cut, up to a pause (the context rule
         as for any stretch): kept aside, not committed. A ``forced`` pass (no pause, perhaps
         inside a word) keeps all but its last word and ends where that word begins.
@@ -438,6 +405,9 @@ class IncrementalTranscriber:
                 return
             part, chunk.end, chunk.text = trimmed[0], seam, trimmed[0].text
         self._specs.append((chunk, part))
+        with self._cond:
+            self._provisional = provisional
+            self._drop_provisional()  # voice came back while it was decoded
         self._tell_partial()
 
     def _tail_context_s(self) -> float:
@@ -514,6 +484,7 @@ class IncrementalTranscriber:
         if total > s.done:
             now = time.monotonic()
             self._vad.update(s.audio, total)
+            self._drop_provisional()
             specs, reusable = self._specs, self._reusable(total)
             self._specs = []
             try:

@@ -50,6 +50,13 @@ def takes_prefix(engine: str, language: str) -> bool:
     return engine == OPENAI_WHISPER and language in PREFIX_LANGUAGES
 
 
+def whole_window(options: TranscribeOptions, language: str) -> bool:
+    """Whether every call costs Whisper's whole 30 s window however short its audio (faster-
+    whisper's encoder takes nothing else; openai-whisper outside `WINDOW_LANGUAGES`)."""
+    return (options.engine == FASTER_WHISPER or options.window_floor_s is None
+            or language not in WINDOW_LANGUAGES)
+
+
 @dataclass
 class TranscribeOptions:
     """How Whisper is run on an answer."""

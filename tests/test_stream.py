@@ -245,6 +245,43 @@ def test_a_speculative_pass_is_heard_with_tail_context_s_of_speech_before_it(
     assert heard - 1.0 <= heard_s <= heard + 1.0, heard_s
 
 
+def words_with_pauses(pauses_s: list[float], word_s: float = 0.6) -> list[tuple[float, float]]:
+    """Bursts of ``word_s`` from 0.3 s on, ``pauses_s[i]`` of quiet after the i-th."""
+    onsets, t = [], 0.3
+    for pause in [*pauses_s, 0.0]:
+        onsets.append((t, word_s))
+        t += word_s + pause
+    return onsets
+
+
+@pytest.mark.parametrize(("engine", "whole_window"), [("faster-whisper", True), ("openai-whisper", False)])
+def test_where_a_pass_costs_a_whole_window_it_begins_at_a_short_pause_kept_only_if_the_answer_ends_there(
+        engine, whole_window):
+    """faster-whisper's pass costs its 30 s window however little it hears (0.6-1.4 s), so it
+    begins at 0.2 s of quiet (StreamOptions.provisional_pause_s), and the answer that ends in that
+    pause needs no call after Enter. Voice coming back before 0.3 s drops the pass: the next
+    one decodes from where it began, so no piece ends at a comma (those cost up to 10 points of
+    WER). openai-whisper encodes a short window at its length: it waits for 0.3 s."""
+    onsets = words_with_pauses([0.4, 0.25, 0.4, 0.25])
+    end = onsets[-1][0] + onsets[-1][1]
+    audio = bursts(onsets, end + 0.25)  # Enter 0.25 s after the last word
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", TranscribeOptions(engine=engine), transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.02)
+    time.sleep(0.3)
+    calls = len(fake.calls)
+    t = inc.finish()
+    assert (len(fake.calls) == calls) == whole_window  # the pass in the last pause is the end
+    short = [on + length for on, length in onsets[1:4:2]]  # the words before the 0.25 s pauses
+    ends = {round(c.end / SAMPLE_RATE, 1) for c in inc.chunks}
+    assert not any(abs(e - s) < 0.3 for e in ends for s in short), ends  # no piece ends there
+    dropped = [p for p in inc.passes if p.dropped]
+    assert len(dropped) == (2 if whole_window else 0)
+    assert all(any(abs(p.end / SAMPLE_RATE - s) < 0.3 for s in short) for p in dropped)
+    assert_contiguous(inc, audio.size)
+    assert len([w for seg in t.segments for w in seg.words]) == len(onsets)
+
+
 @pytest.mark.parametrize("gap_s", [0.25, 0.14], ids=["comma-0.25s", "espeak-comma-0.14s"])
 def test_a_long_last_sentence_is_decoded_at_its_commas_so_little_is_left_at_the_end(gap_s):
     # 30 words with gap_s between them, no 0.3 s pause (espeak-ng's commas: 0.10-0.22 s of quiet)
