@@ -72,7 +72,8 @@ def main() -> None:
             q = questions[case["question"]]
             score = score_answer(case["question"], q["prepared"], q["key_points"],
                                  Transcript.from_text(case["transcript"], language),
-                                 language=language, deck_texts=deck, options=lexical)
+                                 language=language, deck_texts=deck, options=lexical,
+                                 question=q["question"])
             meaning.warm_up(q["key_points"])  # as practice does while the user answers
             start = time.perf_counter()
             cosines = [c for c, _sentence in meaning.closest(q["key_points"], case["transcript"])]

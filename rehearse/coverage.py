@@ -368,6 +368,30 @@ def said_as_the_point(key_point: str, sentence: str, language: str) -> bool:
     return bool(checked) and conflict / checked < 0.5
 
 
+def denied_topic(question: str, key_point: str, text: str, units: tuple[Unit, ...],
+                 language: str) -> str | None:
+    """The clauses of the answer that deny what the question asks about, where the key point
+    affirms it; None if the answer affirms it anywhere or never names it. The topic is the point's
+    words that are the question's own (도커 of "도커는 사용해 보셨나요?"): said in the answer only
+    in clauses of the other polarity ("도커 컨테이너로 올려 본 적은 없고요"), the answer is a no, however
+    much of the rest of the point it says (젠킨스로 배포하는 건 해 왔는데)."""
+    asked = {k for u in tn.analyse(question, language) if u.kind != "generic" for k in (u.key, u.alt) if k}
+    point = tn.analyse(key_point, language)
+    polarity = _polarity(key_point, point, language)
+    topic = {u.key: next(iter(polarity[u.key])) for u in point
+             if u.kind != "generic" and ({u.key, u.alt} & asked) - {""} and len(polarity.get(u.key, ())) == 1}
+    if not topic:
+        return None
+    spans = clause_spans(text, language)
+    denied: list[tuple[int, int]] = []
+    for u in units:
+        if u.key in topic:
+            if negated_at(spans, u.start) == topic[u.key]:
+                return None  # affirmed here
+            denied.append(clause_at(spans, u.start))
+    return " … ".join(text[a:b].strip(" ,") for a, b in sorted(set(denied))) or None
+
+
 def match_key_points(
     key_points: list[str], text: str, units: tuple[Unit, ...], language: str,
     options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,

@@ -49,6 +49,7 @@ def evaluate(deck: Deck, question: Question, transcript: Transcript, prompt: str
         deck_texts=deck_texts(deck),
         prompt=prompt,
         options=options,
+        question=question.question,
     )
 
 

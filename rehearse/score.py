@@ -37,6 +37,7 @@ from rehearse import textnorm as tn
 from rehearse.coverage import (
     KeyPointResult,
     deck_frequencies,
+    denied_topic,
     match_key_points,
     said_as_the_point,
     split_key_points,
@@ -449,6 +450,17 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
             result.evidence = result.evidence or sentence
 
 
+def _deny_topic(results: list[KeyPointResult], points: list[str], question: str, text: str,
+                units: tuple[Unit, ...], language: str) -> None:
+    """A point found for no stated reason whose topic (its words that are the question's own) the
+    answer only denies is said the other way: "도커는 … 못했습니다" to "도커는 사용해 보셨나요?"."""
+    for result, point in zip(results, points, strict=True):
+        if result.status != "missed" and result.reason is None \
+                and (clauses := denied_topic(question, point, text, units, language)):
+            result.status, result.covered, result.reason, result.opposite = "missed", False, "negated", True
+            result.evidence = result.contrast = clauses
+
+
 def _in_order(text: str, units: tuple[Unit, ...], prepared: list[str], points: list[str],
               language: str) -> tuple[str, tuple[Unit, ...]]:
     """The answer without its sentences that are the prepared words scrambled
@@ -504,6 +516,7 @@ def score_answer(
     options: ScoreOptions | None = None,
     deck_texts: list[str] | tuple[str, ...] | None = None,
     prompt: str | None = None,
+    question: str = "",
 ) -> Score:
     """Score one spoken answer.
 
@@ -519,6 +532,8 @@ def score_answer(
         deck_texts: the deck's prepared answers; units that occur in many of them weigh less.
         prompt: the initial prompt Whisper was given (:func:`rehearse.prompts.whisper_prompt`): a segment that
             only repeats it where the user was silent is not part of the answer.
+        question: the question as asked: a point whose words that are the question's own are said
+            only in the negative is said the other way (:func:`rehearse.coverage.denied_topic`).
 
     Returns:
         A :class:`Score`; ``no_speech`` answers score 0 with the verdict "no answer detected", and
@@ -555,6 +570,8 @@ def score_answer(
                                prepared_surface)
     if heard != text:
         _mark_scrambled(results, points, text, heard, language)
+    if question.strip():
+        _deny_topic(results, points, question, heard, units, language)
     if options.meaning and any(r.reason in (None, "negated") and r.status != "covered"
                                for r in results):
         _lift_by_meaning(results, points, heard, language, options)

@@ -118,6 +118,38 @@ def test_a_point_said_in_the_negative_is_missed_with_the_clause() -> None:
     assert [k.status for k in s.key_points] == ["covered", "covered"]
 
 
+def test_a_no_to_the_question_asked_is_the_opposite_however_much_of_the_rest_is_said(tmp_path: Path) -> None:
+    """The point's words that are the question's own (Docker, in "도커는 사용해 보셨나요?") said
+    only in the negative make the answer a no, though Jenkins and 배포 are said as prepared."""
+    docker = "Jenkins를 사용하여 Docker에 배포하는것까지 해봤습니다."
+    said = "젠킨스로 배포는 계속 해 왔는데 도커로 올려 본 적은 없습니다."
+
+    def point(question: str, answer: str, language: str = "ko", prepared: str = docker):
+        return score_answer("q", prepared, [], Transcript.from_text(answer, language),
+                            language=language, question=question).key_points[0]
+
+    kp = point("도커는 사용해 보셨나요?", said)
+    assert (kp.status, kp.reason, kp.contrast) == ("missed", "negated", "도커로 올려 본 적은 없습니다.")
+    assert point("", said).status == "covered"  # the same words, the question unknown
+    # Docker said once as the point says it: not a no
+    affirmed = "도커는 많이 못 써 봤지만 젠킨스로 도커에 배포하는 것까지는 해 봤습니다."
+    assert point("도커는 사용해 보셨나요?", affirmed).status == "covered"
+    k8s = "I ran our services on Kubernetes for two years, with Helm charts for every deploy."
+    no = ("Honestly I have never used Kubernetes myself; we ran our services on plain virtual "
+          "machines with Helm-like scripts for every deploy, for two years.")
+    assert point("Have you used Kubernetes?", no, "en", k8s).reason == "negated"
+    assert point("", no, "en", k8s).status == "covered"
+    # through the deck: `rehearse score` hands the scorer the question as asked
+    answer = tmp_path / "answer.txt"
+    answer.write_text(said, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "rehearse", "score",
+                          str(ROOT / "questions" / "interview-prep-ko.yaml"), "도커는-사용해-보셨나요",
+                          "--transcript", str(answer), "--json"],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "REHEARSE_HOME": str(tmp_path)}, check=True)
+    assert [p["reason"] for p in json.loads(out.stdout)["key_points"]] == ["negated"]
+
+
 def test_a_point_denied_with_its_modifiers_said_is_the_opposite() -> None:
     # "sending failed" was the error; "it was not a sending error" says the opposite, though both
     # carry one negation
