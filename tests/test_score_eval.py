@@ -167,14 +167,16 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # Held-out agreement, asserted as measured (bench/README.md), so that a change that loses it
 # fails; the gap to the dev sets and to the 90 % target is reported in the README's scoring section,
 # not hidden here. heldout: 26 answers written with the first dev cases; heldout2: 126 answers
-# written later by a coach who saw neither the scorer nor the other cases, and never tuned on.
+# written later by a coach who saw neither the scorer nor the other cases; heldout3 and heldout4
+# (44 answers: negations, own words, partly said, off topic) later still, the same way.
 HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91,
-                  "heldout3_ko": 0.93, "heldout3_en": 0.96}
+                  "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.87, "heldout4_en": 0.92}
 
 
-# wholly negated held-out answers the clause rules cannot read (bench/README.md); none since the
-# question's own words said only in the negative make a no (ko-h3-docker-negation, read to find it)
-HELD_OUT_NEGATION_LIMITS: set[str] = set()
+# wholly negated held-out answers the clause rules cannot read (bench/README.md): held out 4's,
+# written blind and scored once, never read (ko-h3-docker-negation, read to find the rule that a
+# no to the question's own words is a no, scores 0 since)
+HELD_OUT_NEGATION_LIMITS = {"ko-h4-jenkins-negation", "ko-h4-hobby-negation", "en-h4-failure-negation"}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

@@ -256,6 +256,17 @@ def test_meaning_lifts_a_point_in_other_words_but_never_a_negated_one() -> None:
     assert kp.status == "missed"
 
 
+def test_a_korean_point_found_in_part_is_covered_by_a_sentence_closer_in_meaning_than_english_needs(
+) -> None:
+    """USE gives Korean paraphrases lower cosines than English ones: a Korean point found in part
+    is covered from 0.55 (ScoreOptions.meaning_covered_at_by_language), an English one from 0.65."""
+    kp = eval_case_point("ko", "competency", "ko-competency-own-words", 0, ScoreOptions())
+    assert 0.55 <= kp.meaning < 0.65 and kp.status == "covered"
+    kp = eval_case_point("ko", "competency", "ko-competency-own-words", 0,
+                         ScoreOptions(meaning_covered_at_by_language={}))
+    assert kp.status == "partial"
+
+
 def test_a_point_said_in_other_words_elsewhere_is_not_negated_by_where_its_words_matched() -> None:
     """The words of "별도의 API 문서 없이 개발" match best in a later sentence with no negation (API
     … 문서가 없어서), which reads as the opposite; the first sentence says the point, 없이 and all,
