@@ -9,7 +9,8 @@ user is answering), so only the transcript is left; and as practice runs it, whe
 far was scored at each pause while the user spoke (`practice._LiveScores`, with or without
 ``--live``): "at the last word" has the answer without its last sentence scored beforehand (Enter
 right after it), "ready" the whole answer (the usual case: no speech after the last pause's pass).
-The sentence encoder (rehearse/meaning.py) runs as in practice: only when a key point is not
+Each answer is scored with its question as asked, as practice does. The sentence encoder
+(rehearse/meaning.py) runs as in practice: only when a key point is not
 covered, its embeddings cleared with the analysis caches.
 Prints ms per answer and writes bench/results/score.json. The machine's load average is recorded
 too: other processes on a 2-core machine slow kiwi's two worker threads.
@@ -48,7 +49,7 @@ def timed_transcript(text: str, language: str, words_per_s: float = 2.5) -> Tran
     return Transcript(text, language, [Segment(0.0, t, text, words)], duration_s=t + 0.5)
 
 
-def cases() -> list[tuple[str, str, str, list[str], Transcript, list[str]]]:
+def cases() -> list[tuple[str, str, str, list[str], Transcript, list[str], str]]:
     out = []
     for language in ("ko", "en"):
         data = yaml.safe_load((ROOT / "tests" / f"eval_cases_{language}.yaml").read_text("utf-8"))
@@ -56,7 +57,7 @@ def cases() -> list[tuple[str, str, str, list[str], Transcript, list[str]]]:
         for case in data["cases"]:
             q = data["questions"][case["question"]]
             out.append((f"{language}:{case['id']}", language, q["prepared"], q["key_points"],
-                        Transcript.from_text(case["transcript"], language), deck))
+                        Transcript.from_text(case["transcript"], language), deck, q["question"]))
         # a 2-minute answer (the longest a self-introduction should run) with word timings: the
         # set's paraphrases one after the other, cut at 120 s (Korean ~2 words/s = ~300
         # syllables/min, English 2.5 words/s = 150 wpm)
@@ -65,7 +66,7 @@ def cases() -> list[tuple[str, str, str, list[str], Transcript, list[str]]]:
         long_text = " ".join(words.split()[: int(120 * rate)])
         q = data["questions"][data["cases"][0]["question"]]
         out.append((f"{language}:2-minute-timed", language, q["prepared"], q["key_points"],
-                    timed_transcript(long_text, language, rate), deck))
+                    timed_transcript(long_text, language, rate), deck, q["question"]))
     return out
 
 
@@ -93,20 +94,20 @@ def main() -> None:
         deck_frequencies(tuple(deck), language)
         deck_s[language] = round((time.perf_counter() - start) * 1000, 1)
     lexical = ScoreOptions(meaning=False)
-    for name, language, prepared, key_points, transcript, deck in all_cases:
+    for name, language, prepared, key_points, transcript, deck, question in all_cases:
         times, warm, lexical_times, at_last_word, ready = [], [], [], [], []
         for _ in range(args.repeat):
             # the lexical match alone (no sentence encoder), from scratch
             textnorm.clear_caches()
             start = time.perf_counter()
             score_answer("q", prepared, key_points, transcript, language=language,
-                         time_limit_s=90, deck_texts=deck, options=lexical)
+                         time_limit_s=90, deck_texts=deck, question=question, options=lexical)
             lexical_times.append((time.perf_counter() - start) * 1000)
             textnorm.clear_caches()
             meaning.clear_cache()
             start = time.perf_counter()
             score_answer("q", prepared, key_points, transcript, language=language,
-                         time_limit_s=90, deck_texts=deck)
+                         time_limit_s=90, deck_texts=deck, question=question)
             times.append((time.perf_counter() - start) * 1000)
             # key points analysed while the user was answering (warm_up): only the transcript left
             textnorm.clear_caches()
@@ -114,7 +115,7 @@ def main() -> None:
             warm_up(key_points, language, prepared, deck)
             start = time.perf_counter()
             score_answer("q", prepared, key_points, transcript, language=language,
-                         time_limit_s=90, deck_texts=deck)
+                         time_limit_s=90, deck_texts=deck, question=question)
             warm.append((time.perf_counter() - start) * 1000)
             # the answer scored at the pauses while it was spoken, then after Enter
             for kept, timings in ((_before_last_sentence(transcript.text), at_last_word),
@@ -125,10 +126,10 @@ def main() -> None:
                 if kept:
                     so_far = _like(transcript, kept, language)
                     score_answer("q", prepared, key_points, so_far, language=language,
-                                 time_limit_s=90, deck_texts=deck)
+                                 time_limit_s=90, deck_texts=deck, question=question)
                 start = time.perf_counter()
                 score_answer("q", prepared, key_points, transcript, language=language,
-                             time_limit_s=90, deck_texts=deck)
+                             time_limit_s=90, deck_texts=deck, question=question)
                 timings.append((time.perf_counter() - start) * 1000)
         results[name] = {"language": language, "chars": len(transcript.text),
                          "median_ms": round(statistics.median(times), 2),
