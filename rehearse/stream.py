@@ -322,6 +322,9 @@ class IncrementalTranscriber:
                      with_prefix: bool = False, context_s: float | None = None) -> tuple[int, Transcript]:
         heard_from = window_start(self._vad.pauses, start, end, context_s or self.stream.context_s,
                                   self.samplerate)
+        lead = self.stream.lead_in_s if takes_prefix(self.options.engine, self.language) else 0.0
+        if lead and with_prefix and 0 < heard_from == start:
+            heard_from = window_start(self._vad.pauses, start, start + 1, lead, self.samplerate)
         audio = self._state.audio[heard_from:end].copy()
         options = options or self.options
         said = self._said(heard_from, start) if with_prefix and heard_from < start else None

@@ -40,6 +40,10 @@ class StreamOptions:
     # `TranscribeOptions.window_floor_s`, 10 s at least) and, where the engine cannot take its words
     # as given (`TranscribeOptions.prefix`: openai-whisper, English), their decoding (~0.05 s a word).
     context_s: float = 8.0  # s; a shorter stretch is heard with the audio before it, this long in all
+    # s of the speech before it that a longer stretch is heard with, where the engine takes the
+    # words of that speech as given (`transcribe.takes_prefix`): the first word after a cut heard
+    # in its sentence, not at the window's edge (0: none)
+    lead_in_s: float = 0.0
     # s: the same for speculative passes and what the end decodes after them (the last stretch's
     # pieces) where the engine takes the context's words as given (`transcribe.takes_prefix`).
     # bench_feedback.py, openai-whisper: words after the last cut 13.4 % WER with 8, 8.0 % with 14,

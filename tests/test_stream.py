@@ -168,6 +168,29 @@ def test_a_short_last_stretch_is_heard_with_the_speech_before_it_and_its_words_k
     assert t.text == " ".join(["w"] * len(onsets)) and t.duration_s == pytest.approx(18.5)
 
 
+@pytest.mark.parametrize(("engine", "lead_in_s", "lead"), [
+    ("openai-whisper", 3.0, True), ("openai-whisper", 0.0, False), ("faster-whisper", 3.0, False)])
+def test_a_long_stretch_is_heard_with_lead_in_s_of_the_speech_before_it_where_its_words_are_given(
+        engine, lead_in_s, lead):
+    """A cut rules' stretch longer than context_s is heard with StreamOptions.lead_in_s of the
+    speech before it where the engine takes that speech's words as given (a timed prefix), so that
+    its first word is not at the window's edge; its words still come back once."""
+    audio = bursts(ONSETS, 21.0)
+    fake = FakeWhisper()
+    inc = IncrementalTranscriber("en", TranscribeOptions(engine=engine),
+                                 StreamOptions(min_chunk_s=9.0, speculate_pause_s=0.0, lead_in_s=lead_in_s),
+                                 transcribe_fn=fake)
+    feed_all(inc, audio, pace_s=0.002)
+    t = inc.finish()
+    long = [c for c in inc.chunks if c.by == "worker" and c.start > 0 and c.end - c.start > 8.0 * SAMPLE_RATE]
+    assert long
+    for c in long:
+        heard_s = (c.start - c.heard_from) / SAMPLE_RATE
+        assert (2.0 <= heard_s <= 4.0) if lead else heard_s == 0.0, heard_s
+    assert len([w for seg in t.segments for w in seg.words]) == len(ONSETS)  # each word once
+    assert_contiguous(inc, audio.size)
+
+
 def wait_for_pass(inc: IncrementalTranscriber, past_s: float, timeout_s: float = 10.0):
     """The first speculative pass that decoded beyond ``past_s`` (the worker may be slow)."""
     deadline = time.monotonic() + timeout_s
