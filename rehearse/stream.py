@@ -8,7 +8,9 @@ A stretch shorter than ``context_s`` (a speculative pass or the tail: ``tail_con
 with the speech before it, and only the words whose middle falls inside it are kept: Whisper guesses
 a few seconds heard alone much worse. The context's words, decoded already, are handed to the engine as
 a timed prefix (`TranscribeOptions.prefix`), which openai-whisper takes as given for English rather
-than decoding them again (elsewhere they are decoded again and dropped).
+than decoding them again (elsewhere they are decoded again and dropped); there a longer stretch is
+heard with ``lead_in_s`` (3 s) of the speech before it too, so that its first word is not at the
+window's edge.
 
 Speculative passes: when the worker has nothing to cut and a pause of ``speculate_pause_s`` (0.3 s)
 arrives with voice before it that no pass has decoded (or a comma's pause, ``comma_pause_s``, once
