@@ -143,7 +143,7 @@ class IncrementalTranscriber:
         # before it (the first, from the last cut), up to a pause
         self._specs: list[tuple[Chunk, Transcript]] = []
         self._tried = 0  # where the last pass ended before it was trimmed or dropped
-        self._provisional = None  # the pause the last pass ended in, while it may prove too short
+        self._provisional: Pause | None = None  # the last pass's pause, while it may prove too short
         # the cut rules' stretch being decoded, and the event that gives it up (`finish`)
         self._committing: tuple[int, int] | None = None
         self._cancel = threading.Event()

@@ -35,7 +35,8 @@ class StreamOptions:
     # cut as the worker cuts them (bench/bench_context.py): mean WER 5.9% with every stretch heard
     # alone, 3.8% with context_s 8, 3.5% with 14 (~0.5 s more after Enter); the whole files 2.7%.
     # Longer windows, or a lead-in before every stretch, made some windows fail outright (22-29%
-    # WER on three answers).
+    # WER on three answers) when the lead-in's words were decoded again; given as a timed prefix
+    # they do not (``lead_in_s``).
     # The context costs its encoding (a window shorter than 30 s is encoded at its own length,
     # `TranscribeOptions.window_floor_s`, 10 s at least) and, where the engine cannot take its words
     # as given (`TranscribeOptions.prefix`: openai-whisper, English), their decoding (~0.05 s a word).
