@@ -392,6 +392,35 @@ def denied_topic(question: str, key_point: str, text: str, units: tuple[Unit, ..
     return " … ".join(text[a:b].strip(" ,") for a, b in sorted(set(denied))) or None
 
 
+def denies_question(question: str, text: str, units: tuple[Unit, ...], language: str) -> str | None:
+    """The answer's clause that says no to the question itself, if it has one: a clause of the
+    other polarity than the question's that holds at least two thirds (and two) of the question's
+    words ("젠킨스로 자동 배포나 빌드 테스트를 해 본 적은 없습니다" to "Jenkins로 자동 배포나 빌드
+    테스트는 해보셨나요?"; "취미나 특기라고 할 만한 건 없습니다" to "취미 / 특기"), one of which the
+    answer never says the question's way. Every point of an answer that says no is unsaid, however
+    many of its words follow ("빌드랑 배포를 전부 수동으로 하고 있습니다")."""
+    q_spans = clause_spans(question, language)
+    asked: dict[str, bool] = {}
+    for u in tn.analyse(question, language):
+        if u.kind != "generic":
+            asked.setdefault(u.key, negated_at(q_spans, u.start))
+    if len(asked) < 2:
+        return None
+    spans = clause_spans(text, language)
+    by_clause: dict[tuple[int, int], set[str]] = {}
+    affirmed: set[str] = set()
+    for u in units:
+        if u.key in asked:
+            if negated_at(spans, u.start) == asked[u.key]:
+                affirmed.add(u.key)
+            elif in_main_clause(spans, u.start):
+                by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
+    for (a, b), keys in sorted(by_clause.items()):
+        if len(keys) >= max(2, 2 * len(asked) / 3) and keys - affirmed:
+            return text[a:b].strip(" ,")
+    return None
+
+
 def match_key_points(
     key_points: list[str], text: str, units: tuple[Unit, ...], language: str,
     options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
@@ -495,6 +524,9 @@ def _match(
         polarity = _polarity(key_point, all_kp, language)
         checked = conflict = 0.0
         against: list[int] = []
+        kp_spans = clause_spans(key_point, language)
+        # per clause of the point (start, end, said in the negative): whether each word clashes
+        by_clause: dict[tuple[int, int, bool], list[bool]] = {}
         core = _core_sentences(text, [[units[j].start for j in at] for at in options_at],
                                [float(weights[i]) for i in matched], answer.ends)
         for i, at in zip(matched, options_at, strict=True):
@@ -505,9 +537,15 @@ def _match(
                 continue  # found only in a sentence that says something else
             want = next(iter(polarity[kp[i].key]))
             checked += float(weights[i])
-            if all(negated_at(tr_spans, units[j].start) != want for j in at):
+            clashes = all(negated_at(tr_spans, units[j].start) != want for j in at)
+            by_clause.setdefault((*clause_at(kp_spans, kp[i].start), want), []).append(clashes)
+            if clashes:
                 conflict += float(weights[i])
                 against.append(int(at[0]))
+        if any(negated and len(clashes) >= 2 and all(clashes)
+               for (_a, _b, negated), clashes in by_clause.items()):
+            conflict = checked  # what the point says in the negative ("without testing it") the
+            # answer says the other way ("we had tested it"): the point's negation is its gist
         clauses = sorted({clause_at(tr_spans, units[j].start) for j in hits})
         sentences = _sentences(text, [units[j].start for j in hits], language, answer.ends)
         if status != "missed" and sentences and _bare_list(text, sentences, language) \

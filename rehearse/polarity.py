@@ -51,6 +51,9 @@ _KO_QUOTE_EC = ("라고", "다고", "냐고", "자고")  # and their forms after
 # concessive endings (-어도, -더라도): the clause they end is an even-if clause, not a main one
 # (배포를 하지 않았어도 | 결국 문제가 발생할 사안이었습니다). A -면 clause stays a main one: in a
 # point it is often the content itself (2만 건이 넘어가면 | 다운로드가 되지 않는 문제)
+# -어서 of a verb that goes on into a relative clause (올려서 계산한 금액) is a step of that clause
+_KO_SEQUENCE_EC = frozenset(("어서", "아서", "여서"))
+
 _KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데도", "ᆫ데도")
 
 _EN_NEGATORS = frozenset(
@@ -105,6 +108,14 @@ def _noun_phrase_start(morphs: list, k: int, head) -> int:
     return head.start
 
 
+def _in_relative(morphs: list, k: int) -> bool:
+    """Whether the ending at ``k`` is inside a relative clause: the next ending is adnominal
+    (급여에서 몇 퍼센트 올려서 계산한 | 금액은 아니고요: what 아니- denies is the whole of it)."""
+    if k + 1 < len(morphs) and morphs[k + 1].tag in ("SF", "SP", "SS", "SE", "SO"):
+        return False  # a pause or a comma after it ends its clause (방법이 없어서, | 안 되는 걸로)
+    return next((n.tag for n in morphs[k + 1 :] if n.tag.startswith("E")), "") == "ETM"
+
+
 def _ko_spans(text: str) -> list[Span]:
     morphs = ko_morphs(text)[0]
     spans: list[Span] = []
@@ -126,6 +137,8 @@ def _ko_spans(text: str) -> list[Span]:
             close(m.start)
             pending = False
         end = m.start + m.len
+        if m.tag == "MAJ" and m.start > start:
+            close(m.start)  # a conjunction opens a clause (kiwi reads 못 하지만 as 못 + 하지만)
         if m.tag == "MAG" and m.form == "없이":
             negations += 1
             close(end)
@@ -153,7 +166,8 @@ def _ko_spans(text: str) -> list[Span]:
             nxt = rest[0] if rest else None
             binds = nxt is not None and (
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
-                or (m.form.endswith(_KO_QUOTE_EC) and _says(rest)))
+                or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
+                or (m.form in _KO_SEQUENCE_EC and _in_relative(morphs, k)))
             pending = not binds
             main = binds or not m.form.endswith(_KO_CONDITION_EC)
     close(len(text))

@@ -38,6 +38,7 @@ from rehearse.coverage import (
     KeyPointResult,
     deck_frequencies,
     denied_topic,
+    denies_question,
     match_key_points,
     said_as_the_point,
     split_key_points,
@@ -457,9 +458,10 @@ def _deny_topic(results: list[KeyPointResult], points: list[str], question: str,
                 units: tuple[Unit, ...], language: str) -> None:
     """A point found for no stated reason whose topic (its words that are the question's own) the
     answer only denies is said the other way: "도커는 … 못했습니다" to "도커는 사용해 보셨나요?"."""
+    no = denies_question(question, text, units, language)
     for result, point in zip(results, points, strict=True):
         if result.status != "missed" and result.reason is None \
-                and (clauses := denied_topic(question, point, text, units, language)):
+                and (clauses := no or denied_topic(question, point, text, units, language)):
             result.status, result.covered, result.reason, result.opposite = "missed", False, "negated", True
             result.evidence = result.contrast = clauses
 

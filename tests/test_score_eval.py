@@ -170,13 +170,15 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # written later by a coach who saw neither the scorer nor the other cases; heldout3 and heldout4
 # (44 answers: negations, own words, partly said, off topic) later still, the same way.
 HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91,
-                  "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.87, "heldout4_en": 0.92}
+                  "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93}
 
 
-# wholly negated held-out answers the clause rules cannot read (bench/README.md): held out 4's,
-# written blind and scored once, never read (ko-h3-docker-negation, read to find the rule that a
-# no to the question's own words is a no, scores 0 since)
-HELD_OUT_NEGATION_LIMITS = {"ko-h4-jenkins-negation", "ko-h4-hobby-negation", "en-h4-failure-negation"}
+# wholly negated held-out answers the clause rules cannot read (bench/README.md): none since held
+# out 4's negation answers were read to find the rules that an answer saying no to the question
+# itself says none of the points, and that what a point says in the negative said the other way is
+# the opposite (ko-h3-docker-negation was read for the rule on the question's own words); held out
+# 5, written blind after them, checks them
+HELD_OUT_NEGATION_LIMITS: set[str] = set()
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

@@ -87,6 +87,15 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     assert [(negated, main) for _a, _b, negated, main in spans] == [(True, False), (False, True)]
     assert [m for *_s, m in clause_spans("2만 건이 넘어가면 다운로드가 되지 않습니다.", "ko")] == [
         True] * len(clause_spans("2만 건이 넘어가면 다운로드가 되지 않습니다.", "ko"))
+    # a conjunction opens a clause, though kiwi reads 못 하지만 as 못 + the conjunction 하지만
+    said = "운영 서버는 배포를 못 하지만 테스트 환경에서는 젠킨스로 배포를 하고 있습니다."
+    assert negated_parts(said, "ko") == ["운영 서버는 배포를 못"]
+    # -어서 of a verb that goes on into a relative clause is a step of it: what 아니- denies
+    # reaches back over it; a comma after -어서 ends the clause as before
+    assert negated_parts("급여에서 몇 퍼센트 올려서 계산한 금액은 아니고요, 시세를 보고 정했습니다.",
+                         "ko") == ["급여에서 몇 퍼센트 올려서 계산한 금액은 아니고요,"]
+    assert negated_parts("방법이 없어서, 그냥 안 되는 걸로 했습니다.", "ko") == [
+        "방법이 없어서,", "그냥 안 되는"]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -148,6 +157,43 @@ def test_a_no_to_the_question_asked_is_the_opposite_however_much_of_the_rest_is_
                          capture_output=True, text=True, timeout=300,
                          env={**os.environ, "REHEARSE_HOME": str(tmp_path)}, check=True)
     assert [p["reason"] for p in json.loads(out.stdout)["key_points"]] == ["negated"]
+
+
+def test_an_answer_that_says_no_to_the_question_itself_says_none_of_the_points() -> None:
+    """A clause that denies most of the question's own words ("젠킨스로 … 해 본 적은 없습니다") makes
+    every point unsaid, though the points' other words follow in clauses that affirm them."""
+    question = "Jenkins 로 자동 배포나 빌드 테스트는 해보셨나요?"
+    no = ("젠킨스로 빌드나 자동 배포 테스트를 직접 해 본 적은 없습니다. 회사에서는 빌드와 배포를 "
+          "스크립트로 하고 있고, 운영 서버와 테스트 환경 모두 같은 방식입니다.")
+
+    def points(answer: str, asked: str = question, prepared: str = JENKINS) -> list[tuple[str, str | None]]:
+        s = score_answer("q", prepared, [], Transcript.from_text(answer, "ko"), language="ko",
+                         question=asked)
+        return [(k.status, k.reason) for k in s.key_points]
+
+    assert points(no) == [("missed", "negated")] * 2
+    assert points(no, asked="") != [("missed", "negated")] * 2  # the question unknown: no rule
+    # half the question denied and the rest said as prepared is not a no
+    partly = ("젠킨스로 자동 배포까지는 못 해 봤고요, 빌드 테스트는 프리스타일 프로젝트와 파이프라인으로 "
+              "진행했습니다.")
+    assert points(partly)[0][0] != "missed"
+    hobby = score_answer("q", "배스 낚시", [], Transcript.from_text(
+        "취미나 특기라고 말할 만한 건 딱히 없습니다. 배스 낚시는 친구 따라 한 번 가 봤습니다.", "ko"),
+        language="ko", question="취미 / 특기")
+    assert (hobby.key_points[0].status, hobby.score) == ("missed", 0)
+    said = score_answer("q", "배스 낚시", [], Transcript.from_text(
+        "특기는 딱히 없지만 취미는 배스 낚시입니다.", "ko"), language="ko", question="취미 / 특기")
+    assert said.key_points[0].status == "covered"
+
+
+def test_what_the_point_says_in_the_negative_said_the_other_way_is_the_opposite() -> None:
+    failure = "I shipped a database migration on a Friday without testing it on a production-sized copy."
+    tested = ("We shipped a database migration on a Friday, and we had tested it on a "
+              "production-sized copy first.")
+    kp = score(failure, tested, "en").key_points[0]
+    assert (kp.status, kp.reason) == ("missed", "negated")
+    untested = "On a Friday I shipped a database migration without testing it on a production-sized copy."
+    assert score(failure, untested, "en").key_points[0].status == "covered"
 
 
 def test_a_point_denied_with_its_modifiers_said_is_the_opposite() -> None:
