@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rehearse import textnorm as tn
 from rehearse.lexicon import LOAN_TERMS_KO, LOANWORDS_KO, STOP_EN, Unit
-from rehearse.polarity import clause_at, clause_spans, in_main_clause, negated_at
+from rehearse.polarity import clause_at, clause_spans, contrasted, in_main_clause, negated_at
 from rehearse.text_en import latin_key
 from rehearse.text_ko import ko_morphs
 
@@ -415,8 +415,13 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
                 affirmed.add(u.key)
             elif in_main_clause(spans, u.start):
                 by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
+    said = language == "ko"  # English questions open with a verb of asking (tell me about ...)
     for (a, b), keys in sorted(by_clause.items()):
         if len(keys) >= max(2, 2 * len(asked) / 3) and keys - affirmed:
+            return text[a:b].strip(" ,")
+        if said and not affirmed and 2 * len(keys) >= len(asked) and keys >= {
+                u.key for u in units if a <= u.start < b and u.kind not in ("generic", "verb")}:
+            # no noun but what was asked, denied: 취미라고 부를 만한 건 없습니다
             return text[a:b].strip(" ,")
     return None
 
@@ -542,6 +547,13 @@ def _match(
             if clashes:
                 conflict += float(weights[i])
                 against.append(int(at[0]))
+        aside = contrasted(text, language)
+        set_aside = [int(at[0]) for i, at in zip(matched, options_at, strict=True)
+                     if polarity.get(kp[i].key) == {False} and at.size
+                     and all(any(a <= units[j].start < b for a, b in aside) for j in at)]
+        if set_aside and conflict < 0.5 * checked:
+            conflict = checked  # a word of the point set aside for another (배치 파일 말고 DB 링크로)
+            against = set_aside
         if any(negated and len(clashes) >= 2 and all(clashes)
                for (_a, _b, negated), clashes in by_clause.items()):
             conflict = checked  # what the point says in the negative ("without testing it") the

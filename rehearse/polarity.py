@@ -19,15 +19,20 @@ clause, the scope a coach hears it in, not by substring:
   going, so that verb's negation denies what it quotes (SKT를 경쟁사라고 보지는 않습니다), and a
   noun that 아니- denies is denied with the relative clause that says what it is (CMP를
   서비스하는 회사는 아니라고). A clause ended by a concessive ending (-어도, -더라도) is an even-if
-  clause, not a main one, as English "although" opens.
+  clause, not a main one, as English "although" opens. A conjunction (하지만, 그런데) opens a
+  clause, even where kiwi reads 못 하지만 as 못 + 하지만; -어서 of a verb that goes on into a
+  relative clause is a step of it (급여에서 올려서 계산한 금액은 아니고요). N 말고 denies the
+  noun right before it, as 아니라 in a contrast does (배치 파일 말고 | DB 링크로).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
-  without. A clause ends at . ; : ! ? or a comma, and before a conjunction (and, but, or, so) or a
+  without, barely, hardly, scarcely, "far from". A clause ends at . ; : ! ? or a comma, and before
+  a conjunction (and, but, so; not "or": not X or Y denies both) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
   clause it opens is not a main clause); ``without`` opens a clause of its own (shipped on a
   Friday | without testing it).
 
 Two negations in one clause cancel out. The result is a list of (start, end, negated, main)
-character spans covering the text.
+character spans covering the text. :func:`contrasted` finds, apart, what a text sets aside for
+something else (말고, a contrastive 아니라; instead of, rather than, not X but Y).
 """
 
 from __future__ import annotations
@@ -56,9 +61,11 @@ _KO_SEQUENCE_EC = frozenset(("어서", "아서", "여서"))
 
 _KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데도", "ᆫ데도")
 
+_KO_NOUNISH = ("NN", "SL", "SN", "SH")
+
 _EN_NEGATORS = frozenset(
-    "not never no none nobody nothing neither nor cannot nowhere".split())
-_EN_CONJ = frozenset("and but or so".split())
+    "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely".split())
+_EN_CONJ = frozenset("and but so".split())
 _EN_SUBORDINATE = frozenset(
     "because although though while whereas if whether unless when since".split())
 _EN_WORD = re.compile(r"\d[\d,.]*\d|[A-Za-z]+(?:['’][A-Za-z]+)*|[.;:!?,]")
@@ -108,6 +115,12 @@ def _noun_phrase_start(morphs: list, k: int, head) -> int:
     return head.start
 
 
+def _noun_then_go(morphs: list, k: int) -> bool:
+    """Whether the 말- at ``k`` is 말고 right after a noun (젠킨스 말고 깃랩으로)."""
+    return (k > 0 and morphs[k - 1].tag.startswith(_KO_NOUNISH) and k + 1 < len(morphs)
+            and morphs[k + 1].tag == "EC" and morphs[k + 1].form == "고")
+
+
 def _in_relative(morphs: list, k: int) -> bool:
     """Whether the ending at ``k`` is inside a relative clause: the next ending is adnominal
     (급여에서 몇 퍼센트 올려서 계산한 | 금액은 아니고요: what 아니- denies is the whole of it)."""
@@ -155,6 +168,14 @@ def _ko_spans(text: str) -> list[Span]:
                 if at > start:
                     split(at)
             negations += 1
+        elif m.tag == "VV" and m.form == "말" and _noun_then_go(morphs, k):
+            # N 말고: not the noun(s) right before it (배치 파일 말고 | DB 링크로 연결했습니다)
+            j = k - 1
+            while j > 0 and morphs[j - 1].tag.startswith(_KO_NOUNISH):
+                j -= 1
+            if morphs[j].start > start:
+                split(morphs[j].start)
+            negations += 1
         elif _is_ko_negator(m.form, m.tag):
             negations += 1
         if m.tag == "ETM" and negations:
@@ -187,13 +208,14 @@ def _en_spans(text: str) -> list[Span]:
         start, negations = end, 0
         main = main if opens is None else opens
 
+    previous = ""
     for m in _EN_WORD.finditer(text):
         word = m.group().lower().replace("’", "'")
         if word in ".;:!?":
             close(m.end())
         elif word == ",":
             close(m.end(), None)
-        elif word in ("and", "or"):
+        elif word == "and":
             close(m.start(), None)
         elif word in _EN_CONJ:
             close(m.start())
@@ -202,8 +224,9 @@ def _en_spans(text: str) -> list[Span]:
         elif word == "without":
             close(m.start())
             negations += 1
-        elif word in _EN_NEGATORS or word.endswith("n't"):
+        elif word in _EN_NEGATORS or word.endswith("n't") or (word == "from" and previous == "far"):
             negations += 1
+        previous = word
     close(len(text))
     return spans
 
@@ -213,6 +236,44 @@ def clause_spans(text: str, language: str) -> tuple[Span, ...]:
     """The text's clauses as (start, end, negated, main) character spans, in order, covering it."""
     text = unicodedata.normalize("NFC", text)
     return tuple(_ko_spans(text) if language == "ko" else _en_spans(text))
+
+
+@lru_cache(maxsize=1024)
+def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) spans of what the text sets aside for something else: Korean 말고 and
+    아니라/아니고 said against a noun (배치 파일 말고 DB 링크로; 낚시가 아니라 등산), English
+    "instead of", "rather than" and "not ... but" (not Jenkins but GitLab)."""
+    text = unicodedata.normalize("NFC", text)
+    out: list[tuple[int, int]] = []
+    if language == "ko":
+        morphs = ko_morphs(text)[0]
+        for k, m in enumerate(morphs):
+            if (m.tag == "VV" and m.form == "말" and _noun_then_go(morphs, k)) or (
+                    m.tag == "VCN" and _contrast(morphs, k)):
+                j = k - 1
+                while j >= 0 and morphs[j].tag.startswith(("J",)):
+                    j -= 1  # 낚시가 아니라: the particle
+                end = j
+                while j > 0 and morphs[j - 1].tag.startswith(_KO_NOUNISH):
+                    j -= 1
+                if end >= 0 and morphs[end].tag.startswith(_KO_NOUNISH):
+                    out.append((morphs[j].start, morphs[end].start + morphs[end].len))
+        return tuple(out)
+    words = list(_EN_WORD.finditer(text))
+    lowered = [w.group().lower() for w in words]
+    for i, w in enumerate(lowered):
+        opens = (w == "of" and i and lowered[i - 1] == "instead") or (
+            w == "than" and i and lowered[i - 1] == "rather")
+        if w == "not" and "but" in lowered[i + 1 : i + 6]:
+            stop = lowered.index("but", i + 1)
+            if stop > i + 1 and all(x not in ".;:!?," for x in lowered[i + 1 : stop]):
+                out.append((words[i + 1].start(), words[stop - 1].end()))
+        elif opens:
+            stop = next((j for j in range(i + 1, len(lowered))
+                         if lowered[j] in ".;:!?," or lowered[j] in _EN_CONJ), len(lowered))
+            if stop > i + 1:
+                out.append((words[i + 1].start(), words[stop - 1].end()))
+    return tuple(out)
 
 
 def negated_at(spans: tuple[Span, ...], offset: int) -> bool:

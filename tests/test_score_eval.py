@@ -170,7 +170,8 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # written later by a coach who saw neither the scorer nor the other cases; heldout3 and heldout4
 # (44 answers: negations, own words, partly said, off topic) later still, the same way.
 HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91,
-                  "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93}
+                  "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93,
+                  "heldout5_ko": 0.83, "heldout5_en": 0.87}
 
 
 # wholly negated held-out answers the clause rules cannot read (bench/README.md): none since held

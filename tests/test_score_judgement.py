@@ -17,7 +17,7 @@ from rich.console import Console
 from rehearse import meaning
 from rehearse.coverage import KeyPointResult
 from rehearse.feedback import render_feedback
-from rehearse.polarity import clause_spans
+from rehearse.polarity import clause_spans, contrasted
 from rehearse.score import ScoreOptions, score_answer
 from rehearse.transcript import Transcript
 
@@ -96,6 +96,10 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
                          "ko") == ["급여에서 몇 퍼센트 올려서 계산한 금액은 아니고요,"]
     assert negated_parts("방법이 없어서, 그냥 안 되는 걸로 했습니다.", "ko") == [
         "방법이 없어서,", "그냥 안 되는"]
+    # N 말고: not that noun, another; 아니라 in a contrast the same
+    said = "계정 연동은 배치 파일 말고 DB 링크로 했습니다. 취미는 낚시가 아니라 등산입니다."
+    assert negated_parts(said, "ko") == ["배치 파일 말고", "낚시가 아니라"]
+    assert [said[a:b] for a, b in contrasted(said, "ko")] == ["배치 파일", "낚시"]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -106,6 +110,16 @@ def test_english_negation_is_found_per_clause() -> None:
     said = "I shipped it on a Friday without testing it, and nobody could check out."
     assert negated_parts(said, "en") == ["without testing it,", "and nobody could check out."]
     assert negated_parts("Not only Python but also Go. Another note.", "en") == ["Not only Python"]
+    # barely, hardly and "far from" deny; a negation reaches over "or" (not X or Y)
+    assert negated_parts("I've barely touched Go, and I hardly write Python.", "en") == [
+        "I've barely touched Go,", "and I hardly write Python."]
+    assert negated_parts("Management is far from what I want.", "en") == [
+        "Management is far from what I want."]
+    assert negated_parts("I haven't used Terraform or Ansible.", "en") == [
+        "I haven't used Terraform or Ansible."]
+    # what is set aside for something else
+    said = "We deployed with GitLab instead of Jenkins, and not Docker but Podman."
+    assert [said[a:b] for a, b in contrasted(said, "en")] == ["Jenkins", "Docker"]
     # what an embedded question asks ("whether ...") is not asserted: not a main clause
     said = "We disagreed about whether to rewrite it."
     assert [(said[a:b].strip(), main) for a, b, _n, main in clause_spans(said, "en")] == [
@@ -184,6 +198,25 @@ def test_an_answer_that_says_no_to_the_question_itself_says_none_of_the_points()
     said = score_answer("q", "배스 낚시", [], Transcript.from_text(
         "특기는 딱히 없지만 취미는 배스 낚시입니다.", "ko"), language="ko", question="취미 / 특기")
     assert said.key_points[0].status == "covered"
+    # a clause of nothing but half of what was asked, denied, and the rest never said the
+    # question's way: a no too
+    hobby = score_answer("q", "배스 낚시", [], Transcript.from_text(
+        "취미라고 부를 만한 건 별로 없어요. 배스 낚시 같이 가자는 친구는 있는데 저는 안 갑니다.", "ko"),
+        language="ko", question="취미 / 특기")
+    assert (hobby.key_points[0].status, hobby.key_points[0].reason) == ("missed", "negated")
+
+
+def test_a_word_of_the_point_set_aside_for_another_is_the_opposite() -> None:
+    batch = "DB to DB 통합계정관리서비스 자바로 배치파일을 만들어 연동하였습니다"
+    said = "통합계정 DB 연동은 배치 파일 말고 오라클 DB 링크로 바로 붙였습니다."
+    kp = score(batch, said, "ko").key_points[0]
+    assert (kp.status, kp.reason) == ("missed", "negated")
+    assert score(batch, "통합계정 DB 연동은 자바로 배치 파일을 만들어서 붙였습니다.", "ko"
+                 ).key_points[0].status == "covered"
+    docs = "Now every API is documented in Confluence before it ships."
+    kp = score(docs, "Now every API is documented before it ships, in Notion instead of Confluence.",
+               "en").key_points[0]
+    assert (kp.status, kp.reason) == ("missed", "negated")
 
 
 def test_what_the_point_says_in_the_negative_said_the_other_way_is_the_opposite() -> None:
