@@ -31,7 +31,6 @@ from answers import RATE, speak  # noqa: E402
 from bench_feedback import deck_for, plan_answers  # noqa: E402
 from bench_latency import wer  # noqa: E402
 
-
 VARIANTS = ("plain", "prompted", "context8", "context15", "context25")
 
 

@@ -24,7 +24,8 @@ clause, the scope a coach hears it in, not by substring:
   relative clause is a step of it (급여에서 올려서 계산한 금액은 아니고요). N 말고 denies the
   noun right before it, as 아니라 in a contrast does (배치 파일 말고 | DB 링크로).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
-  without, barely, hardly, scarcely, "far from". A clause ends at . ; : ! ? or a comma, and before
+  without, barely, hardly, scarcely, unable, impossible, inflexible, unwilling, unaware, "far
+  from", "off limits". A clause ends at . ; : ! ? or a comma, and before
   a conjunction (and, but, so; not "or": not X or Y denies both) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
   clause it opens is not a main clause); ``without`` opens a clause of its own (shipped on a
@@ -56,6 +57,10 @@ _KO_QUOTE_EC = ("라고", "다고", "냐고", "자고")  # and their forms after
 # concessive endings (-어도, -더라도): the clause they end is an even-if clause, not a main one
 # (배포를 하지 않았어도 | 결국 문제가 발생할 사안이었습니다). A -면 clause stays a main one: in a
 # point it is often the content itself (2만 건이 넘어가면 | 다운로드가 되지 않는 문제)
+# an embedded question (-는지: 어떤 사업을 하는지 모르겠습니다) is the object of what follows,
+# whose negation reaches back into it
+_KO_QUESTION_EC = frozenset(("는지", "ᆫ지", "은지", "ᆯ지", "을지", "던지"))
+
 # -어서 of a verb that goes on into a relative clause (올려서 계산한 금액) is a step of that clause
 _KO_SEQUENCE_EC = frozenset(("어서", "아서", "여서"))
 
@@ -64,7 +69,9 @@ _KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데
 _KO_NOUNISH = ("NN", "SL", "SN", "SH")
 
 _EN_NEGATORS = frozenset(
-    "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely".split())
+    "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely "
+    "unable impossible inflexible unwilling unaware".split())
+_EN_IDIOMS = frozenset((("from", "far"), ("limits", "off")))  # far from it; off limits
 _EN_CONJ = frozenset("and but so".split())
 _EN_SUBORDINATE = frozenset(
     "because although though while whereas if whether unless when since".split())
@@ -75,6 +82,37 @@ def _is_ko_negator(form: str, tag: str) -> bool:
     return ((tag == "MAG" and form in _KO_NEG_ADVERBS) or (tag == "VX" and form in _KO_NEG_AUX)
             or (tag == "VA" and form in ("없", "못하")) or tag == "VCN"
             or (tag == "VV" and form == "모르"))
+
+
+def _ko_idiom_negates(morphs: list, k: int) -> bool:
+    """Whether the morpheme at ``k`` says no by an idiom rather than a negator: 들어만 봤다 and
+    이름만 들어 봤다 (heard of it, no more); X라고 하기는 어렵다, X로 보기는 어렵다 (it can
+    hardly be called X); 빠지-, 빼- (left out: 설정이 빠져 있어서; 빠질 수 없다 is two)."""
+    m = morphs[k]
+    tag = m.tag.split("-")[0]
+    if tag == "VV" and m.form in ("빠지", "빼", "빼놓"):
+        return True
+    if tag == "VV" and m.form in ("듣", "들"):
+        before = morphs[k - 1] if k else None
+        after = morphs[k + 2] if k + 2 < len(morphs) else None
+        return (before is not None and before.tag == "JX" and before.form == "만") or (
+            after is not None and after.tag == "JX" and after.form == "만")
+    if tag == "VA" and m.form == "어렵":
+        j = k - 1
+        while j >= 0 and morphs[j].tag == "JX":
+            j -= 1
+        if j < 1 or morphs[j].tag != "ETN" or morphs[j].form != "기":
+            return False
+        verb = morphs[j - 1]
+        quoted = j >= 2 and morphs[j - 2].tag == "EC" and morphs[j - 2].form.endswith(_KO_QUOTE_EC)
+        return verb.tag.startswith("VV") and (verb.form == "보" or (verb.form in ("하", "말하") and quoted))
+    return False
+
+
+def _before_bound_noun(morphs: list, k: int) -> bool:
+    """Whether the adnominal ending at ``k`` goes with a bound noun (-ㄹ 수 없-, -ㄹ 것 같-), a
+    construction of its clause, not a relative clause: its negations meet (빠질 수 없다 is yes)."""
+    return k + 1 < len(morphs) and morphs[k + 1].tag == "NNB"
 
 
 def _contrast(morphs: list, k: int) -> bool:
@@ -176,16 +214,16 @@ def _ko_spans(text: str) -> list[Span]:
             if morphs[j].start > start:
                 split(morphs[j].start)
             negations += 1
-        elif _is_ko_negator(m.form, m.tag):
+        elif _is_ko_negator(m.form, m.tag) or _ko_idiom_negates(morphs, k):
             negations += 1
-        if m.tag == "ETM" and negations:
+        if m.tag == "ETM" and negations and not _before_bound_noun(morphs, k):
             split(end)  # a negation inside a relative clause stays in it (발송이 안 되는 | 오류)
         elif m.tag in ("EF", "SF"):
             pending = True
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
             rest = [n for n in morphs[k + 1 : k + 4] if n.tag != "JX"][:2]
             nxt = rest[0] if rest else None
-            binds = nxt is not None and (
+            binds = m.form in _KO_QUESTION_EC or nxt is not None and (
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
                 or (m.form in _KO_SEQUENCE_EC and _in_relative(morphs, k)))
@@ -224,7 +262,7 @@ def _en_spans(text: str) -> list[Span]:
         elif word == "without":
             close(m.start())
             negations += 1
-        elif word in _EN_NEGATORS or word.endswith("n't") or (word == "from" and previous == "far"):
+        elif word in _EN_NEGATORS or word.endswith("n't") or (word, previous) in _EN_IDIOMS:
             negations += 1
         previous = word
     close(len(text))

@@ -100,6 +100,18 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     said = "계정 연동은 배치 파일 말고 DB 링크로 했습니다. 취미는 낚시가 아니라 등산입니다."
     assert negated_parts(said, "ko") == ["배치 파일 말고", "낚시가 아니라"]
     assert [said[a:b] for a, b in contrasted(said, "ko")] == ["배치 파일", "낚시"]
+    # idioms that say no: heard of it and no more, can hardly be called, left out
+    assert negated_parts("젠킨스는 이름만 들어 봤습니다. 파이프라인도 들어만 봤고요.", "ko") == [
+        "젠킨스는 이름만 들어 봤습니다.", "파이프라인도 들어만"]
+    assert negated_parts("SKT는 경쟁 상대라고 하긴 어렵습니다. KT로 보기는 어렵고요.", "ko") == [
+        "SKT는 경쟁 상대라고 하긴 어렵습니다.", "KT로 보기는 어렵고요."]
+    assert negated_parts("배포하기 어려웠습니다.", "ko") == []  # hard to do is no no
+    assert negated_parts("시간 동기화 설정이 빠져 있었습니다.", "ko") == ["시간 동기화 설정이 빠져 있었습니다."]
+    # -ㄹ 수 없- is its clause's: left out it cannot be, so it is there (two negations)
+    assert negated_parts("클라우드 역량은 빠질 수 없습니다.", "ko") == []
+    # what an embedded question (-는지) asks is denied by the 모르- that takes it
+    assert negated_parts("어떤 사업을 하시는지는 잘 모르겠습니다.", "ko") == [
+        "어떤 사업을 하시는지는 잘 모르겠습니다."]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -117,6 +129,9 @@ def test_english_negation_is_found_per_clause() -> None:
         "Management is far from what I want."]
     assert negated_parts("I haven't used Terraform or Ansible.", "en") == [
         "I haven't used Terraform or Ansible."]
+    assert negated_parts("I was unable to test it, and Fridays are off limits.", "en") == [
+        "I was unable to test it,", "and Fridays are off limits."]
+    assert negated_parts("I'm not inflexible about it.", "en") == []
     # what is set aside for something else
     said = "We deployed with GitLab instead of Jenkins, and not Docker but Podman."
     assert [said[a:b] for a, b in contrasted(said, "en")] == ["Jenkins", "Docker"]
