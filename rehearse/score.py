@@ -457,10 +457,12 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
 def _deny_topic(results: list[KeyPointResult], points: list[str], question: str, text: str,
                 units: tuple[Unit, ...], language: str) -> None:
     """A point found for no stated reason whose topic (its words that are the question's own) the
-    answer only denies is said the other way: "도커는 … 못했습니다" to "도커는 사용해 보셨나요?"."""
+    answer only denies is said the other way: "도커는 … 못했습니다" to "도커는 사용해 보셨나요?";
+    and every point of an answer that says no to the question itself, found or not (so that only
+    a sentence holding its words the point's way, not meaning alone, says it after all)."""
     no = denies_question(question, text, units, language)
     for result, point in zip(results, points, strict=True):
-        if result.status != "missed" and result.reason is None \
+        if result.reason is None and (result.status != "missed" or no) \
                 and (clauses := no or denied_topic(question, point, text, units, language)):
             result.status, result.covered, result.reason, result.opposite = "missed", False, "negated", True
             result.evidence = result.contrast = clauses

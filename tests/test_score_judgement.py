@@ -105,8 +105,9 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
         "젠킨스는 이름만 들어 봤습니다.", "파이프라인도 들어만"]
     assert negated_parts("SKT는 경쟁 상대라고 하긴 어렵습니다. KT로 보기는 어렵고요.", "ko") == [
         "SKT는 경쟁 상대라고 하긴 어렵습니다.", "KT로 보기는 어렵고요."]
-    assert negated_parts("배포하기 어려웠습니다.", "ko") == []  # hard to do is no no
-    assert negated_parts("시간 동기화 설정이 빠져 있었습니다.", "ko") == ["시간 동기화 설정이 빠져 있었습니다."]
+    assert negated_parts("배포하기 어려웠습니다.", "ko") == []  # hard to do: no no
+    said = "시간 동기화 설정이 빠져 있었습니다."
+    assert negated_parts(said, "ko") == [said]
     # -ㄹ 수 없- is its clause's: left out it cannot be, so it is there (two negations)
     assert negated_parts("클라우드 역량은 빠질 수 없습니다.", "ko") == []
     # what an embedded question (-는지) asks is denied by the 모르- that takes it
@@ -201,6 +202,10 @@ def test_an_answer_that_says_no_to_the_question_itself_says_none_of_the_points()
         return [(k.status, k.reason) for k in s.key_points]
 
     assert points(no) == [("missed", "negated")] * 2
+    # a point the words did not find is unsaid too: meaning alone does not lift it after a no
+    # ("빌드랑 배포는 수동으로 하고 있습니다" for the first point)
+    assert points("젠킨스로 자동 배포나 빌드 테스트를 해 본 적은 없습니다. 빌드랑 배포는 수동으로 하고 "
+                  "있습니다.") == [("missed", "negated")] * 2
     assert points(no, asked="") != [("missed", "negated")] * 2  # the question unknown: no rule
     # half the question denied and the rest said as prepared is not a no
     partly = ("젠킨스로 자동 배포까지는 못 해 봤고요, 빌드 테스트는 프리스타일 프로젝트와 파이프라인으로 "
