@@ -387,6 +387,8 @@ def denied_topic(question: str, key_point: str, text: str, units: tuple[Unit, ..
     for u in units:
         if u.key in topic:
             if negated_at(spans, u.start) == topic[u.key]:
+                if not in_main_clause(spans, u.start):
+                    continue  # an echo (도커요?), a while-clause: not where it is affirmed
                 return None  # affirmed here
             denied.append(clause_at(spans, u.start))
     return " … ".join(text[a:b].strip(" ,") for a, b in sorted(set(denied))) or None
@@ -412,7 +414,8 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
     for u in units:
         if u.key in asked:
             if negated_at(spans, u.start) == asked[u.key]:
-                affirmed.add(u.key)
+                if in_main_clause(spans, u.start):
+                    affirmed.add(u.key)
             elif in_main_clause(spans, u.start):
                 by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
     said = language == "ko"  # English questions open with a verb of asking (tell me about ...)
@@ -548,9 +551,10 @@ def _match(
                 conflict += float(weights[i])
                 against.append(int(at[0]))
         aside = contrasted(text, language)
-        set_aside = [int(at[0]) for i, at in zip(matched, options_at, strict=True)
-                     if polarity.get(kp[i].key) == {False} and at.size
-                     and all(any(a <= units[j].start < b for a, b in aside) for j in at)]
+        set_aside = [int(said[0]) for i in range(len(kp))
+                     if kp[i].kind != "generic" and polarity.get(kp[i].key) == {False}
+                     and (said := np.flatnonzero(sim[i] > 0)).size
+                     and all(any(a <= units[j].start < b for a, b in aside) for j in said)]
         if set_aside and conflict < 0.5 * checked:
             conflict = checked  # a word of the point set aside for another (배치 파일 말고 DB 링크로)
             against = set_aside

@@ -57,7 +57,7 @@ LOANWORDS_KO = {
     "플랫폼": "platform", "포털": "portal", "포탈": "portal", "파이프라인": "pipeline",
     "로그인": "login", "미들웨어": "middleware", "백엔드": "backend", "프론트엔드": "frontend",
     "리소스": "resource", "파싱": "parsing", "버프스위트": "burpsuite", "데이타": "data",
-    "클라이언트": "client", "커스터마이징": "customizing", "다큐먼트": "document",
+    "클라이언트": "client", "커스터마이징": "customizing", "다큐먼트": "document", "배치": "batch",
     "도큐먼트": "document", "스크립트": "script", "라이브러리": "library",
     "뉴타닉스": "nutanix", "옵스나우": "opsnow", "리눅스": "linux", "윈도우": "windows",
     "오라클": "oracle", "마이에스큐엘": "mysql", "포스트그레스": "postgres", "레디스": "redis",

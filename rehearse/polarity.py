@@ -57,6 +57,9 @@ _KO_QUOTE_EC = ("라고", "다고", "냐고", "자고")  # and their forms after
 # concessive endings (-어도, -더라도): the clause they end is an even-if clause, not a main one
 # (배포를 하지 않았어도 | 결국 문제가 발생할 사안이었습니다). A -면 clause stays a main one: in a
 # point it is often the content itself (2만 건이 넘어가면 | 다운로드가 되지 않는 문제)
+# -면서 (while): a clause of circumstance, not a main one (도커는 공부하면서 | 이름만 들어 봤고)
+_KO_WHILE_EC = ("면서", "으면서")
+
 # an embedded question (-는지: 어떤 사업을 하는지 모르겠습니다) is the object of what follows,
 # whose negation reaches back into it
 _KO_QUESTION_EC = frozenset(("는지", "ᆫ지", "은지", "ᆯ지", "을지", "던지"))
@@ -99,8 +102,8 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
             after is not None and after.tag == "JX" and after.form == "만")
     if tag == "VA" and m.form == "어렵":
         j = k - 1
-        while j >= 0 and morphs[j].tag == "JX":
-            j -= 1
+        while j >= 0 and morphs[j].tag in ("JX", "MAG"):
+            j -= 1  # 보기는 좀 어렵다
         if j < 1 or morphs[j].tag != "ETN" or morphs[j].form != "기":
             return False
         verb = morphs[j - 1]
@@ -162,9 +165,12 @@ def _noun_then_go(morphs: list, k: int) -> bool:
 def _in_relative(morphs: list, k: int) -> bool:
     """Whether the ending at ``k`` is inside a relative clause: the next ending is adnominal
     (급여에서 몇 퍼센트 올려서 계산한 | 금액은 아니고요: what 아니- denies is the whole of it)."""
-    if k + 1 < len(morphs) and morphs[k + 1].tag in ("SF", "SP", "SS", "SE", "SO"):
-        return False  # a pause or a comma after it ends its clause (방법이 없어서, | 안 되는 걸로)
-    return next((n.tag for n in morphs[k + 1 :] if n.tag.startswith("E")), "") == "ETM"
+    for n in morphs[k + 1 :]:  # the next verb's arguments, then its adnominal ending
+        if n.tag == "ETM":
+            return True
+        if n.tag in ("EC", "EF", "MAG", "MAJ", "SF", "SP", "SS", "SE", "SO"):
+            return False  # another ending, an adverb (없이), a comma: the clause ends first
+    return False
 
 
 def _ko_spans(text: str) -> list[Span]:
@@ -181,9 +187,12 @@ def _ko_spans(text: str) -> list[Span]:
     split = close  # a part of a clause with a polarity of its own
 
     pending = False  # a clause ended; it takes the particles and punctuation that follow (고요, 다.)
+    whiles: list[int] = []  # where -면서 clauses end
     for k, m in enumerate(morphs):
         if pending:
             if m.tag in ("JX", "SF", "SP", "SE", "EF"):
+                if m.form == "?":
+                    main = False  # a question asks, it does not say (도커요?)
                 continue
             close(m.start)
             pending = False
@@ -220,6 +229,8 @@ def _ko_spans(text: str) -> list[Span]:
             split(end)  # a negation inside a relative clause stays in it (발송이 안 되는 | 오류)
         elif m.tag in ("EF", "SF"):
             pending = True
+            if m.form == "?":
+                main = False  # a question asks, it does not say (도커요?)
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
             rest = [n for n in morphs[k + 1 : k + 4] if n.tag != "JX"][:2]
             nxt = rest[0] if rest else None
@@ -228,9 +239,30 @@ def _ko_spans(text: str) -> list[Span]:
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
                 or (m.form in _KO_SEQUENCE_EC and _in_relative(morphs, k)))
             pending = not binds
-            main = binds or not m.form.endswith(_KO_CONDITION_EC)
+            main = binds or not m.form.endswith((*_KO_CONDITION_EC, *_KO_WHILE_EC))
+            if not binds and m.form.endswith(_KO_WHILE_EC):
+                whiles.append(end)
     close(len(text))
-    return spans
+    return _topics_out_of_while(spans, morphs, whiles)
+
+
+def _topics_out_of_while(spans: list[Span], morphs: list, whiles: list[int]) -> list[Span]:
+    """A topic (N은/는) that opens a -면서 clause is the topic of the clause that follows, and takes
+    its polarity: 도커는 공부하면서 | 이름만 들어 봤고 (the 도커는 is what was only heard of)."""
+    out: list[Span] = []
+    for i, (a, b, negated, main) in enumerate(spans):
+        topic = None
+        if not main and any(a < e <= b for e in whiles):
+            topic = next((n for k, n in enumerate(morphs) if a <= n.start < b and n.tag == "JX"
+                          and n.form in ("는", "은", "ᆫ") and k and morphs[k - 1].tag.startswith(_KO_NOUNISH)),
+                         None)
+        after = next((s for s in spans[i + 1 :] if s[3]), None)
+        if topic is None or after is None:
+            out.append((a, b, negated, main))
+            continue
+        cut = topic.start + topic.len
+        out += [(a, cut, after[2], True), (cut, b, negated, main)]
+    return out
 
 
 def _en_spans(text: str) -> list[Span]:
@@ -250,6 +282,8 @@ def _en_spans(text: str) -> list[Span]:
     for m in _EN_WORD.finditer(text):
         word = m.group().lower().replace("’", "'")
         if word in ".;:!?":
+            if word == "?":
+                main = False  # a question asks, it does not say (Docker? Not really.)
             close(m.end())
         elif word == ",":
             close(m.end(), None)

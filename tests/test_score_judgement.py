@@ -100,6 +100,8 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     said = "계정 연동은 배치 파일 말고 DB 링크로 했습니다. 취미는 낚시가 아니라 등산입니다."
     assert negated_parts(said, "ko") == ["배치 파일 말고", "낚시가 아니라"]
     assert [said[a:b] for a, b in contrasted(said, "ko")] == ["배치 파일", "낚시"]
+    said = "DB 연동은 자바 배치 말고 DB 링크로 직접 붙여서 했습니다."  # 배치, not 배하지 말고
+    assert [said[a:b] for a, b in contrasted(said, "ko")] == ["자바 배치"]
     # idioms that say no: heard of it and no more, can hardly be called, left out
     assert negated_parts("젠킨스는 이름만 들어 봤습니다. 파이프라인도 들어만 봤고요.", "ko") == [
         "젠킨스는 이름만 들어 봤습니다.", "파이프라인도 들어만"]
@@ -113,6 +115,15 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # what an embedded question (-는지) asks is denied by the 모르- that takes it
     assert negated_parts("어떤 사업을 하시는지는 잘 모르겠습니다.", "ko") == [
         "어떤 사업을 하시는지는 잘 모르겠습니다."]
+    assert negated_parts("SKT를 경쟁사로 보기는 좀 어렵다고 생각합니다.", "ko") == [
+        "SKT를 경쟁사로 보기는 좀 어렵다고 생각합니다."]
+    # -어서 goes into a relative clause only over its arguments: 없이 ends the clause first
+    said = "저희는 API 문서를 다 만들어 두고 있어서 문서 없이 개발한 적은 없었습니다."
+    assert negated_parts(said, "ko") == ["문서 없이", "개발한 적은 없었습니다."]
+    # a question asks (도커요?); the topic that opens a -면서 clause is what the next clause says of
+    said = "도커요? 도커는 학원 다니면서 이름만 들어 봤고 실제로 써 본 적은 없어요."
+    assert [(said[a:b].strip(), n, m) for a, b, n, m in clause_spans(said, "ko")][:3] == [
+        ("도커요?", False, False), ("도커는", True, True), ("학원 다니면서", False, False)]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -169,6 +180,10 @@ def test_a_no_to_the_question_asked_is_the_opposite_however_much_of_the_rest_is_
 
     kp = point("도커는 사용해 보셨나요?", said)
     assert (kp.status, kp.reason, kp.contrast) == ("missed", "negated", "도커로 올려 본 적은 없습니다.")
+    # the question echoed (도커요?) and Docker the topic of a while-clause do not affirm it
+    heard_of = ("도커요? 도커는 학원 다니면서 이름만 들어 봤고 실제로 써 본 적은 없어요. "
+                "배포는 젠킨스로 톰캣에 올렸습니다.")
+    assert point("도커는 사용해 보셨나요?", heard_of).reason == "negated"
     assert point("", said).status == "covered"  # the same words, the question unknown
     # Docker said once as the point says it: not a no
     affirmed = "도커는 많이 못 써 봤지만 젠킨스로 도커에 배포하는 것까지는 해 봤습니다."
@@ -233,6 +248,10 @@ def test_a_word_of_the_point_set_aside_for_another_is_the_opposite() -> None:
     assert (kp.status, kp.reason) == ("missed", "negated")
     assert score(batch, "통합계정 DB 연동은 자바로 배치 파일을 만들어서 붙였습니다.", "ko"
                  ).key_points[0].status == "covered"
+    # said anywhere in the answer, not only where the point's words matched best (자바 배치)
+    said = "툴 연계는 API로 했고요, 계정 DB 연동은 자바 배치 말고 DB 링크로 직접 붙였습니다."
+    kp = score(batch, said, "ko").key_points[0]
+    assert (kp.status, kp.reason) == ("missed", "negated")
     docs = "Now every API is documented in Confluence before it ships."
     kp = score(docs, "Now every API is documented before it ships, in Notion instead of Confluence.",
                "en").key_points[0]
