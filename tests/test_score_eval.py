@@ -172,7 +172,7 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91,
                   "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93,
                   "heldout5_ko": 0.84, "heldout5_en": 0.87, "heldout6_ko": 0.87, "heldout6_en": 0.89,
-                  "heldout7_ko": 0.86, "heldout7_en": 0.93}
+                  "heldout7_ko": 0.86, "heldout7_en": 0.93, "heldout8_ko": 0.86, "heldout8_en": 0.89}
 
 
 # wholly negated held-out answers the clause rules cannot read (bench/README.md). Held out 4's,
@@ -184,9 +184,11 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "
 # the point's words in a positive frame ("delegation has never been a problem: happy to hand work
 # off"), a no after a 'though'. Held out 7 was scored blind, then read the same way (a question
 # echoed, 도커요?; the topic of a -면서 clause; 보기는 좀 어렵다; a word set aside anywhere in the
-# answer); held out 8, written blind after, checks all of them.
+# answer); held out 8, written blind after, checks all of them: its three wholly negated answers
+# over 20 are not read.
 HELD_OUT_NEGATION_LIMITS = {"ko-h6-hobby-negation", "en-h6-weakness-negation",
-                            "en-h6-sample_intro-negation-2"}
+                            "en-h6-sample_intro-negation-2", "ko-h8-business-negation",
+                            "ko-h8-competency-negation", "en-h8-failure-negation"}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))
