@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from rehearse import textnorm as tn
 from rehearse.lexicon import LOAN_TERMS_KO, LOANWORDS_KO, STOP_EN, Unit
-from rehearse.polarity import clause_at, clause_spans, contrasted, in_main_clause, negated_at
+from rehearse.polarity import (
+    clause_at,
+    clause_spans,
+    contrasted,
+    in_main_clause,
+    negated_at,
+    says_there_is_none,
+)
 from rehearse.text_en import latin_key
 from rehearse.text_ko import ko_morphs
 
@@ -418,15 +425,33 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
                     affirmed.add(u.key)
             elif in_main_clause(spans, u.start):
                 by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
-    said = language == "ko"  # English questions open with a verb of asking (tell me about ...)
+    yes_no = _yes_no(question, language)
     for (a, b), keys in sorted(by_clause.items()):
-        if len(keys) >= max(2, 2 * len(asked) / 3) and keys - affirmed:
+        if yes_no and len(keys) >= max(2, 2 * len(asked) / 3) and keys - affirmed:
             return text[a:b].strip(" ,")
-        if said and not affirmed and 2 * len(keys) >= len(asked) and keys >= {
-                u.key for u in units if a <= u.start < b and u.kind not in ("generic", "verb")}:
-            # no noun but what was asked, denied: 취미라고 부를 만한 건 없습니다
+        # Korean: nothing but what was asked, said not to be there (취미라고 부를 만한 건 없습니다);
+        # English questions open with a verb of asking (tell me about ...)
+        if language == "ko" and not affirmed and 2 * len(keys) >= len(asked) and keys >= {
+                u.key for u in units if a <= u.start < b and u.kind not in ("generic", "verb")} \
+                and says_there_is_none(text, a, b):
             return text[a:b].strip(" ,")
     return None
+
+
+_WH_KO = ("무엇", "뭐", "어떤", "어떻", "어떠", "누구", "왜", "언제", "어디", "무슨", "얼마", "몇")
+_AUX_EN = frozenset("have has had do does did are is was were can could would will".split())
+
+
+def _yes_no(question: str, language: str) -> bool:
+    """Whether the question asks for a yes or a no, or for an experience ("도커는 사용해
+    보셨나요?", "Have you used Docker?", "Tell me about a conflict with a colleague."), where a
+    clause that denies it is a no; a denial of a what-question's or a topic's words ("I don't have
+    firm salary expectations, but ...", "희망 연봉은 딱히 정해 두지 않았는데 …") is a hedge before
+    the answer."""
+    q = question.strip()
+    if language == "ko":
+        return q.endswith(("?", "나요", "니까", "는가")) and not any(w in q for w in _WH_KO)
+    return bool(q) and (q.split(maxsplit=1)[0].lower() in _AUX_EN or q.lower().startswith("tell me about"))
 
 
 def match_key_points(

@@ -348,6 +348,18 @@ def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+def says_there_is_none(text: str, start: int, end: int) -> bool:
+    """Whether the Korean clause ``text[start:end]`` says that something is not there or is not
+    so (없-, 아니-) and has no verb of its own but one that names what it quotes: "취미라고 부를
+    만한 건 없습니다", not "희망 연봉은 정해 두지 않았는데" (a verb denied, not a thing)."""
+    morphs = [m for m in ko_morphs(unicodedata.normalize("NFC", text))[0] if start <= m.start < end]
+    if not any((m.tag == "VA" and m.form == "없") or m.tag == "VCN" for m in morphs):
+        return False
+    return all(k and morphs[k - 1].tag == "EC" and morphs[k - 1].form.endswith(_KO_QUOTE_EC)
+               for k, m in enumerate(morphs)
+               if m.tag.split("-")[0] in ("VV", "VA") and m.form not in ("없", "하", "되", "있", "같"))
+
+
 def negated_at(spans: tuple[Span, ...], offset: int) -> bool:
     """Whether the clause holding character ``offset`` is negated."""
     for start, end, negated, _main in spans:

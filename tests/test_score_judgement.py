@@ -258,6 +258,27 @@ def test_a_word_of_the_point_set_aside_for_another_is_the_opposite() -> None:
     assert (kp.status, kp.reason) == ("missed", "negated")
 
 
+def test_a_denial_is_a_no_to_a_yes_no_question_but_a_hedge_before_a_what_question() -> None:
+    def statuses(question: str, prepared: str, answer: str, language: str) -> list[str]:
+        s = score_answer("q", prepared, [], Transcript.from_text(answer, language),
+                         language=language, question=question)
+        return [k.status for k in s.key_points]
+
+    salary = "6100만원입니다.\n현재 직장에서 받고 있는 급여의 10% 인상된 연봉입니다."
+    hedge = ("희망 연봉은 딱히 정해 두지 않았는데, 6100만 원 정도 생각하고 있습니다. "
+             "지금 급여의 10% 인상된 금액입니다.")
+    assert statuses("희망연봉 수준", salary, hedge, "ko") == ["covered", "covered"]
+    base = "I'm looking for a base salary of around 130,000 dollars."
+    hedge = ("I don't have firm salary expectations yet, but I'm looking at a base salary around "
+             "130,000 dollars.")
+    assert statuses("What are your salary expectations?", base, hedge, "en") == ["covered"]
+    conflict = "Since then we review design decisions together and have a good working relationship."
+    no = ("Honestly I have never had a real conflict with a colleague. We review design decisions "
+          "together and have a good working relationship.")
+    assert statuses("Tell me about a conflict with a colleague.", conflict, no, "en") == ["missed"]
+    assert statuses("", conflict, no, "en") == ["covered"]
+
+
 def test_what_the_point_says_in_the_negative_said_the_other_way_is_the_opposite() -> None:
     failure = "I shipped a database migration on a Friday without testing it on a production-sized copy."
     tested = ("We shipped a database migration on a Friday, and we had tested it on a "
