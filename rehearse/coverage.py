@@ -402,17 +402,23 @@ def denied_topic(question: str, key_point: str, text: str, units: tuple[Unit, ..
 
 
 def denies_question(question: str, text: str, units: tuple[Unit, ...], language: str) -> str | None:
-    """The answer's clause that says no to the question itself, if it has one: a clause of the
-    other polarity than the question's that holds at least two thirds (and two) of the question's
-    words ("젠킨스로 자동 배포나 빌드 테스트를 해 본 적은 없습니다" to "Jenkins로 자동 배포나 빌드
-    테스트는 해보셨나요?"; "취미나 특기라고 할 만한 건 없습니다" to "취미 / 특기"), one of which the
-    answer never says the question's way. Every point of an answer that says no is unsaid, however
-    many of its words follow ("빌드랑 배포를 전부 수동으로 하고 있습니다")."""
+    """The answer's clause that says no to the question itself, if it has one. To a question that
+    asks for a yes, a no or an experience (:func:`_yes_no`): a clause of the other polarity than
+    the question's that holds at least two thirds (and two) of the question's words, one of which
+    (one of its names, if it has any) the answer never says the question's way ("젠킨스로 자동
+    배포나 빌드 테스트를 해 본 적은 없습니다" to "Jenkins로 자동 배포나 빌드 테스트는
+    해보셨나요?"). In Korean, to any question: a clause that says there is none of what was asked,
+    with no other noun, where the answer never says it the question's way ("취미라고 할 만한 건
+    없습니다" to "취미 / 특기"). Every point of an answer that says no is unsaid, however many of
+    its words follow ("빌드랑 배포를 전부 수동으로 하고 있습니다")."""
     q_spans = clause_spans(question, language)
     asked: dict[str, bool] = {}
+    names: set[str] = set()  # the question's names (Jenkins): the no must leave one of them unsaid
     for u in tn.analyse(question, language):
         if u.kind != "generic":
             asked.setdefault(u.key, negated_at(q_spans, u.start))
+            if u.kind == "name":
+                names.add(u.key)
     if len(asked) < 2:
         return None
     spans = clause_spans(text, language)
@@ -427,7 +433,7 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
                 by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
     yes_no = _yes_no(question, language)
     for (a, b), keys in sorted(by_clause.items()):
-        if yes_no and len(keys) >= max(2, 2 * len(asked) / 3) and keys - affirmed:
+        if yes_no and len(keys) >= max(2, 2 * len(asked) / 3) and (keys - affirmed) & (names or keys):
             return text[a:b].strip(" ,")
         # Korean: nothing but what was asked, said not to be there (취미라고 부를 만한 건 없습니다);
         # English questions open with a verb of asking (tell me about ...)

@@ -222,6 +222,10 @@ def test_an_answer_that_says_no_to_the_question_itself_says_none_of_the_points()
     assert points("젠킨스로 자동 배포나 빌드 테스트를 해 본 적은 없습니다. 빌드랑 배포는 수동으로 하고 "
                   "있습니다.") == [("missed", "negated")] * 2
     assert points(no, asked="") != [("missed", "negated")] * 2  # the question unknown: no rule
+    # nor is a no to part of it, with the question's name (Jenkins) said the question's way after
+    only_test = ("젠킨스로 운영 서버 자동 배포나 빌드 테스트를 해 본 적은 없고요, 운영 서버는 보안 때문에 "
+                 "못 하지만 테스트 환경에서는 젠킨스로 빌드하고 배포합니다.")
+    assert points(only_test)[1][0] == "covered"
     # half the question denied and the rest said as prepared is not a no
     partly = ("젠킨스로 자동 배포까지는 못 해 봤고요, 빌드 테스트는 프리스타일 프로젝트와 파이프라인으로 "
               "진행했습니다.")
