@@ -74,6 +74,7 @@ _KO_NOUNISH = ("NN", "SL", "SN", "SH")
 _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely "
     "unable impossible inflexible unwilling unaware".split())
+_EN_ONLY = re.compile(r"\s+(?:only|just|merely)\b", re.IGNORECASE)
 _EN_IDIOMS = frozenset((("from", "far"), ("limits", "off")))  # far from it; off limits
 _EN_CONJ = frozenset("and but so".split())
 _EN_SUBORDINATE = frozenset(
@@ -168,8 +169,8 @@ def _in_relative(morphs: list, k: int) -> bool:
     for n in morphs[k + 1 :]:  # the next verb's arguments, then its adnominal ending
         if n.tag == "ETM":
             return True
-        if n.tag in ("EC", "EF", "MAG", "MAJ", "SF", "SP", "SS", "SE", "SO"):
-            return False  # another ending, an adverb (없이), a comma: the clause ends first
+        if n.tag in ("EC", "EF", "MAG", "MAJ", "JX", "SF", "SP", "SS", "SE", "SO"):
+            return False  # another ending, an adverb (없이), a topic (지금은), a comma: it ends first
     return False
 
 
@@ -188,6 +189,7 @@ def _ko_spans(text: str) -> list[Span]:
 
     pending = False  # a clause ended; it takes the particles and punctuation that follow (고요, 다.)
     whiles: list[int] = []  # where -면서 clauses end
+    ignore: set[int] = set()  # negators that a 없이 before them cancels
     for k, m in enumerate(morphs):
         if pending:
             if m.tag in ("JX", "SF", "SP", "SE", "EF"):
@@ -200,6 +202,10 @@ def _ko_spans(text: str) -> list[Span]:
         if m.tag == "MAJ" and m.start > start:
             close(m.start)  # a conjunction opens a clause (kiwi reads 못 하지만 as 못 + 하지만)
         if m.tag == "MAG" and m.form == "없이":
+            after = next((j for j in range(k + 1, len(morphs)) if morphs[j].tag != "JX"), None)
+            if after is not None and morphs[after].tag == "MAG" and morphs[after].form in _KO_NEG_ADVERBS:
+                ignore.add(after)  # 문서 없이는 안 된다: it cannot go without, so it is there
+                continue
             negations += 1
             close(end)
             continue
@@ -223,6 +229,8 @@ def _ko_spans(text: str) -> list[Span]:
             if morphs[j].start > start:
                 split(morphs[j].start)
             negations += 1
+        elif k in ignore:
+            pass
         elif _is_ko_negator(m.form, m.tag) or _ko_idiom_negates(morphs, k):
             negations += 1
         if m.tag == "ETM" and negations and not _before_bound_noun(morphs, k):
@@ -296,6 +304,8 @@ def _en_spans(text: str) -> list[Span]:
         elif word == "without":
             close(m.start())
             negations += 1
+        elif word == "not" and _EN_ONLY.match(text, m.end()):
+            pass  # not only X but also Y says both
         elif word in _EN_NEGATORS or word.endswith("n't") or (word, previous) in _EN_IDIOMS:
             negations += 1
         previous = word
@@ -336,7 +346,8 @@ def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
     for i, w in enumerate(lowered):
         opens = (w == "of" and i and lowered[i - 1] == "instead") or (
             w == "than" and i and lowered[i - 1] == "rather")
-        if w == "not" and "but" in lowered[i + 1 : i + 6]:
+        only = i + 1 < len(lowered) and lowered[i + 1] in ("only", "just", "merely")  # says both
+        if w == "not" and "but" in lowered[i + 1 : i + 6] and not only:
             stop = lowered.index("but", i + 1)
             if stop > i + 1 and all(x not in ".;:!?," for x in lowered[i + 1 : stop]):
                 out.append((words[i + 1].start(), words[stop - 1].end()))

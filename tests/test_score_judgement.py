@@ -124,6 +124,11 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     said = "도커요? 도커는 학원 다니면서 이름만 들어 봤고 실제로 써 본 적은 없어요."
     assert [(said[a:b].strip(), n, m) for a, b, n, m in clause_spans(said, "ko")][:3] == [
         ("도커요?", False, False), ("도커는", True, True), ("학원 다니면서", False, False)]
+    # X 없이는 안 된다: it cannot go without X, so X is there; a topic (지금은) ends -어서's reach
+    said = "문서 없이는 안 되겠다 해서 지금은 API 만들 때 문서를 쓰도록 했습니다."
+    assert negated_parts(said, "ko") == []
+    said = "배포가 안 돼서 지금은 스크립트를 쓰는 방식으로 바꿨습니다."
+    assert negated_parts(said, "ko") == ["배포가 안 돼서"]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -133,7 +138,11 @@ def test_english_negation_is_found_per_clause() -> None:
     assert negated_parts(said, "en") == ["It didn't lock the orders table,"]
     said = "I shipped it on a Friday without testing it, and nobody could check out."
     assert negated_parts(said, "en") == ["without testing it,", "and nobody could check out."]
-    assert negated_parts("Not only Python but also Go. Another note.", "en") == ["Not only Python"]
+    # not only X but also Y says both; a clause still ends at "but"
+    said = "Not only Python but also Go. Another note."
+    assert negated_parts(said, "en") == [] and contrasted(said, "en") == ()
+    parts = [said[a:b].strip() for a, b, *_r in clause_spans(said, "en")]
+    assert parts[:2] == ["Not only Python", "but also Go."]
     # barely, hardly and "far from" deny; a negation reaches over "or" (not X or Y)
     assert negated_parts("I've barely touched Go, and I hardly write Python.", "en") == [
         "I've barely touched Go,", "and I hardly write Python."]
