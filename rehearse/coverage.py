@@ -43,7 +43,6 @@ from rehearse.polarity import (
     contrasted,
     in_main_clause,
     negated_at,
-    says_there_is_none,
 )
 from rehearse.text_en import latin_key
 from rehearse.text_ko import ko_morphs
@@ -349,7 +348,7 @@ def _odd_places(text: str, spans: list[tuple[int, int]], language: str) -> int:
     return odd
 
 
-def _polarity(key_point: str, units: tuple[Unit, ...], language: str) -> dict[str, set[bool]]:
+def point_polarity(key_point: str, units: tuple[Unit, ...], language: str) -> dict[str, set[bool]]:
     """For each unit key of the key point, whether it is said negated (both, when it is said both
     ways); what an if/because/when clause of the point says is not weighed."""
     spans = clause_spans(key_point, language)
@@ -364,7 +363,7 @@ def said_as_the_point(key_point: str, sentence: str, language: str) -> bool:
     """Whether ``sentence`` holds words of the key point, mostly in clauses of the point's polarity
     (the check :func:`match_key_point` makes where the point's words matched best, made on one
     sentence: the one a sentence encoder finds closest to the point)."""
-    polarity = _polarity(key_point, tn.analyse(key_point, language), language)
+    polarity = point_polarity(key_point, tn.analyse(key_point, language), language)
     spans = clause_spans(sentence, language)
     checked = conflict = 0
     for u in tn.analyse(sentence, language):
@@ -373,91 +372,6 @@ def said_as_the_point(key_point: str, sentence: str, language: str) -> bool:
             checked += 1
             conflict += negated_at(spans, u.start) not in want
     return bool(checked) and conflict / checked < 0.5
-
-
-def denied_topic(question: str, key_point: str, text: str, units: tuple[Unit, ...],
-                 language: str) -> str | None:
-    """The clauses of the answer that deny what the question asks about, where the key point
-    affirms it; None if the answer affirms it anywhere or never names it. The topic is the point's
-    words that are the question's own (도커 of "도커는 사용해 보셨나요?"): said in the answer only
-    in clauses of the other polarity ("도커 컨테이너로 올려 본 적은 없고요"), the answer is a no, however
-    much of the rest of the point it says (젠킨스로 배포하는 건 해 왔는데)."""
-    asked = {k for u in tn.analyse(question, language) if u.kind != "generic" for k in (u.key, u.alt) if k}
-    point = tn.analyse(key_point, language)
-    polarity = _polarity(key_point, point, language)
-    topic = {u.key: next(iter(polarity[u.key])) for u in point
-             if u.kind != "generic" and ({u.key, u.alt} & asked) - {""} and len(polarity.get(u.key, ())) == 1}
-    if not topic:
-        return None
-    spans = clause_spans(text, language)
-    denied: list[tuple[int, int]] = []
-    for u in units:
-        if u.key in topic:
-            if negated_at(spans, u.start) == topic[u.key]:
-                if not in_main_clause(spans, u.start):
-                    continue  # an echo (도커요?), a while-clause: not where it is affirmed
-                return None  # affirmed here
-            denied.append(clause_at(spans, u.start))
-    return " … ".join(text[a:b].strip(" ,") for a, b in sorted(set(denied))) or None
-
-
-def denies_question(question: str, text: str, units: tuple[Unit, ...], language: str) -> str | None:
-    """The answer's clause that says no to the question itself, if it has one. To a question that
-    asks for a yes, a no or an experience (:func:`_yes_no`): a clause of the other polarity than
-    the question's that holds at least two thirds (and two) of the question's words, one of which
-    (one of its names, if it has any) the answer never says the question's way ("젠킨스로 자동
-    배포나 빌드 테스트를 해 본 적은 없습니다" to "Jenkins로 자동 배포나 빌드 테스트는
-    해보셨나요?"). In Korean, to any question: a clause that says there is none of what was asked,
-    with no other noun, where the answer never says it the question's way ("취미라고 할 만한 건
-    없습니다" to "취미 / 특기"). Every point of an answer that says no is unsaid, however many of
-    its words follow ("빌드랑 배포를 전부 수동으로 하고 있습니다")."""
-    q_spans = clause_spans(question, language)
-    asked: dict[str, bool] = {}
-    names: set[str] = set()  # the question's names (Jenkins): the no must leave one of them unsaid
-    for u in tn.analyse(question, language):
-        if u.kind != "generic":
-            asked.setdefault(u.key, negated_at(q_spans, u.start))
-            if u.kind == "name":
-                names.add(u.key)
-    if len(asked) < 2:
-        return None
-    spans = clause_spans(text, language)
-    by_clause: dict[tuple[int, int], set[str]] = {}
-    affirmed: set[str] = set()
-    for u in units:
-        if u.key in asked:
-            if negated_at(spans, u.start) == asked[u.key]:
-                if in_main_clause(spans, u.start):
-                    affirmed.add(u.key)
-            elif in_main_clause(spans, u.start):
-                by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
-    yes_no = _yes_no(question, language)
-    for (a, b), keys in sorted(by_clause.items()):
-        if yes_no and len(keys) >= max(2, 2 * len(asked) / 3) and (keys - affirmed) & (names or keys):
-            return text[a:b].strip(" ,")
-        # Korean: nothing but what was asked, said not to be there (취미라고 부를 만한 건 없습니다);
-        # English questions open with a verb of asking (tell me about ...)
-        if language == "ko" and not affirmed and 2 * len(keys) >= len(asked) and keys >= {
-                u.key for u in units if a <= u.start < b and u.kind not in ("generic", "verb")} \
-                and says_there_is_none(text, a, b):
-            return text[a:b].strip(" ,")
-    return None
-
-
-_WH_KO = ("무엇", "뭐", "어떤", "어떻", "어떠", "누구", "왜", "언제", "어디", "무슨", "얼마", "몇")
-_AUX_EN = frozenset("have has had do does did are is was were can could would will".split())
-
-
-def _yes_no(question: str, language: str) -> bool:
-    """Whether the question asks for a yes or a no, or for an experience ("도커는 사용해
-    보셨나요?", "Have you used Docker?", "Tell me about a conflict with a colleague."), where a
-    clause that denies it is a no; a denial of a what-question's or a topic's words ("I don't have
-    firm salary expectations, but ...", "희망 연봉은 딱히 정해 두지 않았는데 …") is a hedge before
-    the answer."""
-    q = question.strip()
-    if language == "ko":
-        return q.endswith(("?", "나요", "니까", "는가")) and not any(w in q for w in _WH_KO)
-    return bool(q) and (q.split(maxsplit=1)[0].lower() in _AUX_EN or q.lower().startswith("tell me about"))
 
 
 def match_key_points(
@@ -560,7 +474,7 @@ def _match(
     if matched:
         tr_spans = clause_spans(text, language)
         # said in the negative: the matched words' clauses have the other polarity
-        polarity = _polarity(key_point, all_kp, language)
+        polarity = point_polarity(key_point, all_kp, language)
         checked = conflict = 0.0
         against: list[int] = []
         kp_spans = clause_spans(key_point, language)

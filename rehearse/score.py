@@ -37,12 +37,11 @@ from rehearse import textnorm as tn
 from rehearse.coverage import (
     KeyPointResult,
     deck_frequencies,
-    denied_topic,
-    denies_question,
     match_key_points,
     said_as_the_point,
     split_key_points,
 )
+from rehearse.denial import denied_topic, denies_question
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
 from rehearse.lexicon import Unit
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
@@ -540,7 +539,7 @@ def score_answer(
         prompt: the initial prompt Whisper was given (:func:`rehearse.prompts.whisper_prompt`): a segment that
             only repeats it where the user was silent is not part of the answer.
         question: the question as asked: a point whose words that are the question's own are said
-            only in the negative is said the other way (:func:`rehearse.coverage.denied_topic`).
+            only in the negative is said the other way (:func:`rehearse.denial.denied_topic`).
 
     Returns:
         A :class:`Score`; ``no_speech`` answers score 0 with the verdict "no answer detected", and
