@@ -243,6 +243,8 @@ def _different_name(kp_units: tuple[Unit, ...], key_point: str, units: tuple[Uni
     """"said vs prepared" for a name of the key point that the answer never says, where the
     clauses that match the point hold a name the prepared answer never uses."""
     said = {k for u in units for k in (u.key, u.alt) if k}
+    said |= {latin_key(re.sub(r"[^A-Za-z0-9]", "", text[a.start : b.end]))  # Burp Suite = 버프스위트
+             for a, b in zip(units, units[1:], strict=False) if text[a.start : b.end].isascii()}
     missing = [u for u in kp_units if u.kind == "name" and u.key not in _TERM_KEYS and u.key not in said
                and not (u.alt and u.alt in said) and u.key not in STOP_EN]
     if not missing:

@@ -114,9 +114,16 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
 
 
 def _before_bound_noun(morphs: list, k: int) -> bool:
-    """Whether the adnominal ending at ``k`` goes with a bound noun (-ㄹ 수 없-, -ㄹ 것 같-), a
-    construction of its clause, not a relative clause: its negations meet (빠질 수 없다 is yes)."""
-    return k + 1 < len(morphs) and morphs[k + 1].tag == "NNB"
+    """Whether the adnominal ending at ``k`` makes a construction of its clause with a bound noun
+    (-ㄹ 수 없-, -ㄴ 적 없-, -ㄹ 것 같-), not a relative clause: its negations meet (빠질 수 없다 is
+    yes). 것 that names a thing (너무 안 놓는 게 | 단점입니다) is a relative clause's noun."""
+    nxt = morphs[k + 1] if k + 1 < len(morphs) else None
+    if nxt is None or nxt.tag != "NNB":
+        return False
+    if nxt.form in ("것", "거"):
+        after = morphs[k + 2] if k + 2 < len(morphs) else None
+        return after is not None and after.tag.startswith("VA") and after.form == "같"
+    return nxt.form in ("수", "적")
 
 
 def _contrast(morphs: list, k: int) -> bool:
@@ -166,9 +173,12 @@ def _noun_then_go(morphs: list, k: int) -> bool:
 def _in_relative(morphs: list, k: int) -> bool:
     """Whether the ending at ``k`` is inside a relative clause: the next ending is adnominal
     (급여에서 몇 퍼센트 올려서 계산한 | 금액은 아니고요: what 아니- denies is the whole of it)."""
-    for n in morphs[k + 1 :]:  # the next verb's arguments, then its adnominal ending
+    for j in range(k + 1, len(morphs)):  # the next verb's arguments, then its adnominal ending
+        n = morphs[j]
         if n.tag == "ETM":
             return True
+        if n.tag == "EC" and j + 1 < len(morphs) and morphs[j + 1].tag == "VX":
+            continue  # 나눠서 찾아본 적도 없고요: -아 보- is one verb
         if n.tag in ("EC", "EF", "MAG", "MAJ", "JX", "SF", "SP", "SS", "SE", "SO"):
             return False  # another ending, an adverb (없이), a topic (지금은), a comma: it ends first
     return False
@@ -330,8 +340,19 @@ def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
     if language == "ko":
         morphs = ko_morphs(text)[0]
         for k, m in enumerate(morphs):
+            if (m.tag.startswith("VV") and m.form in ("듣", "들") and _ko_idiom_negates(morphs, k)) or (
+                    m.tag == "ETN" and m.form == "기" and k + 1 < len(morphs)
+                    and morphs[k + 1].tag == "JKB" and morphs[k + 1].form == "보다"):
+                # 버프스위트는 이름만 들어 봤고; 클라우드 역량이라고 하기보다는: what the clause names
+                a = next((n.start for n in reversed(morphs[:k]) if n.tag in ("SF", "EF", "EC", "SP")
+                          and n.form not in _KO_QUOTE_EC and not n.form.endswith(_KO_QUOTE_EC)), -1)
+                first = next((n for n in morphs if n.start > a), None)
+                if first is not None and first.start < m.start:
+                    out.append((first.start, m.start))
+                continue
             if (m.tag == "VV" and m.form == "말" and _noun_then_go(morphs, k)) or (
-                    m.tag == "VCN" and _contrast(morphs, k)):
+                    m.tag == "VCN" and _contrast(morphs, k)) or (
+                    m.tag == "NNG" and m.form == "대신" and k and morphs[k - 1].tag.startswith(_KO_NOUNISH)):
                 j = k - 1
                 while j >= 0 and morphs[j].tag.startswith(("J",)):
                     j -= 1  # 낚시가 아니라: the particle
@@ -357,6 +378,16 @@ def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
             if stop > i + 1:
                 out.append((words[i + 1].start(), words[stop - 1].end()))
     return tuple(out)
+
+
+def set_aside(text: str, piece: str, language: str) -> bool:
+    """Whether most of ``piece`` (a sentence or part of ``text``) is what the text sets aside for
+    something else (:func:`rehearse.polarity.contrasted`)."""
+    at = text.find(piece)
+    if at < 0 or not piece.strip():
+        return False
+    inside = sum(max(0, min(b, at + len(piece)) - max(a, at)) for a, b in contrasted(text, language))
+    return inside >= 0.5 * len(piece.strip())
 
 
 def says_there_is_none(text: str, start: int, end: int) -> bool:

@@ -45,6 +45,7 @@ from rehearse.denial import denied_topic, denies_question
 from rehearse.fillers import FILLERS_EN_ALWAYS, FILLERS_KO_ALWAYS, find_fillers
 from rehearse.lexicon import Unit
 from rehearse.nospeech import ECHO_NO_SPEECH_PROB, SILENCE_RULES, is_no_speech, kept_segments
+from rehearse.polarity import set_aside
 from rehearse.transcript import Transcript, Word
 from rehearse.voice import is_answer_voice
 
@@ -446,6 +447,8 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
             result.opposite, result.words = False, []
         if result.opposite:
             continue  # what matched was said in the negative: meaning cannot tell
+        if sentence and set_aside(text, sentence, language):
+            continue  # 클라우드 역량이라고 하기보다는요: named to be set aside
         covered_at = options.meaning_covered_at_by_language.get(language, options.meaning_covered_at)
         status = meaning.lift(result.status, result.reason, cosine, options.meaning_partial_at, covered_at)
         if status != result.status:

@@ -172,7 +172,7 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91,
                   "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93,
                   "heldout5_ko": 0.84, "heldout5_en": 0.87, "heldout6_ko": 0.87, "heldout6_en": 0.89,
-                  "heldout7_ko": 0.86, "heldout7_en": 0.93, "heldout8_ko": 0.86, "heldout8_en": 0.89,
+                  "heldout7_ko": 0.86, "heldout7_en": 0.93, "heldout8_ko": 0.93, "heldout8_en": 0.89,
                   "heldout9_ko": 0.94, "heldout9_en": 0.93}
 
 
@@ -185,11 +185,11 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "
 # the point's words in a positive frame ("delegation has never been a problem: happy to hand work
 # off"), a no after a 'though'. Held out 7 was scored blind, then read the same way (a question
 # echoed, 도커요?; the topic of a -면서 clause; 보기는 좀 어렵다; a word set aside anywhere in the
-# answer); held out 8, written blind after, checks all of them: its three wholly negated answers
-# over 20 are not read.
+# answer). Held out 8 was scored blind, then read the same way (what was only heard of, N 대신,
+# -기보다 set a thing aside; 것 that names a thing heads a relative clause; Burp Suite is
+# 버프스위트); held out 10, written blind after, checks all of them.
 HELD_OUT_NEGATION_LIMITS = {"ko-h6-hobby-negation", "en-h6-weakness-negation",
-                            "en-h6-sample_intro-negation-2", "ko-h8-business-negation",
-                            "ko-h8-competency-negation", "en-h8-failure-negation"}
+                            "en-h6-sample_intro-negation-2", "en-h8-failure-negation"}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

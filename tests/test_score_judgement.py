@@ -129,6 +129,17 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     assert negated_parts(said, "ko") == []
     said = "배포가 안 돼서 지금은 스크립트를 쓰는 방식으로 바꿨습니다."
     assert negated_parts(said, "ko") == ["배포가 안 돼서"]
+    # 것 that names a thing heads a relative clause (안 놓는 | 게 단점); -아 보- is one verb for
+    # -어서's reach (나눠서 찾아본 적도 없고요)
+    assert negated_parts("한번 붙잡으면 너무 안 놓는 게 단점입니다.", "ko") == ["너무 안 놓는"]
+    assert negated_parts("문제가 생기지 않았을 것 같습니다.", "ko") == ["문제가 생기지 않았을 것 같습니다."]
+    said = "SM이나 SI 같은 사업 부문을 나눠서 찾아본 적도 없고요."
+    assert negated_parts(said, "ko") == [said]
+    # set aside: what was only heard of, N 대신, what it is "rather than" (-기보다)
+    said = ("버프스위트는 이름만 들어 봤고 크롬으로 봤습니다. "
+            "DB 연동은 자바 배치 대신 동기화 툴로 했고요.")
+    aside = [said[a:b].strip() for a, b in contrasted(said, "ko")]
+    assert aside == ["버프스위트는 이름만", "자바 배치"]
     # 안 in 안녕 and 못 inside a word are not negations
     assert negated_parts("안녕하십니까, 못자리를 만들었습니다.", "ko") == []
 
@@ -265,6 +276,12 @@ def test_a_word_of_the_point_set_aside_for_another_is_the_opposite() -> None:
     said = "툴 연계는 API로 했고요, 계정 DB 연동은 자바 배치 말고 DB 링크로 직접 붙였습니다."
     kp = score(batch, said, "ko").key_points[0]
     assert (kp.status, kp.reason) == ("missed", "negated")
+    # a sentence that names the point to set it aside does not say it in other words either
+    competency = ("지원한 직무가 CMP인 만큼 클라우드 서비스에 대한 역량과 클라우드 서비스와의 연계 "
+                  "능력이라고 생각합니다.")
+    rather = ("음, 클라우드 서비스 역량이라고 하기보다는요, 저는 고객과 소통하는 능력이 제일 "
+              "중요하다고 생각합니다.")
+    assert score(competency, rather, "ko").key_points[0].status == "missed"
     docs = "Now every API is documented in Confluence before it ships."
     kp = score(docs, "Now every API is documented before it ships, in Notion instead of Confluence.",
                "en").key_points[0]
@@ -342,6 +359,14 @@ def test_a_different_figure_or_name_is_missed_whatever_else_matches() -> None:
     intro = "안녕하십니까 신세계아이앤씨 스파로스 CMP 개발직무에 지원한 김성철입니다."
     assert score(intro, "안녕하십니까 신세계 아이앤씨 스파로스 씨엠피 개발 직무에 지원한 김성철입니다",
                  "ko").key_points[0].status == "covered"
+
+
+def test_a_name_in_latin_letters_in_two_words_is_the_prepared_loanword() -> None:
+    burp = ("커스터마이징이 필요한 작업의 경우에는 버프스위트라는 도구를 사용하여 데이터를 분석하여 "
+            "API를 개발하였습니다.")
+    said = "커스터마이징이 필요한 부분은 Burp Suite로 데이터를 분석해서 API를 만들었습니다."
+    kp = score(burp, said, "ko").key_points[0]
+    assert kp.reason != "different_name" and kp.status == "covered", (kp.reason, kp.contrast)
 
 
 def test_a_bare_list_of_key_words_is_partly_said_and_scrambled_words_are_missed() -> None:
