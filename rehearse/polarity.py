@@ -24,8 +24,8 @@ clause, the scope a coach hears it in, not by substring:
   relative clause is a step of it (급여에서 올려서 계산한 금액은 아니고요). N 말고 denies the
   noun right before it, as 아니라 in a contrast does (배치 파일 말고 | DB 링크로).
 - **English**, on words: not, n't, never, no, none, nobody, nothing, neither, nor, cannot,
-  without, barely, hardly, scarcely, unable, impossible, inflexible, unwilling, unaware, "far
-  from", "off limits". A clause ends at . ; : ! ? or a comma, and before
+  without, barely, hardly, scarcely, unable, impossible, inflexible, unwilling, unaware, skip(ped),
+  "far from", "off limits", "off the table". A clause ends at . ; : ! ? or a comma, and before
   a conjunction (and, but, so; not "or": not X or Y denies both) or a
   subordinator (because, although, though, while, whereas, if, whether, unless, when, since: the
   clause it opens is not a main clause); ``without`` opens a clause of its own (shipped on a
@@ -73,7 +73,7 @@ _KO_NOUNISH = ("NN", "SL", "SN", "SH")
 
 _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely "
-    "unable impossible inflexible unwilling unaware".split())
+    "unable impossible inflexible unwilling unaware skip skipped skipping".split())
 _EN_ONLY = re.compile(r"\s+(?:only|just|merely)\b", re.IGNORECASE)
 _EN_IDIOMS = frozenset((("from", "far"), ("limits", "off")))  # far from it; off limits
 _EN_CONJ = frozenset("and but so".split())
@@ -115,14 +115,19 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
 
 def _before_bound_noun(morphs: list, k: int) -> bool:
     """Whether the adnominal ending at ``k`` makes a construction of its clause with a bound noun
-    (-ㄹ 수 없-, -ㄴ 적 없-, -ㄹ 것 같-), not a relative clause: its negations meet (빠질 수 없다 is
-    yes). 것 that names a thing (너무 안 놓는 게 | 단점입니다) is a relative clause's noun."""
+    (-ㄹ 수 없-, -ㄴ 적 없-, -ㄹ 것 같-, -ㄴ 건 아니-), not a relative clause: its negations meet
+    (빠질 수 없다 and 없었던 건 아니다 are yes). 것 that names a thing (너무 안 놓는 게 | 단점입니다) is
+    a relative clause's noun."""
     nxt = morphs[k + 1] if k + 1 < len(morphs) else None
     if nxt is None or nxt.tag != "NNB":
         return False
     if nxt.form in ("것", "거"):
-        after = morphs[k + 2] if k + 2 < len(morphs) else None
-        return after is not None and after.tag.startswith("VA") and after.form == "같"
+        j = k + 2
+        while j < len(morphs) and morphs[j].tag in ("JX", "JKS", "JKC"):
+            j += 1  # 없었던 건 아니고요: it is not that it was not (the whole clause denied)
+        after = morphs[j] if j < len(morphs) else None
+        return after is not None and ((after.tag.startswith("VA") and after.form == "같")
+                                      or after.tag == "VCN")
     return nxt.form in ("수", "적")
 
 
@@ -296,7 +301,7 @@ def _en_spans(text: str) -> list[Span]:
         start, negations = end, 0
         main = main if opens is None else opens
 
-    previous = ""
+    previous = before = ""
     for m in _EN_WORD.finditer(text):
         word = m.group().lower().replace("’", "'")
         if word in ".;:!?":
@@ -316,9 +321,10 @@ def _en_spans(text: str) -> list[Span]:
             negations += 1
         elif word == "not" and _EN_ONLY.match(text, m.end()):
             pass  # not only X but also Y says both
-        elif word in _EN_NEGATORS or word.endswith("n't") or (word, previous) in _EN_IDIOMS:
+        elif word in _EN_NEGATORS or word.endswith("n't") or (word, previous) in _EN_IDIOMS \
+                or (word, previous, before) == ("table", "the", "off"):
             negations += 1
-        previous = word
+        previous, before = word, previous
     close(len(text))
     return spans
 

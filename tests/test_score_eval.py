@@ -173,7 +173,7 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "
                   "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93,
                   "heldout5_ko": 0.84, "heldout5_en": 0.87, "heldout6_ko": 0.87, "heldout6_en": 0.89,
                   "heldout7_ko": 0.86, "heldout7_en": 0.93, "heldout8_ko": 0.93, "heldout8_en": 0.89,
-                  "heldout9_ko": 0.94, "heldout9_en": 0.93, "heldout10_ko": 0.86, "heldout10_en": 0.88}
+                  "heldout9_ko": 0.94, "heldout9_en": 0.93, "heldout10_ko": 0.87, "heldout10_en": 0.90}
 
 
 # wholly negated held-out answers the clause rules cannot read (bench/README.md). Held out 4's,
@@ -187,7 +187,8 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "
 # echoed, 도커요?; the topic of a -면서 clause; 보기는 좀 어렵다; a word set aside anywhere in the
 # answer). Held out 8 was scored blind, then read the same way (what was only heard of, N 대신,
 # -기보다 set a thing aside; 것 that names a thing heads a relative clause; Burp Suite is
-# 버프스위트); held out 10, written blind after, checks all of them.
+# 버프스위트); held out 10, written blind after, checked all of them, and its two answers the
+# rules had turned wrong were read (없었던 건 아니고요; skipped, off the table).
 HELD_OUT_NEGATION_LIMITS = {"ko-h6-hobby-negation", "en-h6-weakness-negation",
                             "en-h6-sample_intro-negation-2", "en-h8-failure-negation",
                             "ko-h10-jenkins-negation", "ko-h10-competitor-negation"}

@@ -133,6 +133,8 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # -어서's reach (나눠서 찾아본 적도 없고요)
     assert negated_parts("한번 붙잡으면 너무 안 놓는 게 단점입니다.", "ko") == ["너무 안 놓는"]
     assert negated_parts("문제가 생기지 않았을 것 같습니다.", "ko") == ["문제가 생기지 않았을 것 같습니다."]
+    # it is not that there were none: the whole clause denied
+    assert negated_parts("API 문서가 없었던 건 아니고요, 스웨거로 관리했습니다.", "ko") == []
     said = "SM이나 SI 같은 사업 부문을 나눠서 찾아본 적도 없고요."
     assert negated_parts(said, "ko") == [said]
     # set aside: what was only heard of, N 대신, what it is "rather than" (-기보다)
@@ -164,6 +166,8 @@ def test_english_negation_is_found_per_clause() -> None:
     assert negated_parts("I was unable to test it, and Fridays are off limits.", "en") == [
         "I was unable to test it,", "and Fridays are off limits."]
     assert negated_parts("I'm not inflexible about it.", "en") == []
+    assert negated_parts("I skipped the staging copy. Fridays are off the table.", "en") == [
+        "I skipped the staging copy.", "Fridays are off the table."]
     # what is set aside for something else
     said = "We deployed with GitLab instead of Jenkins, and not Docker but Podman."
     assert [said[a:b] for a, b in contrasted(said, "en")] == ["Jenkins", "Docker"]
