@@ -173,7 +173,8 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "
                   "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93,
                   "heldout5_ko": 0.84, "heldout5_en": 0.87, "heldout6_ko": 0.87, "heldout6_en": 0.89,
                   "heldout7_ko": 0.86, "heldout7_en": 0.93, "heldout8_ko": 0.93, "heldout8_en": 0.89,
-                  "heldout9_ko": 0.94, "heldout9_en": 0.93, "heldout10_ko": 0.87, "heldout10_en": 0.90}
+                  "heldout9_ko": 0.94, "heldout9_en": 0.93, "heldout10_ko": 0.87, "heldout10_en": 0.90,
+                  "heldout11_ko": 0.92, "heldout11_en": 0.95}
 
 
 # wholly negated held-out answers the clause rules cannot read (bench/README.md). Held out 4's,
@@ -191,7 +192,8 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "
 # rules had turned wrong were read (없었던 건 아니고요; skipped, off the table).
 HELD_OUT_NEGATION_LIMITS = {"ko-h6-hobby-negation", "en-h6-weakness-negation",
                             "en-h6-sample_intro-negation-2", "en-h8-failure-negation",
-                            "ko-h10-jenkins-negation", "ko-h10-competitor-negation"}
+                            "ko-h10-jenkins-negation", "ko-h10-competitor-negation",
+                            "ko-h11-hobby-negation-1"}  # held out 11: written last, not read
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))
