@@ -153,7 +153,10 @@ def _chunks_for_kiwi(text: str) -> list[tuple[int, str]]:
 def ko_morphs(*texts: str) -> list[tuple[Morph, ...]]:
     """kiwi's morphemes of each text, cached; texts not seen yet are analysed in one batch, cut
     into short pieces that kiwi's worker threads analyse in parallel."""
-    missing = [t for t in dict.fromkeys(texts) if t not in _MORPHS]
+    have = {t: _MORPHS[t] for t in dict.fromkeys(texts) if t in _MORPHS}
+    for t in have:
+        _MORPHS.move_to_end(t)  # used now: the last to be dropped
+    missing = [t for t in dict.fromkeys(texts) if t not in have]
     if missing:
         jobs = [(t, offset, piece) for t in missing for offset, piece in _chunks_for_kiwi(t)]
         kiwi = get_kiwi()
@@ -164,10 +167,10 @@ def ko_morphs(*texts: str) -> list[tuple[Morph, ...]]:
         for (t, offset, _piece), tokens in zip(jobs, results, strict=True):
             found[t].extend(Morph(k.form, k.tag, k.start + offset, k.len) for k in tokens)
         for t, morphs in found.items():
-            _MORPHS[t] = tuple(morphs)
+            have[t] = _MORPHS[t] = tuple(morphs)
             while len(_MORPHS) > _MORPHS_MAX:
-                _MORPHS.popitem(last=False)
-    return [_MORPHS[t] for t in texts]
+                _MORPHS.popitem(last=False)  # never one asked for now: ``have`` keeps those
+    return [have[t] for t in texts]
 
 
 @lru_cache(maxsize=4096)

@@ -537,6 +537,18 @@ def test_the_sentence_cache_never_loses_a_text_it_is_asked_for(monkeypatch) -> N
     assert float(again[0] @ first[0]) > 0.999
 
 
+def test_kiwis_cache_never_loses_a_text_it_is_asked_for(monkeypatch) -> None:
+    """The morpheme cache keeps a text asked for now though the new texts of the same call evict
+    it (a full cache once gave KeyError in the middle of scoring an answer)."""
+    from rehearse import text_ko
+
+    monkeypatch.setattr(text_ko, "_MORPHS_MAX", 2)
+    monkeypatch.setattr(text_ko, "_MORPHS", type(text_ko._MORPHS)())
+    first = text_ko.ko_morphs("도커를 써 봤습니다.", "젠킨스로 배포했습니다.")
+    again = text_ko.ko_morphs("도커를 써 봤습니다.", "깃랩을 썼습니다.", "지라를 썼습니다.")
+    assert again[0] == first[0] and len(again) == 3 and all(again)
+
+
 def test_a_long_batch_embedded_on_two_threads_keeps_each_text_its_own_vector(monkeypatch) -> None:
     """The halves of a long batch run at once (meaning._encode); every text still gets its vector."""
     if not meaning.available():
