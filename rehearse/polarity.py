@@ -279,7 +279,7 @@ def _topics_out_of_while(spans: list[Span], morphs: list, whiles: list[int]) -> 
             topic = next((n for k, n in enumerate(morphs) if a <= n.start < b and n.tag == "JX"
                           and n.form in ("는", "은", "ᆫ") and k and morphs[k - 1].tag.startswith(_KO_NOUNISH)),
                          None)
-        after = next((s for s in spans[i + 1 :] if s[3]), None)
+        after = None if topic is None else next((s for s in spans[i + 1 :] if s[3]), None)
         if topic is None or after is None:
             out.append((a, b, negated, main))
             continue
@@ -351,7 +351,7 @@ def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
                     and morphs[k + 1].tag == "JKB" and morphs[k + 1].form == "보다"):
                 # 버프스위트는 이름만 들어 봤고; 클라우드 역량이라고 하기보다는: what the clause names
                 a = next((n.start for n in reversed(morphs[:k]) if n.tag in ("SF", "EF", "EC", "SP")
-                          and n.form not in _KO_QUOTE_EC and not n.form.endswith(_KO_QUOTE_EC)), -1)
+                          and not n.form.endswith(_KO_QUOTE_EC)), -1)
                 first = next((n for n in morphs if n.start > a), None)
                 if first is not None and first.start < m.start:
                     out.append((first.start, m.start))
