@@ -75,7 +75,8 @@ _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely "
     "unable impossible inflexible unwilling unaware skip skipped skipping".split())
 _EN_ONLY = re.compile(r"\s+(?:only|just|merely)\b", re.IGNORECASE)
-_EN_IDIOMS = frozenset((("from", "far"), ("limits", "off")))  # far from it; off limits
+# word sequences that deny, matched at their last word
+_EN_IDIOMS = (("far", "from"), ("off", "limits"), ("off", "the", "table"))
 _EN_CONJ = frozenset("and but so".split())
 _EN_SUBORDINATE = frozenset(
     "because although though while whereas if whether unless when since".split())
@@ -169,6 +170,14 @@ def _noun_phrase_start(morphs: list, k: int, head) -> int:
     return head.start
 
 
+def _noun_run_start(morphs: list, end: int) -> int:
+    """The index where the run of nouns that ends at ``end`` begins (자바 배치 of 자바 배치 말고)."""
+    j = end
+    while j > 0 and morphs[j - 1].tag.startswith(_KO_NOUNISH):
+        j -= 1
+    return j
+
+
 def _noun_then_go(morphs: list, k: int) -> bool:
     """Whether the 말- at ``k`` is 말고 right after a noun (젠킨스 말고 깃랩으로)."""
     return (k > 0 and morphs[k - 1].tag.startswith(_KO_NOUNISH) and k + 1 < len(morphs)
@@ -238,9 +247,7 @@ def _ko_spans(text: str) -> list[Span]:
             negations += 1
         elif m.tag == "VV" and m.form == "말" and _noun_then_go(morphs, k):
             # N 말고: not the noun(s) right before it (배치 파일 말고 | DB 링크로 연결했습니다)
-            j = k - 1
-            while j > 0 and morphs[j - 1].tag.startswith(_KO_NOUNISH):
-                j -= 1
+            j = _noun_run_start(morphs, k - 1)
             if morphs[j].start > start:
                 split(morphs[j].start)
             negations += 1
@@ -301,7 +308,7 @@ def _en_spans(text: str) -> list[Span]:
         start, negations = end, 0
         main = main if opens is None else opens
 
-    previous = before = ""
+    recent: list[str] = []  # the words before this one
     for m in _EN_WORD.finditer(text):
         word = m.group().lower().replace("’", "'")
         if word in ".;:!?":
@@ -321,10 +328,10 @@ def _en_spans(text: str) -> list[Span]:
             negations += 1
         elif word == "not" and _EN_ONLY.match(text, m.end()):
             pass  # not only X but also Y says both
-        elif word in _EN_NEGATORS or word.endswith("n't") or (word, previous) in _EN_IDIOMS \
-                or (word, previous, before) == ("table", "the", "off"):
+        elif word in _EN_NEGATORS or word.endswith("n't") \
+                or any(tuple(recent[-len(i) + 1 :]) + (word,) == i for i in _EN_IDIOMS):
             negations += 1
-        previous, before = word, previous
+        recent = [*recent[-2:], word]
     close(len(text))
     return spans
 
@@ -362,11 +369,8 @@ def contrasted(text: str, language: str) -> tuple[tuple[int, int], ...]:
                 j = k - 1
                 while j >= 0 and morphs[j].tag.startswith(("J",)):
                     j -= 1  # 낚시가 아니라: the particle
-                end = j
-                while j > 0 and morphs[j - 1].tag.startswith(_KO_NOUNISH):
-                    j -= 1
-                if end >= 0 and morphs[end].tag.startswith(_KO_NOUNISH):
-                    out.append((morphs[j].start, morphs[end].start + morphs[end].len))
+                if j >= 0 and morphs[j].tag.startswith(_KO_NOUNISH):
+                    out.append((morphs[_noun_run_start(morphs, j)].start, morphs[j].start + morphs[j].len))
         return tuple(out)
     words = list(_EN_WORD.finditer(text))
     lowered = [w.group().lower() for w in words]
