@@ -56,6 +56,7 @@ class MatchRules(Protocol):
 
     covered_threshold: float
     partial_threshold: float
+    opposite_min: float
     fuzzy_min: float
     window_factor: float
     window_extra: int
@@ -376,6 +377,18 @@ def said_as_the_point(key_point: str, sentence: str, language: str) -> bool:
     return bool(checked) and conflict / checked < 0.5
 
 
+def denies_where_the_point_affirms(key_point: str, sentence: str, language: str) -> bool:
+    """Whether most of ``sentence``'s words sit in negated clauses where most of the key point's do
+    not, or the other way round: "I've never mentored anyone" is close in meaning to "I want to
+    mentor engineers" (a sentence encoder hardly hears the "never"), and says the opposite."""
+    def denies(text: str) -> bool:
+        spans = clause_spans(text, language)
+        said = [negated_at(spans, u.start) for u in tn.analyse(text, language) if u.kind != "generic"]
+        return bool(said) and sum(said) / len(said) >= 0.5
+
+    return denies(sentence) != denies(key_point)
+
+
 def match_key_points(
     key_points: list[str], text: str, units: tuple[Unit, ...], language: str,
     options: MatchRules, rarity: tuple[dict[str, int], int] | None = None,
@@ -454,7 +467,13 @@ def _match(
     found = window.max(axis=1)
     similarity = round(float(shares[best]), 3)
     matched = [i for i in range(len(kp)) if found[i] > 0 and kp[i].kind != "generic"]
-    if similarity >= options.covered_threshold and matched:
+    # a point with figures (a number of something: 20 percent, 6100만 원) none of which is said is
+    # at most partly said: "I started pairing with juniors" for "velocity went up 20 percent after
+    # I started pairing with juniors"
+    said_keys = {u.key for u in units}
+    figures = [u.key in said_keys for k, u in enumerate(all_kp)
+               if u.kind == "number" and _following(all_kp, k, key_point)]
+    if similarity >= options.covered_threshold and matched and (any(figures) or not figures):
         status = "covered"
     elif similarity >= options.partial_threshold and matched:
         status = "partial"
@@ -516,8 +535,10 @@ def _match(
             reason, status = "keywords_only", "partial"
         elif status != "missed" and sentences and _jumbled(text, sentences, language):
             reason, status = "word_order", "missed"
-        elif checked and conflict / checked >= 0.5 and status == "missed":
-            opposite = True  # too few words to say "the opposite", enough to keep it missed
+        elif checked and conflict / checked >= 0.5 and (
+                status == "missed" or similarity < options.opposite_min):
+            # too few words to say "the opposite", enough to keep it missed
+            status, evidence, opposite = "missed", None, True
         elif checked and conflict / checked >= 0.5:
             reason, status, opposite = "negated", "missed", True
             spans = sorted({clause_at(tr_spans, units[j].start) for j in against})

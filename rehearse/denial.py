@@ -4,8 +4,8 @@ A coach hears "젠킨스로 자동 배포나 빌드 테스트를 해 본 적은 
 테스트는 해보셨나요?" as a no, however many of the prepared points' words follow ("빌드랑 배포는
 전부 수동으로 하고 있습니다"). Two readings, on the clauses :mod:`rehearse.polarity` finds:
 :func:`denied_topic`, per point (its words that are the question's own said only the other way),
-and :func:`denies_question`, for the whole answer. :func:`rehearse.score.score_answer` applies them
-when it is given the question as asked.
+and :func:`denies_question`, for the whole answer. :func:`deny_topics` applies them to the
+points found; :func:`rehearse.score.score_answer` calls it when it is given the question as asked.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rehearse.coverage import point_polarity
 from rehearse.polarity import clause_at, clause_spans, in_main_clause, negated_at, says_there_is_none
 
 if TYPE_CHECKING:
+    from rehearse.coverage import KeyPointResult
     from rehearse.lexicon import Unit
 
 
@@ -103,3 +104,17 @@ def _yes_no(question: str, language: str) -> bool:
     if language == "ko":
         return q.endswith(("?", "나요", "니까", "는가")) and not any(w in q for w in _WH_KO)
     return bool(q) and (q.split(maxsplit=1)[0].lower() in _AUX_EN or q.lower().startswith("tell me about"))
+
+
+def deny_topics(results: list[KeyPointResult], points: list[str], question: str, text: str,
+                units: tuple[Unit, ...], language: str) -> None:
+    """A point found for no stated reason whose topic (its words that are the question's own) the
+    answer only denies is said the other way: "도커는 … 못했습니다" to "도커는 사용해 보셨나요?";
+    and every point of an answer that says no to the question itself, found or not (so that only
+    a sentence holding its words the point's way, not meaning alone, says it after all)."""
+    no = denies_question(question, text, units, language)
+    for result, point in zip(results, points, strict=True):
+        if result.reason is None and (result.status != "missed" or no) \
+                and (clauses := no or denied_topic(question, point, text, units, language)):
+            result.status, result.covered, result.reason, result.opposite = "missed", False, "negated", True
+            result.evidence = result.contrast = clauses

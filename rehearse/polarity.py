@@ -75,6 +75,7 @@ _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely "
     "unable impossible inflexible unwilling unaware skip skipped skipping".split())
 _EN_ONLY = re.compile(r"\s+(?:only|just|merely)\b", re.IGNORECASE)
+_EN_TOPIC = re.compile(r"\s*(?:and\s+|but\s+)?(?:as for|when it comes to)\b", re.IGNORECASE)
 # word sequences that deny, matched at their last word
 _EN_IDIOMS = (("far", "from"), ("off", "limits"), ("off", "the", "table"))
 _EN_CONJ = frozenset("and but so".split())
@@ -333,7 +334,11 @@ def _en_spans(text: str) -> list[Span]:
             negations += 1
         recent = [*recent[-2:], word]
     close(len(text))
-    return spans
+    # a topic set before a comma ("as for mentoring, I've never done it") takes the polarity of
+    # the clause that says something of it
+    return [(a, b, after[2] if _EN_TOPIC.match(text, a) and text[a:b].rstrip().endswith(",")
+             else negated, main)
+            for (a, b, negated, main), after in zip(spans, [*spans[1:], (0, 0, False, True)], strict=True)]
 
 
 @lru_cache(maxsize=1024)

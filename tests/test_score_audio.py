@@ -78,7 +78,8 @@ def test_an_echo_of_the_jargon_prompt_covers_nothing() -> None:
         echo = _seg("Jira, GitLab, CMP, Kubernetes.", ns, -0.4, start=4.0)
         t = Transcript(f"{said.text} {echo.text}", "en", [said, echo], duration_s=8.0)
         score = score_answer("q", deck[0], [], t, language="en", deck_texts=deck, prompt=prompt)
-        assert "Jira" not in score.transcript and score.coverage < 0.5
+        # "review all code" is half the point; the echoed Jira and GitLab would make it whole
+        assert "Jira" not in score.transcript and score.coverage <= 0.5
         assert is_no_speech(Transcript(echo.text, "en", [echo]), prompt=prompt)
     # the same words said clearly are an answer
     listed = _seg("Jira, GitLab.", 0.06, -0.2)

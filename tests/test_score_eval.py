@@ -25,10 +25,8 @@ MIN_THREE_WAY = 0.80  # exact, per language
 KIND_FLOOR = 0.90  # two-way, per kind and language (issue 18's target)
 # kinds the scorer does not reach the floor on yet (measured, bench/README.md): what it reaches
 # today is the floor, so that losing it fails; the README's scoring section says why. Korean
-# answers in one's own words with hardly a shared word (added with the scrambled answers) are
-# lifted only as far as the encoder's cosine allows; Korean eojeols shuffled two by two
-# (SCRAMBLE_LIMITS) keep as many pairs in order as a loosely said answer.
-KIND_SHORTFALL: dict[tuple[str, str], float] = {("ko", "own_words"): 0.87, ("ko", "adversarial"): 0.89}
+# eojeols shuffled two by two (SCRAMBLE_LIMITS) keep as many pairs in order as a loosely said answer.
+KIND_SHORTFALL: dict[tuple[str, str], float] = {("ko", "adversarial"): 0.89}
 OFF_TOPIC_MAX = 20  # score of an off-topic or wholly negated answer stays below this
 PARAPHRASE_MIN = 80  # score of a full paraphrase reaches this
 PARTIAL_BAND = 25  # a partly-said answer scores within this of what its labels give
@@ -169,11 +167,11 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # not hidden here. heldout: 26 answers written with the first dev cases; heldout2: 126 answers
 # written later by a coach who saw neither the scorer nor the other cases; heldout3 and heldout4
 # (44 answers: negations, own words, partly said, off topic) later still, the same way.
-HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.94, "heldout2_ko": 0.89, "heldout2_en": 0.91,
-                  "heldout3_ko": 0.93, "heldout3_en": 0.96, "heldout4_ko": 0.93, "heldout4_en": 0.93,
-                  "heldout5_ko": 0.84, "heldout5_en": 0.87, "heldout6_ko": 0.87, "heldout6_en": 0.89,
-                  "heldout7_ko": 0.86, "heldout7_en": 0.93, "heldout8_ko": 0.93, "heldout8_en": 0.89,
-                  "heldout9_ko": 0.94, "heldout9_en": 0.93, "heldout10_ko": 0.87, "heldout10_en": 0.90,
+HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.98, "heldout2_ko": 0.90, "heldout2_en": 0.93,
+                  "heldout3_ko": 0.93, "heldout3_en": 1.00, "heldout4_ko": 0.93, "heldout4_en": 0.93,
+                  "heldout5_ko": 0.86, "heldout5_en": 0.91, "heldout6_ko": 0.90, "heldout6_en": 0.90,
+                  "heldout7_ko": 0.88, "heldout7_en": 0.93, "heldout8_ko": 0.93, "heldout8_en": 0.91,
+                  "heldout9_ko": 0.94, "heldout9_en": 0.94, "heldout10_ko": 0.90, "heldout10_en": 0.92,
                   "heldout11_ko": 0.92, "heldout11_en": 0.95}
 
 
