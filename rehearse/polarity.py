@@ -144,12 +144,13 @@ def _contrast(morphs: list, k: int) -> bool:
 
 def _says(rest: list) -> bool:
     """Whether the morphemes after a quotative ending are its verb of saying or thinking (보-,
-    믿-, 말하-; 생각하-, 판단하-: a noun and -하-)."""
+    믿-, 말하-; 생각하-, 판단하-: a noun and -하-, or 생각 안 하-)."""
     if not rest:
         return False
     first = rest[0]
-    return first.tag == "VV" or (first.tag.startswith("NN") and len(rest) > 1
-                                 and rest[1].tag == "XSV")
+    then = [n for n in rest[1:] if not (n.tag == "MAG" and n.form in ("안", "못"))]
+    return first.tag == "VV" or (first.tag.startswith("NN") and bool(then)
+                                 and (then[0].tag == "XSV" or (then[0].tag == "VV" and then[0].form == "하")))
 
 
 def _noun_phrase_start(morphs: list, k: int, head) -> int:
@@ -263,7 +264,7 @@ def _ko_spans(text: str) -> list[Span]:
             if m.form == "?":
                 main = False  # a question asks, it does not say (도커요?)
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
-            rest = [n for n in morphs[k + 1 : k + 4] if n.tag != "JX"][:2]
+            rest = [n for n in morphs[k + 1 : k + 5] if n.tag != "JX"][:3]
             nxt = rest[0] if rest else None
             binds = m.form in _KO_QUESTION_EC or nxt is not None and (
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)

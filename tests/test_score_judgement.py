@@ -64,6 +64,9 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # a negated verb of saying or thinking denies what it quotes
     assert negated_parts("CMP 쪽에서 SKT를 경쟁사라고 보지는 않습니다.", "ko") == [
         "CMP 쪽에서 SKT를 경쟁사라고 보지는 않습니다."]
+    # ... and so does 생각 안 하-, the spoken short negation of 생각하- (held out 10)
+    assert negated_parts("저는 SKT가 경쟁상대라고는 생각 안 합니다.", "ko") == [
+        "저는 SKT가 경쟁상대라고는 생각 안 합니다."]
     assert negated_parts("SKT가 경쟁사라고 생각하지 않습니다. 도커는 써 봤다고 말했습니다.", "ko") == [
         "SKT가 경쟁사라고 생각하지 않습니다."]
     assert negated_parts("물적자원이 낭비된다고는 생각하지 않았습니다.", "ko") == [
