@@ -66,6 +66,9 @@ _KO_QUESTION_EC = frozenset(("는지", "ᆫ지", "은지", "ᆯ지", "을지", "
 
 # -어서 of a verb that goes on into a relative clause (올려서 계산한 금액) is a step of that clause
 _KO_SEQUENCE_EC = frozenset(("어서", "아서", "여서"))
+# -든지, -든가, -거나 list what the verb after them says (N이든 N이든 만들어 본 적은 없고요;
+# 배포한다든지 그런 건 안 해 봤어요), as English "or" does
+_KO_CHOICE_EC = ("든지", "든가", "든", "거나")
 
 _KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데도", "ᆫ데도")
 
@@ -142,6 +145,17 @@ def _contrast(morphs: list, k: int) -> bool:
             and after is not None and after.tag.startswith("N"))
 
 
+def _frankly(morphs: list, k: int) -> bool:
+    """Whether the -면 at ``k`` ends a verb of saying (솔직히 말씀드리면, 사실대로 말하면): a frame for
+    what follows, not a condition of it; the topic before it is the statement's (도커는… 솔직히
+    말씀드리면 직접 써 본 적은 없습니다)."""
+    if morphs[k].form not in ("면", "으면", "자면") or k < 1:
+        return False
+    verb = morphs[k - 1]
+    return verb.form in ("말하", "말씀하") or (
+        verb.form in ("드리", "하") and k >= 2 and morphs[k - 2].form in ("말씀", "말", "얘기"))
+
+
 def _says(rest: list) -> bool:
     """Whether the morphemes after a quotative ending are its verb of saying or thinking (보-,
     믿-, 말하-; 생각하-, 판단하-: a noun and -하-, or 생각 안 하-)."""
@@ -204,12 +218,13 @@ def _ko_spans(text: str) -> list[Span]:
     morphs = ko_morphs(text)[0]
     spans: list[Span] = []
     start, negations, main = 0, 0, True
+    chosen = 0  # the clause's negations before its last -든/-거나 (했든 안 했든: whether or not)
 
     def close(end: int) -> None:
-        nonlocal start, negations, main
+        nonlocal start, negations, main, chosen
         if end > start:
             spans.append((start, end, negations % 2 == 1, main))
-        start, negations, main = end, 0, True
+        start, negations, main, chosen = end, 0, True, 0
 
     split = close  # a part of a clause with a polarity of its own
 
@@ -266,7 +281,10 @@ def _ko_spans(text: str) -> list[Span]:
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
             rest = [n for n in morphs[k + 1 : k + 5] if n.tag != "JX"][:3]
             nxt = rest[0] if rest else None
-            binds = m.form in _KO_QUESTION_EC or nxt is not None and (
+            if m.form.endswith(_KO_CHOICE_EC):
+                negations = chosen = min(negations, chosen)  # 배포를 했든 안 했든: denies nothing
+            binds = m.form in _KO_QUESTION_EC or m.form.endswith(_KO_CHOICE_EC) \
+                or _frankly(morphs, k) or nxt is not None and (
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
                 or (m.form in _KO_SEQUENCE_EC and _in_relative(morphs, k)))

@@ -64,6 +64,16 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     # a negated verb of saying or thinking denies what it quotes
     assert negated_parts("CMP 쪽에서 SKT를 경쟁사라고 보지는 않습니다.", "ko") == [
         "CMP 쪽에서 SKT를 경쟁사라고 보지는 않습니다."]
+    # a choice (-든, -든지, -거나) lists what the verb after it says, as English "or" does; a
+    # negation inside one of its alternatives (했든 안 했든: whether or not) denies nothing
+    assert negated_parts("프리스타일이든 파이프라인이든 잡을 만들어 본 적은 없고요.", "ko") == [
+        "프리스타일이든 파이프라인이든 잡을 만들어 본 적은 없고요."]
+    assert negated_parts("젠킨스로 도커에 배포한다든지 그런 건 안 해 봤어요.", "ko") == [
+        "젠킨스로 도커에 배포한다든지 그런 건 안 해 봤어요."]
+    assert negated_parts("그날 배포를 했든 안 했든 결국엔 났을 장애였습니다.", "ko") == []
+    # 솔직히 말씀드리면 frames what follows: the topic before it is the statement's
+    assert negated_parts("도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다.", "ko") == [
+        "도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다."]
     # ... and so does 생각 안 하-, the spoken short negation of 생각하- (held out 10)
     assert negated_parts("저는 SKT가 경쟁상대라고는 생각 안 합니다.", "ko") == [
         "저는 SKT가 경쟁상대라고는 생각 안 합니다."]
