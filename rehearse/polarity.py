@@ -84,7 +84,7 @@ _EN_IDIOMS = (("far", "from"), ("off", "limits"), ("off", "the", "table"))
 _EN_CONJ = frozenset("and but so".split())
 _EN_SUBORDINATE = frozenset(
     "because although though while whereas if whether unless when since".split())
-_EN_WORD = re.compile(r"\d[\d,.]*\d|[A-Za-z]+(?:['’][A-Za-z]+)*|[.;:!?,]")
+_EN_WORD = re.compile(r"\d[\d,.]*\d|[A-Za-z]+(?:['’][A-Za-z]+)*|[.;:!?,]|[—–]|(?<=\s)-{1,2}(?=\s)")
 
 
 def _is_ko_negator(form: str, tag: str) -> bool:
@@ -331,7 +331,7 @@ def _en_spans(text: str) -> list[Span]:
     recent: list[str] = []  # the words before this one
     for m in _EN_WORD.finditer(text):
         word = m.group().lower().replace("’", "'")
-        if word in ".;:!?":
+        if word in ".;:!?" or word in ("—", "–", "-", "--"):  # a dash ends a clause as ";" does
             if word == "?":
                 main = False  # a question asks, it does not say (Docker? Not really.)
             close(m.end())

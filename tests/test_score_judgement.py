@@ -181,6 +181,12 @@ def test_english_negation_is_found_per_clause() -> None:
     assert negated_parts("I'm not inflexible about it.", "en") == []
     assert negated_parts("I skipped the staging copy. Fridays are off the table.", "en") == [
         "I skipped the staging copy.", "Fridays are off the table."]
+    # a dash ends a clause as ";" does (a hyphen inside a word does not)
+    assert negated_parts("That's not a number I made up — it's based on market data.", "en") == [
+        "That's not a number I made up —"]
+    assert negated_parts("I'm not looking to stay small - I want scale.", "en") == [
+        "I'm not looking to stay small -"]
+    assert negated_parts("A well-known tool isn't here.", "en") == ["A well-known tool isn't here."]
     # a topic set before a comma takes the polarity of the clause that says something of it
     assert negated_parts("And as for mentoring, I've never mentored anyone.", "en") == [
         "And as for mentoring,", "I've never mentored anyone."]
