@@ -100,7 +100,9 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
     m = morphs[k]
     tag = m.tag.split("-")[0]
     if tag == "VV" and m.form in ("빠지", "빼", "빼놓"):
-        return True
+        after = morphs[k + 1] if k + 1 < len(morphs) else None
+        # X 빼면 (without X: 배스 낚시 빼면 저를 얘기할 수가 없어요) is a condition, not a denial
+        return not (after is not None and after.tag == "EC" and after.form in ("면", "으면"))
     if tag == "VV" and m.form in ("듣", "들"):
         before = morphs[k - 1] if k else None
         after = morphs[k + 2] if k + 2 < len(morphs) else None
@@ -230,12 +232,15 @@ def _ko_spans(text: str) -> list[Span]:
 
     pending = False  # a clause ended; it takes the particles and punctuation that follow (고요, 다.)
     whiles: list[int] = []  # where -면서 clauses end
+    ends: list[int] = []  # where sentences end
     ignore: set[int] = set()  # negators that a 없이 before them cancels
     for k, m in enumerate(morphs):
         if pending:
             if m.tag in ("JX", "SF", "SP", "SE", "EF"):
                 if m.form == "?":
                     main = False  # a question asks, it does not say (도커요?)
+                if m.tag in ("SF", "EF"):
+                    ends.append(m.start + m.len)  # 개발했고요.
                 continue
             close(m.start)
             pending = False
@@ -276,6 +281,7 @@ def _ko_spans(text: str) -> list[Span]:
             split(end)  # a negation inside a relative clause stays in it (발송이 안 되는 | 오류)
         elif m.tag in ("EF", "SF"):
             pending = True
+            ends.append(end)
             if m.form == "?":
                 main = False  # a question asks, it does not say (도커요?)
         elif m.tag == "EC" and m.form not in _KO_BINDING_EC:
@@ -293,7 +299,25 @@ def _ko_spans(text: str) -> list[Span]:
             if not binds and m.form.endswith(_KO_WHILE_EC):
                 whiles.append(end)
     close(len(text))
-    return _topics_out_of_while(spans, morphs, whiles)
+    return _said_of_as_such(_topics_out_of_while(spans, morphs, whiles), morphs, ends)
+
+
+def _said_of_as_such(spans: list[Span], morphs: list, ends: list[int]) -> list[Span]:
+    """What 그런 것 (이런 거, 그런 건) sums up, the clauses of its sentence before it, takes the
+    polarity of the clause 그런 것 is in: 통신 내용 까서 분석하고 그런 건 저는 안 했습니다 (none of it
+    was done)."""
+    for k, m in enumerate(morphs[:-1]):
+        if m.tag == "MM" and m.form in ("그런", "이런", "그러한") and morphs[k + 1].tag == "NNB" \
+                and morphs[k + 1].form in ("것", "거"):
+            i = next((i for i, (a, b, *_r) in enumerate(spans) if a <= m.start < b), None)
+            if i is None or spans[i][0] < m.start - 1:
+                continue  # not where its clause begins
+            since = max((e for e in ends if e <= m.start), default=0)
+            for j in range(i - 1, -1, -1):
+                if spans[j][0] < since:
+                    break
+                spans[j] = (spans[j][0], spans[j][1], spans[i][2], spans[j][3])
+    return spans
 
 
 def _topics_out_of_while(spans: list[Span], morphs: list, whiles: list[int]) -> list[Span]:

@@ -71,6 +71,12 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
     assert negated_parts("젠킨스로 도커에 배포한다든지 그런 건 안 해 봤어요.", "ko") == [
         "젠킨스로 도커에 배포한다든지 그런 건 안 해 봤어요."]
     assert negated_parts("그날 배포를 했든 안 했든 결국엔 났을 장애였습니다.", "ko") == []
+    # 그런 것 sums up the clauses of its sentence before it: they take its polarity (not the
+    # sentence before: 지라는 써 봤고요)
+    assert negated_parts("지라는 써 봤고요. 통신 내용 까서 분석하고 그런 건 저는 안 했습니다.", "ko") == [
+        "통신 내용 까서", "분석하고", "그런 건 저는 안 했습니다."]
+    # X 빼면 (without X) is a condition, not a denial: 빼면 … 없다 says X is there
+    assert negated_parts("배스 낚시 빼면 저를 얘기할 수가 없어요.", "ko") == ["저를 얘기할 수가 없어요."]
     # 솔직히 말씀드리면 frames what follows: the topic before it is the statement's
     assert negated_parts("도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다.", "ko") == [
         "도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다."]
