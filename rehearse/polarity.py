@@ -59,6 +59,7 @@ _KO_QUOTE_EC = ("라고", "다고", "냐고", "자고")  # and their forms after
 # point it is often the content itself (2만 건이 넘어가면 | 다운로드가 되지 않는 문제)
 # -면서 (while): a clause of circumstance, not a main one (도커는 공부하면서 | 이름만 들어 봤고)
 _KO_WHILE_EC = ("면서", "으면서")
+_KO_BUT_EC = frozenset(("는데", "ᆫ데", "은데"))  # background to what the next clause says
 
 # an embedded question (-는지: 어떤 사업을 하는지 모르겠습니다) is the object of what follows,
 # whose negation reaches back into it
@@ -108,15 +109,19 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
         after = morphs[k + 2] if k + 2 < len(morphs) else None
         return (before is not None and before.tag == "JX" and before.form == "만") or (
             after is not None and after.tag == "JX" and after.form == "만")
-    if tag == "VA" and m.form == "어렵":
+    if tag == "VA" and m.form in ("어렵", "그렇"):
         j = k - 1
-        while j >= 0 and morphs[j].tag in ("JX", "MAG"):
-            j -= 1  # 보기는 좀 어렵다
-        if j < 1 or morphs[j].tag != "ETN" or morphs[j].form != "기":
+        while j >= 1 and morphs[j].tag in ("JX", "MAG", "JKB"):
+            j -= 1  # 보기는 좀 어렵다; 말씀드리기엔 좀 그렇고요
+        at = (morphs[j].tag, morphs[j].form)
+        for_it = at == ("EC", "기에") or (at == ("ETN", "기") and morphs[j + 1].form == "에")
+        if not for_it and not (at == ("ETN", "기") and m.form == "어렵"):
             return False
-        verb = morphs[j - 1]
-        quoted = j >= 2 and morphs[j - 2].tag == "EC" and morphs[j - 2].form.endswith(_KO_QUOTE_EC)
-        return verb.tag.startswith("VV") and (verb.form == "보" or (verb.form in ("하", "말하") and quoted))
+        verb = j - 1 - (morphs[j - 1].form == "드리" and j >= 2 and morphs[j - 2].form == "말씀")
+        quoted = verb >= 1 and morphs[verb - 1].tag == "EC" and morphs[verb - 1].form.endswith(_KO_QUOTE_EC)
+        said = morphs[j - 1]
+        return said.tag.startswith("VV") and (
+            said.form == "보" or (said.form in ("하", "말하", "드리") and quoted))
     return False
 
 
@@ -165,8 +170,8 @@ def _says(rest: list) -> bool:
         return False
     first = rest[0]
     then = [n for n in rest[1:] if not (n.tag == "MAG" and n.form in ("안", "못"))]
-    return first.tag == "VV" or (first.tag.startswith("NN") and bool(then)
-                                 and (then[0].tag == "XSV" or (then[0].tag == "VV" and then[0].form == "하")))
+    return first.tag == "VV" or (first.tag.startswith("NN") and bool(then) and (
+        then[0].tag == "XSV" or (then[0].tag == "VV" and then[0].form in ("하", "드리"))))
 
 
 def _noun_phrase_start(morphs: list, k: int, head) -> int:
@@ -232,6 +237,7 @@ def _ko_spans(text: str) -> list[Span]:
 
     pending = False  # a clause ended; it takes the particles and punctuation that follow (고요, 다.)
     whiles: list[int] = []  # where -면서 clauses end
+    buts: list[int] = []  # where -는데 clauses end
     ends: list[int] = []  # where sentences end
     ignore: set[int] = set()  # negators that a 없이 before them cancels
     for k, m in enumerate(morphs):
@@ -290,6 +296,7 @@ def _ko_spans(text: str) -> list[Span]:
             if m.form.endswith(_KO_CHOICE_EC):
                 negations = chosen = min(negations, chosen)  # 배포를 했든 안 했든: denies nothing
             binds = m.form in _KO_QUESTION_EC or m.form.endswith(_KO_CHOICE_EC) \
+                or (m.form == "기에" and any(n.form in ("그렇", "어렵") for n in rest)) \
                 or _frankly(morphs, k) or nxt is not None and (
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
@@ -298,8 +305,67 @@ def _ko_spans(text: str) -> list[Span]:
             main = binds or not m.form.endswith((*_KO_CONDITION_EC, *_KO_WHILE_EC))
             if not binds and m.form.endswith(_KO_WHILE_EC):
                 whiles.append(end)
+            if not binds and m.form in _KO_BUT_EC:
+                buts.append(end)
     close(len(text))
-    return _said_of_as_such(_topics_out_of_while(spans, morphs, whiles), morphs, ends)
+    spans = _topics_out_of_while(spans, morphs, whiles)
+    return _said_of_as_such(_bare_topics(_topics_over_but(spans, morphs, buts, ends), morphs), morphs, ends)
+
+
+def _topic_at(morphs: list, a: int, b: int, opening: bool = False):
+    """The topic particle (N은/는) of the clause a..b before its first verb, if it has one;
+    ``opening``: only one that opens the clause (도커는 …, not 젠킨스로 배포는 …)."""
+    clause = [m for m in morphs if a <= m.start < b]
+    for j, m in enumerate(clause):
+        if m.tag.startswith(("VV", "VA", "XSV", "VCP", "VCN", "EC", "EF")):
+            return None
+        if m.tag == "JX" and m.form in ("는", "은", "ᆫ") and j \
+                and clause[j - 1].tag in ("NNG", "NNP", "SL", "SH"):
+            return m
+        if opening and not m.tag.startswith(("NN", "SL", "SH", "IC", "SP", "SE", "MAG")):
+            return None
+    return None
+
+
+def _topics_over_but(spans: list[Span], morphs: list, buts: list[int], ends: list[int]) -> list[Span]:
+    """The topic that opens a sentence whose first part ends in -는데 is what its next clause says
+    something of, when that clause has no topic of its own: 낚시는 친구 따라서 한 번 가 봤는데 | 저랑은 안
+    맞더라고요; 도커는 공부는 하고 있는데, | 아직 배포까지 해 본 건 아니라서요 (but 도커는 써 봤는데
+    | 쿠버네티스는 안 써 봤습니다 keeps each topic with its own clause)."""
+    out = list(spans)
+    for e in buts:
+        after = next((i for i, sp in enumerate(out) if sp[0] >= e), None)
+        since = max((x for x in ends if x < e), default=0)
+        if after is None or _topic_at(morphs, *out[after][:2]) is not None:
+            continue
+        # the nearest clause of the sentence before it that opens with a topic
+        first = next((i for i in range(after - 1, -1, -1)
+                      if out[i][0] >= since and _topic_at(morphs, *out[i][:2], opening=True) is not None),
+                     None)
+        if first is None:
+            continue
+        a, b, negated, main = out[first]
+        topic = _topic_at(morphs, a, b, opening=True)
+        if topic is None or out[after][2] == negated:
+            continue
+        cut = topic.start + topic.len
+        out[first : first + 1] = [(a, cut, out[after][2], True), (cut, b, negated, main)]
+    return out
+
+
+def _bare_topics(spans: list[Span], morphs: list) -> list[Span]:
+    """A clause that is nothing but a topic (아, 도커는요... | 솔직히 써 본 적은 없습니다), set apart by
+    a pause, takes the polarity of the clause that says something of it."""
+    out = list(spans)
+    for i, (a, b, _negated, main) in enumerate(spans[:-1]):
+        clause = [m for m in morphs if a <= m.start < b]
+        said = [m for m in clause if m.tag not in ("IC", "SP", "SF", "SE", "SS", "SW", "SO")
+                and m.form != "요"]
+        paused = clause and clause[-1] not in said
+        if paused and said and said[-1].tag == "JX" and said[-1].form in ("는", "은", "ᆫ") \
+                and all(m.tag.startswith(_KO_NOUNISH) for m in said[:-1]) and len(said) > 1:
+            out[i] = (a, b, spans[i + 1][2], main)
+    return out
 
 
 def _said_of_as_such(spans: list[Span], morphs: list, ends: list[int]) -> list[Span]:

@@ -169,11 +169,11 @@ def test_adversarial_answers(evaluation: EvalResult) -> None:
 # (44 answers: negations, own words, partly said, off topic) later still, the same way.
 HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.98, "heldout2_ko": 0.90, "heldout2_en": 0.93,
                   "heldout3_ko": 0.93, "heldout3_en": 1.00, "heldout4_ko": 0.93, "heldout4_en": 0.95,
-                  "heldout5_ko": 0.86, "heldout5_en": 0.91, "heldout6_ko": 0.90, "heldout6_en": 0.90,
+                  "heldout5_ko": 0.86, "heldout5_en": 0.91, "heldout6_ko": 0.91, "heldout6_en": 0.90,
                   "heldout7_ko": 0.88, "heldout7_en": 0.93, "heldout8_ko": 0.93, "heldout8_en": 0.91,
                   "heldout9_ko": 0.94, "heldout9_en": 0.94, "heldout10_ko": 0.92, "heldout10_en": 0.93,
                   "heldout11_ko": 0.92, "heldout11_en": 0.95, "heldout12_ko": 0.86, "heldout12_en": 0.89,
-                  "heldout13_ko": 0.88, "heldout13_en": 0.90}
+                  "heldout13_ko": 0.90, "heldout13_en": 0.90}
 
 
 # wholly negated held-out answers the clause rules cannot read (bench/README.md). Held out 4's,
@@ -189,12 +189,11 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.98, "heldout2_ko": 0.90, "
 # -기보다 set a thing aside; 것 that names a thing heads a relative clause; Burp Suite is
 # 버프스위트); held out 10, written blind after, checked all of them, and its two answers the
 # rules had turned wrong were read (없었던 건 아니고요; skipped, off the table).
-HELD_OUT_NEGATION_LIMITS = {"ko-h6-hobby-negation", "en-h6-weakness-negation",
+HELD_OUT_NEGATION_LIMITS = {"en-h6-weakness-negation",
                             "en-h6-sample_intro-negation-2", "en-h8-failure-negation",
                             "ko-h10-competitor-negation",
                             "ko-h11-hobby-negation-1",  # held out 11: not read
-                            "ko-h12-jenkins-negation",
-                            "ko-h13-hobby-negation", "ko-h13-docker-negation"}  # held out 13: blind
+                            "ko-h12-jenkins-negation"}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

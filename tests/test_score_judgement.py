@@ -77,6 +77,22 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
         "통신 내용 까서", "분석하고", "그런 건 저는 안 했습니다."]
     # X 빼면 (without X) is a condition, not a denial: 빼면 … 없다 says X is there
     assert negated_parts("배스 낚시 빼면 저를 얘기할 수가 없어요.", "ko") == ["저를 얘기할 수가 없어요."]
+    # X라고 말씀드리기엔 / 하기엔 좀 그렇다: it can hardly be called X
+    assert negated_parts("배스 낚시라고 말씀드리기엔 좀 그렇고요, 한 번 가 봤어요.", "ko") == [
+        "배스 낚시라고 말씀드리기엔 좀 그렇고요,"]
+    assert negated_parts("취미라고 하기엔 좀 그렇고요.", "ko") == ["취미라고 하기엔 좀 그렇고요."]
+    assert negated_parts("날씨가 좀 그렇고요.", "ko") == []
+    # a clause that is nothing but a topic, set apart by a pause, is what the next one is about
+    assert negated_parts("아, 도커는요... 솔직히 직접 써 본 적은 없습니다.", "ko") == [
+        "아, 도커는요...", "솔직히 직접 써 본 적은 없습니다."]
+    # the topic of a sentence whose first part ends in -는데 is what the next clause says of it,
+    # unless that clause has a topic of its own
+    assert negated_parts("낚시는 친구 따라서 한 번 가 봤는데 저랑은 안 맞더라고요.", "ko") == [
+        "낚시는", "저랑은 안 맞더라고요."]
+    assert negated_parts("도커는 써 봤는데 쿠버네티스는 안 써 봤습니다.", "ko") == [
+        "쿠버네티스는 안 써 봤습니다."]
+    assert negated_parts("젠킨스로 배포는 해 왔는데 도커로 올려 본 적은 없습니다.", "ko") == [
+        "도커로 올려 본 적은 없습니다."]  # 배포는 does not open its clause
     # 솔직히 말씀드리면 frames what follows: the topic before it is the statement's
     assert negated_parts("도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다.", "ko") == [
         "도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다."]
