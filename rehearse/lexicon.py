@@ -44,7 +44,7 @@ STOP_EN = frozenset(
     who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your
     yours yourself yourselves um umm ummm uh uhh uhhh uhm er err erm ah ahh ahhh hmm hmmm hm mm mmm
     mhm eh ehm yeah yes okay ok oh gonna wanna got really basically actually just like also quite
-    now every around""".split()
+    now every around never nothing none nobody nowhere neither without""".split()
 )
 
 # English terms commonly said (and transcribed) in Hangul -> the Latin spelling.

@@ -15,6 +15,7 @@ import yaml
 from rich.console import Console
 
 from rehearse import meaning
+from rehearse import textnorm as tn
 from rehearse.coverage import KeyPointResult
 from rehearse.feedback import render_feedback
 from rehearse.polarity import clause_spans, contrasted
@@ -646,3 +647,11 @@ def test_each_half_of_a_sentence_joined_by_and_is_heard_for_its_own_point() -> N
     assert kp.status == "partial" and kp.evidence == "We tested both approaches for a bit"
     assert "in the end we went with refactoring." in meaning.pieces(
         "We tested both approaches for a bit and in the end we went with refactoring.")
+
+
+def test_a_negator_is_no_content_word() -> None:
+    """"never", "nothing", "without" say how a clause is meant, not what it is about: a point's
+    "never" is not found in "I've never broken production" (its clause's polarity is read instead)."""
+    assert not tn.analyse("never nothing none nobody nowhere neither without not no", "en")
+    kp = eval_case_point("en", "failure", "en-h12-failure-negation", 3, ScoreOptions(), "heldout12_en")
+    assert "never" not in kp.words
