@@ -83,6 +83,7 @@ _EN_TOPIC = re.compile(r"\s*(?:and\s+|but\s+)?(?:as for|when it comes to)\b", re
 # word sequences that deny, matched at their last word
 _EN_IDIOMS = (("far", "from"), ("off", "limits"), ("off", "the", "table"))
 _EN_CONJ = frozenset("and but so".split())
+_EN_MODAL_NOT = frozenset("couldn't can't cannot wouldn't won't".split())
 _EN_SUBORDINATE = frozenset(
     "because although though while whereas if whether unless when since".split())
 _EN_WORD = re.compile(r"\d[\d,.]*\d|[A-Za-z]+(?:['’][A-Za-z]+)*|[.;:!?,]|[—–]|(?<=\s)-{1,2}(?=\s)")
@@ -419,6 +420,7 @@ def _en_spans(text: str) -> list[Span]:
         main = main if opens is None else opens
 
     recent: list[str] = []  # the words before this one
+    said: list[str] = []  # the words of the clause so far
     for m in _EN_WORD.finditer(text):
         word = m.group().lower().replace("’", "'")
         if word in ".;:!?" or word in ("—", "–", "-", "--"):  # a dash ends a clause as ";" does
@@ -434,14 +436,20 @@ def _en_spans(text: str) -> list[Span]:
         elif word in _EN_SUBORDINATE:
             close(m.start(), False)
         elif word == "without":
-            close(m.start())
-            negations += 1
+            if negations % 2 and any(w in _EN_MODAL_NOT for w in said):
+                # "we couldn't have done it without X": a double negative, X was there
+                negations -= 1
+                close(m.start())
+            else:
+                close(m.start())
+                negations += 1
         elif word == "not" and _EN_ONLY.match(text, m.end()):
             pass  # not only X but also Y says both
         elif word in _EN_NEGATORS or word.endswith("n't") \
                 or any(tuple(recent[-len(i) + 1 :]) + (word,) == i for i in _EN_IDIOMS):
             negations += 1
         recent = [*recent[-2:], word]
+        said = [] if start >= m.end() else [*said, word]
     close(len(text))
     # a topic set before a comma ("as for mentoring, I've never done it") takes the polarity of
     # the clause that says something of it

@@ -204,6 +204,9 @@ def test_english_negation_is_found_per_clause() -> None:
     assert negated_parts("I'm not inflexible about it.", "en") == []
     assert negated_parts("I skipped the staging copy. Fridays are off the table.", "en") == [
         "I skipped the staging copy.", "Fridays are off the table."]
+    # "couldn't … without X" is a double negative: both were there (but "without" alone denies)
+    assert negated_parts("We couldn't have cut deploys to fifteen minutes without it.", "en") == []
+    assert negated_parts("I can't work without coffee.", "en") == []
     # a dash ends a clause as ";" does (a hyphen inside a word does not)
     assert negated_parts("That's not a number I made up — it's based on market data.", "en") == [
         "That's not a number I made up —"]
