@@ -529,6 +529,8 @@ def _match(
             conflict = checked  # what the point says in the negative ("without testing it") the
             # answer says the other way ("we had tested it"): the point's negation is its gist
         clauses = sorted({clause_at(tr_spans, units[j].start) for j in hits})
+        if status != "missed" and clauses and all(text[a:b].rstrip().endswith("?") for a, b in clauses):
+            status, evidence = "missed", None  # only asked back (배스 낚시요?), never said
         sentences = _sentences(text, [units[j].start for j in hits], language, answer.ends)
         if status != "missed" and sentences and _bare_list(text, sentences, language) \
                 and not _bare_list(key_point, [(0, len(key_point))], language):

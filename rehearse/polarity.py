@@ -70,6 +70,8 @@ _KO_SEQUENCE_EC = frozenset(("어서", "아서", "여서"))
 # -든지, -든가, -거나 list what the verb after them says (N이든 N이든 만들어 본 적은 없고요;
 # 배포한다든지 그런 건 안 해 봤어요), as English "or" does
 _KO_CHOICE_EC = ("든지", "든가", "든", "거나")
+_KO_ONLY_STUDIED = frozenset(("공부", "구경", "이론", "개념", "독학"))
+_KO_ONLY_READ = frozenset(("책", "글", "블로그", "영상", "유튜브", "강의", "문서"))
 
 _KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데도", "ᆫ데도")
 
@@ -105,6 +107,10 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
         after = morphs[k + 1] if k + 1 < len(morphs) else None
         # X 빼면 (without X: 배스 낚시 빼면 저를 얘기할 수가 없어요) is a condition, not a denial
         return not (after is not None and after.tag == "EC" and after.form in ("면", "으면"))
+    if tag == "VV" and m.form in ("하", "읽", "보", "배우") and k >= 2 and morphs[k - 1].form == "만" \
+            and morphs[k - 1].tag == "JX" and (morphs[k - 2].form in _KO_ONLY_STUDIED or (
+                k >= 3 and morphs[k - 2].tag == "JKB" and morphs[k - 3].form in _KO_ONLY_READ)):
+        return True  # 공부만 해 봤다, 책으로만 읽어 봤다: studied it, never used it
     if tag == "VV" and m.form in ("듣", "들"):
         before = morphs[k - 1] if k else None
         after = morphs[k + 2] if k + 2 < len(morphs) else None
@@ -115,11 +121,11 @@ def _ko_idiom_negates(morphs: list, k: int) -> bool:
         while j >= 1 and morphs[j].tag in ("JX", "MAG", "JKB"):
             j -= 1  # 보기는 좀 어렵다; 말씀드리기엔 좀 그렇고요
         at = (morphs[j].tag, morphs[j].form)
-        for_it = at == ("EC", "기에") or (at == ("ETN", "기") and morphs[j + 1].form == "에")
-        if not for_it and not (at == ("ETN", "기") and m.form == "어렵"):
-            return False
         verb = j - 1 - (morphs[j - 1].form == "드리" and j >= 2 and morphs[j - 2].form == "말씀")
         quoted = verb >= 1 and morphs[verb - 1].tag == "EC" and morphs[verb - 1].form.endswith(_KO_QUOTE_EC)
+        for_it = at == ("EC", "기에") or (at == ("ETN", "기") and (morphs[j + 1].form == "에" or quoted))
+        if not for_it and not (at == ("ETN", "기") and m.form == "어렵"):
+            return False
         said = morphs[j - 1]
         return said.tag.startswith("VV") and (
             said.form == "보" or (said.form in ("하", "말하", "드리") and quoted))
@@ -151,6 +157,22 @@ def _contrast(morphs: list, k: int) -> bool:
     after = morphs[k + 2] if k + 2 < len(morphs) else None
     return (nxt is not None and nxt.tag == "EC" and nxt.form in ("라", "고")
             and after is not None and after.tag.startswith("N"))
+
+
+def _never_done(morphs: list, k: int) -> bool:
+    """Whether the clause after the -어서 at ``k`` denies an experience (-ㄴ 적 없-): the whole chain of
+    doings is what was never done (젠킨스랑 엮어서 배포까지 해 본 적은 없습니다). Only -어서 right
+    after a verb's stem: after an auxiliary it gives a cause (문서를 만들어 두고 있어서 | 문서 없이
+    개발한 적은 없었습니다)."""
+    if not k or morphs[k - 1].tag != "VV":
+        return False
+    for j in range(k + 1, len(morphs) - 1):
+        if morphs[j].tag in ("EC", "EF", "SF") and not (morphs[j].tag == "EC" and morphs[j + 1].tag == "VX"):
+            return False  # (해 본: -어 보- goes on)
+        if morphs[j].tag == "ETM" and morphs[j + 1].form == "적":
+            rest = [n for n in morphs[j + 2 : j + 6] if n.tag not in ("JX", "JKS", "MAG")]
+            return bool(rest) and rest[0].form == "없"
+    return False
 
 
 def _frankly(morphs: list, k: int) -> bool:
@@ -301,7 +323,7 @@ def _ko_spans(text: str) -> list[Span]:
                 or _frankly(morphs, k) or nxt is not None and (
                 nxt.tag == "VX" or (nxt.tag in ("VV", "XSV") and nxt.form in _KO_LIGHT)
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
-                or (m.form in _KO_SEQUENCE_EC and _in_relative(morphs, k)))
+                or (m.form in _KO_SEQUENCE_EC and (_in_relative(morphs, k) or _never_done(morphs, k))))
             pending = not binds
             main = binds or not m.form.endswith((*_KO_CONDITION_EC, *_KO_WHILE_EC))
             if not binds and m.form.endswith(_KO_WHILE_EC):

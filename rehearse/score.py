@@ -455,8 +455,9 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
             continue  # what matched was said in the negative: meaning cannot tell
         if sentence and set_aside(text, sentence, language):
             continue  # 클라우드 역량이라고 하기보다는요: named to be set aside
-        if sentence and denies_where_the_point_affirms(result.text, sentence, language):
-            continue  # "I've never mentored anyone" for "I want to mentor engineers"
+        if sentence and (sentence.rstrip().endswith("?")
+                         or denies_where_the_point_affirms(result.text, sentence, language)):
+            continue  # asked back (배스 낚시요?); "I've never mentored anyone" for "I want to mentor"
         covered_at = options.meaning_covered_at_by_language.get(language, options.meaning_covered_at)
         status = meaning.lift(result.status, result.reason, cosine, options.meaning_partial_at, covered_at)
         if status != result.status:

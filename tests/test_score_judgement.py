@@ -94,6 +94,16 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
         "쿠버네티스는 안 써 봤습니다."]
     assert negated_parts("젠킨스로 배포는 해 왔는데 도커로 올려 본 적은 없습니다.", "ko") == [
         "도커로 올려 본 적은 없습니다."]  # 배포는 does not open its clause
+    assert negated_parts("취미라고 하기는 좀 그렇고요.", "ko") == ["취미라고 하기는 좀 그렇고요."]
+    # only studied or read about: 공부만 해 봤다, 책으로만 읽어 봤다
+    assert negated_parts("파이프라인은 공부만 해 봤습니다.", "ko") == ["파이프라인은 공부만 해 봤습니다."]
+    assert negated_parts("도커는 책으로만 읽어 봤습니다.", "ko") == ["도커는 책으로만 읽어 봤습니다."]
+    # -어서 right after a verb, before an experience denied, is part of what was never done; after
+    # an auxiliary it gives a cause
+    assert negated_parts("젠킨스랑 엮어서 배포까지 해 본 적은 없습니다.", "ko") == [
+        "젠킨스랑 엮어서 배포까지 해 본 적은 없습니다."]
+    assert negated_parts("문서를 만들어 두고 있어서 문서 없이 개발한 적은 없었습니다.", "ko")[0] != (
+        "문서를 만들어 두고 있어서")
     # 솔직히 말씀드리면 frames what follows: the topic before it is the statement's
     assert negated_parts("도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다.", "ko") == [
         "도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다."]
@@ -658,3 +668,13 @@ def test_a_negator_is_no_content_word() -> None:
     assert not tn.analyse("never nothing none nobody nowhere neither without not no", "en")
     kp = eval_case_point("en", "failure", "en-h12-failure-negation", 3, ScoreOptions(), "heldout12_en")
     assert "never" not in kp.words
+
+
+def test_a_point_only_asked_back_is_not_said() -> None:
+    """"취미요? 어… 배스 낚시요?" repeats the point as a question, then the answer says it is hardly a
+    hobby: neither the words nor the meaning of a question said back count (held out 14)."""
+    kp = eval_case_point("ko", "hobby", "ko-h14-hobby-negation", 0, ScoreOptions(), "heldout14_ko")
+    assert kp.status == "missed"
+    kp = score("배스 낚시", "배스 낚시요? 네, 주말마다 갑니다.", "ko", meaning=False).key_points[0]
+    assert kp.status == "missed"
+    assert score("배스 낚시", "배스 낚시요. 주말마다 갑니다.", "ko").key_points[0].status == "covered"
