@@ -10,11 +10,14 @@ points found; :func:`rehearse.score.score_answer` calls it when it is given the 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from rehearse import textnorm as tn
 from rehearse.coverage import point_polarity
 from rehearse.polarity import clause_at, clause_spans, in_main_clause, negated_at, says_there_is_none
+from rehearse.text_ko import ko_morphs
 
 if TYPE_CHECKING:
     from rehearse.coverage import KeyPointResult
@@ -69,11 +72,12 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
         return None
     spans = clause_spans(text, language)
     by_clause: dict[tuple[int, int], set[str]] = {}
-    affirmed: set[str] = set()
+    affirmed: set[str] = set()  # not by a clause that says nothing of it (아… 젠킨스요.)
     for u in units:
         if u.key in asked:
             if negated_at(spans, u.start) == asked[u.key]:
-                if in_main_clause(spans, u.start):
+                a, b = clause_at(spans, u.start)
+                if in_main_clause(spans, u.start) and _predicate(text[a:b], language):
                     affirmed.add(u.key)
             elif in_main_clause(spans, u.start):
                 by_clause.setdefault(clause_at(spans, u.start), set()).add(u.key)
@@ -87,7 +91,31 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
                 u.key for u in units if a <= u.start < b and u.kind not in ("generic", "verb")} \
                 and says_there_is_none(text, a, b):
             return text[a:b].strip(" ,")
+    if yes_no and names and not names & affirmed:
+        return _opens_with_no(text, spans, language)
     return None
+
+
+def _opens_with_no(text: str, spans: tuple, language: str) -> str | None:
+    """The answer's first sentence that says something (not a question said back, not a bare
+    "젠킨스요."), if its last main clause is negated: to a yes/no question whose name the answer
+    never affirms, "솔직히 말씀드리면 제가 직접 잡을 구성해 본 적은 없고요." is the answer's no."""
+    for match in re.finditer(r"\S.*?(?:[.?!…](?=\s|$)|$)", text, re.S):
+        a, b = match.span()
+        sentence = match.group().strip()
+        if sentence.endswith("?") or not _predicate(sentence, language):
+            continue
+        last = [sp for sp in spans if a <= sp[0] < b and sp[3]]
+        return sentence if last and last[-1][2] else None
+    return None
+
+
+def _predicate(sentence: str, language: str) -> bool:
+    """Whether the sentence has a verb or adjective (Korean), or three words (English)."""
+    if language != "ko":
+        return len(sentence.split()) >= 3
+    return any(m.tag.startswith(("VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA"))
+               for m in ko_morphs(unicodedata.normalize("NFC", sentence))[0])
 
 
 _WH_KO = ("무엇", "뭐", "어떤", "어떻", "어떠", "누구", "왜", "언제", "어디", "무슨", "얼마", "몇")

@@ -678,3 +678,23 @@ def test_a_point_only_asked_back_is_not_said() -> None:
     kp = score("배스 낚시", "배스 낚시요? 네, 주말마다 갑니다.", "ko", meaning=False).key_points[0]
     assert kp.status == "missed"
     assert score("배스 낚시", "배스 낚시요. 주말마다 갑니다.", "ko").key_points[0].status == "covered"
+
+
+def test_a_yes_no_question_answered_no_in_the_first_sentence_that_says_something() -> None:
+    """To "Jenkins로 … 해보셨나요?", held out 14's "아… 젠킨스요. 음, 솔직히 말씀드리면 제가 직접 잡을
+    구성해 본 적은 없고요." is a no: the name said back with nothing said of it affirms nothing, and
+    the first sentence that says something ends negated. An answer that opens with a yes is not."""
+    data = yaml.safe_load((ROOT / "tests" / "eval_cases_ko.yaml").read_text(encoding="utf-8"))
+    q = data["questions"]["jenkins"]
+
+    def first_point(said: str) -> KeyPointResult:
+        return score_answer("jenkins", q["prepared"], q["key_points"], Transcript.from_text(said, "ko"),
+                            language="ko", question=q["question"]).key_points[0]
+
+    said = yaml.safe_load((ROOT / "tests" / "eval_cases_heldout14_ko.yaml").read_text(encoding="utf-8"))
+    said = next(c["transcript"] for c in said["cases"] if c["id"] == "ko-h14-jenkins-negation")
+    kp = first_point(said)
+    assert (kp.status, kp.reason) == ("missed", "negated") and kp.evidence.startswith("음, 솔직히")
+    kp = first_point("네, 해 봤습니다. 직접 구축한 적은 없지만 프리스타일 프로젝트와 파이프라인으로 "
+                     "빌드 배포를 진행했습니다.")
+    assert kp.status == "covered"
