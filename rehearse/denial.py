@@ -103,6 +103,8 @@ def _opens_with_no(text: str, spans: tuple, language: str) -> str | None:
     for match in re.finditer(r"\S.*?(?:[.?!…](?=\s|$)|$)", text, re.S):
         a, b = match.span()
         sentence = match.group().strip()
+        if language == "ko" and _NOT_REALLY.fullmatch(sentence):
+            return sentence  # 딱히… ; 아뇨.
         if sentence.endswith("?") or not _predicate(sentence, language):
             continue
         last = [sp for sp in spans if a <= sp[0] < b and sp[3]]
@@ -118,6 +120,9 @@ def _predicate(sentence: str, language: str) -> bool:
                for m in ko_morphs(unicodedata.normalize("NFC", sentence))[0])
 
 
+# a sentence that is only "not really" or "no" (딱히… 별로요. 아뇨.), fillers around it
+_NOT_REALLY = re.compile(r"(?:(?:음|어|아|그|뭐|저)[,…. ]*)*"
+                         r"(?:딱히|별로|그다지|전혀|아니요|아뇨|아니오)(?:요)?[,.…!]*")
 _WH_KO = ("무엇", "뭐", "어떤", "어떻", "어떠", "누구", "왜", "언제", "어디", "무슨", "얼마", "몇")
 _AUX_EN = frozenset("have has had do does did are is was were can could would will".split())
 

@@ -42,6 +42,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rehearse.ko_scope import said_elsewhere
 from rehearse.text_ko import ko_morphs
 
 Span = tuple[int, int, bool, bool]  # start, end, negated, main clause
@@ -157,6 +158,13 @@ def _contrast(morphs: list, k: int) -> bool:
     after = morphs[k + 2] if k + 2 < len(morphs) else None
     return (nxt is not None and nxt.tag == "EC" and nxt.form in ("라", "고")
             and after is not None and after.tag.startswith("N"))
+
+
+def _conceded(morphs: list, k: int) -> bool:
+    """Whether the clause ended at ``k`` concedes (V-기는 하는데/하지만: 젠킨스를 쓰긴 하는데요, …): it
+    grants what the next clause then limits, and says nothing of its own."""
+    return morphs[k].form in ("는데", "지만", "ᆫ데") and k >= 3 and morphs[k - 1].form == "하" \
+        and morphs[k - 2].tag == "JX" and morphs[k - 3].tag == "ETN" and morphs[k - 3].form == "기"
 
 
 def _never_done(morphs: list, k: int) -> bool:
@@ -325,107 +333,13 @@ def _ko_spans(text: str) -> list[Span]:
                 or (m.form.endswith(_KO_QUOTE_EC) and _says(rest))
                 or (m.form in _KO_SEQUENCE_EC and (_in_relative(morphs, k) or _never_done(morphs, k))))
             pending = not binds
-            main = binds or not m.form.endswith((*_KO_CONDITION_EC, *_KO_WHILE_EC))
+            main = binds or not (m.form.endswith((*_KO_CONDITION_EC, *_KO_WHILE_EC)) or _conceded(morphs, k))
             if not binds and m.form.endswith(_KO_WHILE_EC):
                 whiles.append(end)
             if not binds and m.form in _KO_BUT_EC:
                 buts.append(end)
     close(len(text))
-    spans = _topics_out_of_while(spans, morphs, whiles)
-    return _said_of_as_such(_bare_topics(_topics_over_but(spans, morphs, buts, ends), morphs), morphs, ends)
-
-
-def _topic_at(morphs: list, a: int, b: int, opening: bool = False):
-    """The topic particle (N은/는) of the clause a..b before its first verb, if it has one;
-    ``opening``: only one that opens the clause (도커는 …, not 젠킨스로 배포는 …)."""
-    clause = [m for m in morphs if a <= m.start < b]
-    for j, m in enumerate(clause):
-        if m.tag.startswith(("VV", "VA", "XSV", "VCP", "VCN", "EC", "EF")):
-            return None
-        if m.tag == "JX" and m.form in ("는", "은", "ᆫ") and j \
-                and clause[j - 1].tag in ("NNG", "NNP", "SL", "SH"):
-            return m
-        if opening and not m.tag.startswith(("NN", "SL", "SH", "IC", "SP", "SE", "MAG")):
-            return None
-    return None
-
-
-def _topics_over_but(spans: list[Span], morphs: list, buts: list[int], ends: list[int]) -> list[Span]:
-    """The topic that opens a sentence whose first part ends in -는데 is what its next clause says
-    something of, when that clause has no topic of its own: 낚시는 친구 따라서 한 번 가 봤는데 | 저랑은 안
-    맞더라고요; 도커는 공부는 하고 있는데, | 아직 배포까지 해 본 건 아니라서요 (but 도커는 써 봤는데
-    | 쿠버네티스는 안 써 봤습니다 keeps each topic with its own clause)."""
-    out = list(spans)
-    for e in buts:
-        after = next((i for i, sp in enumerate(out) if sp[0] >= e), None)
-        since = max((x for x in ends if x < e), default=0)
-        if after is None or _topic_at(morphs, *out[after][:2]) is not None:
-            continue
-        # the nearest clause of the sentence before it that opens with a topic
-        first = next((i for i in range(after - 1, -1, -1)
-                      if out[i][0] >= since and _topic_at(morphs, *out[i][:2], opening=True) is not None),
-                     None)
-        if first is None:
-            continue
-        a, b, negated, main = out[first]
-        topic = _topic_at(morphs, a, b, opening=True)
-        if topic is None or out[after][2] == negated:
-            continue
-        cut = topic.start + topic.len
-        out[first : first + 1] = [(a, cut, out[after][2], True), (cut, b, negated, main)]
-    return out
-
-
-def _bare_topics(spans: list[Span], morphs: list) -> list[Span]:
-    """A clause that is nothing but a topic (아, 도커는요... | 솔직히 써 본 적은 없습니다), set apart by
-    a pause, takes the polarity of the clause that says something of it."""
-    out = list(spans)
-    for i, (a, b, _negated, main) in enumerate(spans[:-1]):
-        clause = [m for m in morphs if a <= m.start < b]
-        said = [m for m in clause if m.tag not in ("IC", "SP", "SF", "SE", "SS", "SW", "SO")
-                and m.form != "요"]
-        paused = clause and clause[-1] not in said
-        if paused and said and said[-1].tag == "JX" and said[-1].form in ("는", "은", "ᆫ") \
-                and all(m.tag.startswith(_KO_NOUNISH) for m in said[:-1]) and len(said) > 1:
-            out[i] = (a, b, spans[i + 1][2], main)
-    return out
-
-
-def _said_of_as_such(spans: list[Span], morphs: list, ends: list[int]) -> list[Span]:
-    """What 그런 것 (이런 거, 그런 건) sums up, the clauses of its sentence before it, takes the
-    polarity of the clause 그런 것 is in: 통신 내용 까서 분석하고 그런 건 저는 안 했습니다 (none of it
-    was done)."""
-    for k, m in enumerate(morphs[:-1]):
-        if m.tag == "MM" and m.form in ("그런", "이런", "그러한") and morphs[k + 1].tag == "NNB" \
-                and morphs[k + 1].form in ("것", "거"):
-            i = next((i for i, (a, b, *_r) in enumerate(spans) if a <= m.start < b), None)
-            if i is None or spans[i][0] < m.start - 1:
-                continue  # not where its clause begins
-            since = max((e for e in ends if e <= m.start), default=0)
-            for j in range(i - 1, -1, -1):
-                if spans[j][0] < since:
-                    break
-                spans[j] = (spans[j][0], spans[j][1], spans[i][2], spans[j][3])
-    return spans
-
-
-def _topics_out_of_while(spans: list[Span], morphs: list, whiles: list[int]) -> list[Span]:
-    """A topic (N은/는) that opens a -면서 clause is the topic of the clause that follows, and takes
-    its polarity: 도커는 공부하면서 | 이름만 들어 봤고 (the 도커는 is what was only heard of)."""
-    out: list[Span] = []
-    for i, (a, b, negated, main) in enumerate(spans):
-        topic = None
-        if not main and any(a < e <= b for e in whiles):
-            topic = next((n for k, n in enumerate(morphs) if a <= n.start < b and n.tag == "JX"
-                          and n.form in ("는", "은", "ᆫ") and k and morphs[k - 1].tag.startswith(_KO_NOUNISH)),
-                         None)
-        after = None if topic is None else next((s for s in spans[i + 1 :] if s[3]), None)
-        if topic is None or after is None:
-            out.append((a, b, negated, main))
-            continue
-        cut = topic.start + topic.len
-        out += [(a, cut, after[2], True), (cut, b, negated, main)]
-    return out
+    return said_elsewhere(spans, morphs, whiles, buts, ends)
 
 
 def _en_spans(text: str) -> list[Span]:

@@ -441,10 +441,11 @@ def _lift_by_meaning(results: list[KeyPointResult], points: list[str], text: str
 
     for result, (cosine, sentence) in zip(results, meaning.closest(points, text), strict=True):
         result.meaning = round(cosine, 3)
+        denied = (result.contrast or "").split(" … ")  # (another sentence, not a part of these)
         if result.opposite and sentence and (
                 result.reason is None or (
                     result.reason == "negated" and cosine >= options.meaning_over_negation_at
-                    and not any(part in sentence for part in (result.contrast or "").split(" … ")))) \
+                    and not any(part in sentence or sentence in part for part in denied))) \
                 and said_as_the_point(result.text, sentence, language):
             # the words matched in a clause of the other polarity, but the sentence that means the
             # point is another one, which holds its words with the point's polarity: it says the

@@ -104,6 +104,14 @@ def test_korean_negation_is_found_per_clause_on_morphemes() -> None:
         "젠킨스랑 엮어서 배포까지 해 본 적은 없습니다."]
     assert negated_parts("문서를 만들어 두고 있어서 문서 없이 개발한 적은 없었습니다.", "ko")[0] != (
         "문서를 만들어 두고 있어서")
+    # a bare 못 했다 after a -는데 clause denies what came before it (it was planned, not done)
+    said = "파이프라인 구성하자는 얘기가 나와서 계획은 세웠었는데, 결국 못 했습니다."
+    assert negated_parts(said, "ko") == [
+        "파이프라인 구성하자는 얘기가 나와서", "계획은", "세웠었는데,", "결국 못 했습니다."]
+    assert negated_parts("배포는 했는데 테스트는 못 했습니다.", "ko") == ["테스트는 못 했습니다."]
+    # a concession (쓰긴 하는데요) is no main clause: it grants, the next clause says
+    spans = clause_spans("저희 팀에서 젠킨스를 쓰긴 하는데요, 저는 직접 해 본 적은 없고요.", "ko")
+    assert [main for *_r, main in spans] == [False, True]
     # 솔직히 말씀드리면 frames what follows: the topic before it is the statement's
     assert negated_parts("도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다.", "ko") == [
         "도커는… 솔직히 말씀드리면 직접 써 본 적은 없습니다."]
@@ -698,3 +706,23 @@ def test_a_yes_no_question_answered_no_in_the_first_sentence_that_says_something
     kp = first_point("네, 해 봤습니다. 직접 구축한 적은 없지만 프리스타일 프로젝트와 파이프라인으로 "
                      "빌드 배포를 진행했습니다.")
     assert kp.status == "covered"
+
+
+def test_no_to_a_yes_no_question_said_as_not_really_or_by_what_a_colleague_did() -> None:
+    """Held out 15's jenkins answers: "딱히… 저희는 GitLab CI를 써서 빌드를 돌렸거든요. … 계획은
+    세웠었는데, 결국 못 했습니다" and "젠킨스를 쓰긴 하는데요, … 동료분이 전담하셔서, 저는 직접
+    해본 적은 없고요" say no; a part of the sentence that says no is no other sentence that says the
+    point (meaning_over_negation_at)."""
+    data = yaml.safe_load((ROOT / "tests" / "eval_cases_ko.yaml").read_text(encoding="utf-8"))
+    q = data["questions"]["jenkins"]
+    cases = yaml.safe_load((ROOT / "tests" / "eval_cases_heldout15_ko.yaml").read_text(encoding="utf-8"))
+    for cid in ("ko-h15-jenkins-negation-1", "ko-h15-jenkins-negation-2"):
+        said = next(c["transcript"] for c in cases["cases"] if c["id"] == cid)
+        score = score_answer("jenkins", q["prepared"], q["key_points"], Transcript.from_text(said, "ko"),
+                             language="ko", question=q["question"])
+        assert [kp.status for kp in score.key_points] == ["missed", "missed"], cid
+    # a first sentence that is only "not really" is the no
+    said = "음 젠킨스로요? 딱히… 저희는 프리스타일 프로젝트 말고 GitLab CI로 빌드 배포를 돌렸거든요."
+    score = score_answer("jenkins", q["prepared"], q["key_points"], Transcript.from_text(said, "ko"),
+                         language="ko", question=q["question"])
+    assert score.key_points[1].reason == "negated" and score.key_points[1].evidence.startswith("딱히")
