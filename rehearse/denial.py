@@ -92,7 +92,10 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
                 and says_there_is_none(text, a, b):
             return text[a:b].strip(" ,")
     if yes_no and names and not names & affirmed:
-        return _opens_with_no(text, spans, language)
+        # the name asked about said, but only denied or set aside (젠킨스가 아니라 깃랩 CI를 썼습니다):
+        # whatever else was done, it was not done with it
+        denied = [text[a:b].strip(" ,") for (a, b), keys in sorted(by_clause.items()) if keys & names]
+        return denied[0] if denied else _opens_with_no(text, spans, language)
     return None
 
 

@@ -176,7 +176,7 @@ HELD_OUT_FLOOR = {"heldout_ko": 0.82, "heldout_en": 0.98, "heldout2_ko": 0.90, "
                   "heldout13_ko": 0.90, "heldout13_en": 0.91,
                   "heldout14_ko": 0.84, "heldout14_en": 0.77,
                   "heldout15_ko": 0.90, "heldout15_en": 0.89,
-                  "heldout16_ko": 0.80, "heldout16_en": 0.94}
+                  "heldout16_ko": 0.82, "heldout16_en": 0.94}
 
 
 # wholly negated held-out answers the clause rules cannot read (bench/README.md). Held out 4's,
@@ -198,10 +198,9 @@ HELD_OUT_NEGATION_LIMITS = {"en-h6-weakness-negation",
                             "ko-h11-hobby-negation-1",  # held out 11: not read
                             "ko-h12-jenkins-negation",
                             "ko-h15-competency-off_topic",  # held out 15: not read
-                            # held out 16 (blind): the docker and jenkins no's in new words
+                            # held out 16: the docker and jenkins no's in new words (read)
                             "ko-h16-docker-negation-1", "ko-h16-docker-negation-3",
-                            "ko-h16-jenkins-negation-1", "ko-h16-jenkins-negation-2",
-                            "ko-h16-jenkins-negation-3"}
+                            "ko-h16-jenkins-negation-1", "ko-h16-jenkins-negation-2"}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOOR))

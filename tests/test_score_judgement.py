@@ -726,3 +726,9 @@ def test_no_to_a_yes_no_question_said_as_not_really_or_by_what_a_colleague_did()
     score = score_answer("jenkins", q["prepared"], q["key_points"], Transcript.from_text(said, "ko"),
                          language="ko", question=q["question"])
     assert score.key_points[1].reason == "negated" and score.key_points[1].evidence.startswith("딱히")
+    # the name asked about said only to be set aside (held out 16: "젠킨스가 아니라 깃랩 CI를 썼습니다")
+    cases = yaml.safe_load((ROOT / "tests" / "eval_cases_heldout16_ko.yaml").read_text(encoding="utf-8"))
+    said = next(c["transcript"] for c in cases["cases"] if c["id"] == "ko-h16-jenkins-negation-3")
+    score = score_answer("jenkins", q["prepared"], q["key_points"], Transcript.from_text(said, "ko"),
+                         language="ko", question=q["question"])
+    assert score.key_points[0].status == "missed" and score.key_points[0].evidence == "젠킨스가 아니라"
