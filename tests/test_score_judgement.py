@@ -702,6 +702,9 @@ def test_a_yes_no_question_answered_no_in_the_first_sentence_that_says_something
     said = yaml.safe_load((ROOT / "tests" / "eval_cases_heldout14_ko.yaml").read_text(encoding="utf-8"))
     said = next(c["transcript"] for c in said["cases"] if c["id"] == "ko-h14-jenkins-negation")
     kp = first_point(said)
+    assert (kp.status, kp.reason) == ("missed", "negated")
+    kp = first_point("아… 젠킨스요. 음, 솔직히 말씀드리면 제가 직접 잡을 구성해 본 적은 없고요. "
+                     "빌드는 로컬에서 해서 수동으로 올리고 있습니다.")
     assert (kp.status, kp.reason) == ("missed", "negated") and kp.evidence.startswith("음, 솔직히")
     kp = first_point("네, 해 봤습니다. 직접 구축한 적은 없지만 프리스타일 프로젝트와 파이프라인으로 "
                      "빌드 배포를 진행했습니다.")
