@@ -12,7 +12,7 @@ from __future__ import annotations
 
 Span = tuple[int, int, bool, bool]  # start, end, negated, main clause
 
-_KO_NOUNISH = ("NN", "SL", "SN", "SH")
+NOUNISH = ("NN", "SL", "SN", "SH")  # kiwi's tags of what a topic particle can follow
 
 
 def said_elsewhere(spans: list[Span], morphs: list, whiles: list[int], buts: list[int],
@@ -94,7 +94,7 @@ def _bare_topics(spans: list[Span], morphs: list) -> list[Span]:
                 and m.form != "요"]
         paused = clause and clause[-1] not in said
         if paused and said and said[-1].tag == "JX" and said[-1].form in ("는", "은", "ᆫ") \
-                and all(m.tag.startswith(_KO_NOUNISH) for m in said[:-1]) and len(said) > 1:
+                and all(m.tag.startswith(NOUNISH) for m in said[:-1]) and len(said) > 1:
             out[i] = (a, b, spans[i + 1][2], main)
     return out
 
@@ -125,7 +125,7 @@ def _topics_out_of_while(spans: list[Span], morphs: list, whiles: list[int]) -> 
         topic = None
         if not main and any(a < e <= b for e in whiles):
             topic = next((n for k, n in enumerate(morphs) if a <= n.start < b and n.tag == "JX"
-                          and n.form in ("는", "은", "ᆫ") and k and morphs[k - 1].tag.startswith(_KO_NOUNISH)),
+                          and n.form in ("는", "은", "ᆫ") and k and morphs[k - 1].tag.startswith(NOUNISH)),
                          None)
         after = None if topic is None else next((s for s in spans[i + 1 :] if s[3]), None)
         if topic is None or after is None:

@@ -113,10 +113,10 @@ def embed(texts: list[str]) -> np.ndarray:
 
 def pieces(text: str) -> list[str]:
     """The answer's sentences as they stand in it, then the comma-separated parts of those that
-    have several: a spoken sentence often runs two points together ("... 사람 손이 많이 들고요,
-    서비스를 띄우고 나서 놀고 있는 자원이 생기거든요"), and each part is closer to its own point
-    than the whole. (Pairs of neighbouring sentences changed no verdict on the eval sets and
-    doubled the time.)"""
+    have several and the halves "and" joins (:func:`_parts`): a spoken sentence often runs two
+    points together ("... 사람 손이 많이 들고요, 서비스를 띄우고 나서 놀고 있는 자원이
+    생기거든요"), and each part is closer to its own point than the whole. (Pairs of neighbouring
+    sentences changed no verdict on the eval sets and doubled the time.)"""
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S.*?(?:[.?!。](?=\s|$)|$)", text, re.S)]
     sentences = [text[a:b] for a, b in spans] or [text]
     parts = [p for s in sentences for p in _parts(s)]

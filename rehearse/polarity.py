@@ -42,10 +42,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from rehearse.ko_scope import said_elsewhere
+from rehearse.ko_scope import NOUNISH as _KO_NOUNISH
+from rehearse.ko_scope import Span, said_elsewhere
 from rehearse.text_ko import ko_morphs
-
-Span = tuple[int, int, bool, bool]  # start, end, negated, main clause
 
 _KO_NEG_ADVERBS = frozenset(("안", "못"))
 _KO_NEG_AUX = frozenset(("않", "못하", "말"))  # -지 않-, -지 못하-, -지 말- (하지 말고)
@@ -76,7 +75,6 @@ _KO_ONLY_READ = frozenset(("책", "글", "블로그", "영상", "유튜브", "�
 
 _KO_CONDITION_EC = ("어도", "아도", "여도", "더라도", "라도", "는데도", "ᆫ데도")
 
-_KO_NOUNISH = ("NN", "SL", "SN", "SH")
 
 _EN_NEGATORS = frozenset(
     "not never no none nobody nothing neither nor cannot nowhere barely hardly scarcely "
