@@ -58,8 +58,11 @@ def denies_question(question: str, text: str, units: tuple[Unit, ...], language:
     배포나 빌드 테스트를 해 본 적은 없습니다" to "Jenkins로 자동 배포나 빌드 테스트는
     해보셨나요?"). In Korean, to any question: a clause that says there is none of what was asked,
     with no other noun, where the answer never says it the question's way ("취미라고 할 만한 건
-    없습니다" to "취미 / 특기"). Every point of an answer that says no is unsaid, however many of
-    its words follow ("빌드랑 배포를 전부 수동으로 하고 있습니다")."""
+    없습니다" to "취미 / 특기"). To a yes/no question with a name the answer never affirms (a
+    clause that says nothing of it, 아… 젠킨스요., affirms nothing): a clause that says the name
+    only to deny it or set it aside (젠킨스가 아니라 깃랩 CI를 썼습니다), else a first sentence that
+    says no (:func:`_opens_with_no`). Every point of an answer that says no is unsaid, however many
+    of its words follow ("빌드랑 배포를 전부 수동으로 하고 있습니다")."""
     q_spans = clause_spans(question, language)
     asked: dict[str, bool] = {}
     names: set[str] = set()  # the question's names (Jenkins): the no must leave one of them unsaid
